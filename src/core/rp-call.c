@@ -1675,6 +1675,21 @@ static void
 configure_ice (RpCall *self)
 {
   gboolean have_stun = FALSE;
+  g_autoptr(GObject) ice = NULL;
+
+  /* libnice would ask the LAN's router for a port mapping (UPnP) and gather TCP candidates; we
+   * use neither: the rendezvous server hands out STUN/TURN, and only those. */
+  g_object_get (self->webrtc, "ice-agent", &ice, NULL);
+  if (ice != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent") != NULL)
+    {
+      g_autoptr(GObject) agent = NULL;
+
+      g_object_get (ice, "agent", &agent, NULL);
+      if (agent != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "upnp"))
+        g_object_set (agent, "upnp", FALSE, NULL);
+    }
+  if (ice != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp") != NULL)
+    g_object_set (ice, "ice-tcp", FALSE, NULL);
 
   for (guint i = 0; self->ice_servers != NULL && self->ice_servers[i] != NULL; i++)
     {
