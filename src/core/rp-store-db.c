@@ -7,7 +7,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "rp-store-db.h"
 
@@ -294,6 +297,29 @@ prepare_main (sqlite3 *db,
   return TRUE;
 }
 
+/* SQLite retries a failed create read-only and reports that attempt's errno (ENOENT); ask the
+ * system directly why the file cannot be created. */
+static void
+set_cannot_create_error (const char *path,
+                         GError    **error)
+{
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  int saved_errno = errno;
+
+  if (fd >= 0)
+    {
+      close (fd);
+      g_unlink (path);
+      saved_errno = 0;
+    }
+  g_set_error (error, RP_STORE_ERROR,
+               errno_means_read_only (saved_errno) ? RP_STORE_ERROR_READ_ONLY
+                                                   : RP_STORE_ERROR_CANNOT_OPEN,
+               _("Could not create the database %s (%s). Check that its folder exists and can "
+                 "be written."), path,
+               saved_errno ? g_strerror (saved_errno) : _("unknown reason"));
+}
+
 sqlite3 *
 rp_store_db_open (const char   *path,
                   RpStoreDbRole role,
@@ -308,7 +334,10 @@ rp_store_db_open (const char   *path,
   rc = sqlite3_open_v2 (path, &db, flags, NULL);
   if (rc != SQLITE_OK)
     {
-      rp_store_db_error (error, db, rc, _("open the database"));
+      if ((rc & 0xff) == SQLITE_CANTOPEN && !g_file_test (path, G_FILE_TEST_EXISTS))
+        set_cannot_create_error (path, error);
+      else
+        rp_store_db_error (error, db, rc, _("open the database"));
       sqlite3_close (db);
       return NULL;
     }

@@ -39,4 +39,22 @@ gpointer rp_store_with_reader (RpStore        *self,
                                GCancellable   *cancellable,
                                GError        **error);
 
+/* Sessions, shared with the reader side (rp-store-search.c). */
+#define RP_STORE_SESSION_COLUMNS \
+  "id, uid, partner_id, title, scheduled_zone, scheduled_local, planned_minutes, " \
+  "started_at, ended_at, duration_s, notes, agenda, link"
+RpSessionRecord *rp_store_session_from_row (sqlite3_stmt *stmt,
+                                            GError      **error);
+GPtrArray       *rp_store_collect_sessions (sqlite3_stmt *stmt,
+                                            GError      **error);
+/* where: an SQL condition on ?1, bound to uid when given, else to id. */
+RpSessionRecord *rp_store_read_session     (sqlite3      *db,
+                                            const char   *where,
+                                            gint64        id,
+                                            const char   *uid,
+                                            GError      **error);
+GPtrArray       *rp_store_read_action_items (sqlite3     *db,
+                                             gint64       session_id,
+                                             GError     **error);
+
 G_END_DECLS

@@ -11,7 +11,7 @@
 
 #include "rp-store.h"
 
-static const char *const weekdays[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+static const char *const weekdays[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL };
 
 G_DEFINE_BOXED_TYPE (RpPartner, rp_partner, rp_partner_copy, rp_partner_free)
 G_DEFINE_BOXED_TYPE (RpOutcomeItem, rp_outcome_item, rp_outcome_item_copy, rp_outcome_item_free)
@@ -298,7 +298,7 @@ rp_working_hours_normalize (const char *json,
   if (!check_weekday_keys (object, error))
     return NULL;
   json_builder_begin_object (builder);
-  for (guint i = 0; i < G_N_ELEMENTS (weekdays); i++)
+  for (guint i = 0; weekdays[i]; i++)
     {
       JsonNode *day = json_object_get_member (object, weekdays[i]);
 
