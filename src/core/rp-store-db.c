@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * SQLite connections for the store. Opening checks the file before changing anything in it:
+ * a file that is not ours, is damaged or comes from a newer Rapport must be refused untouched,
+ * never "repaired" into an empty database.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "rp-store-db.h"
+
+/* A writer waits this long for another connection's transaction before giving up with BUSY;
+ * ours are short, so only a foreign program holding the file hits it. */
+#define BUSY_TIMEOUT_MS 5000
+
+/* Each entry moves the schema from version i to i + 1; never edit a released one. */
+static const char *const migrations[] = {
+  /* 0 → 1 */
+  "CREATE TABLE partners ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL,"
+  "  time_zone TEXT NOT NULL,"
+  "  working_hours TEXT NOT NULL DEFAULT '{}',"
+  "  spell_language TEXT,"
+  "  created_at INTEGER NOT NULL DEFAULT (unixepoch()));"
+  "CREATE TABLE sessions ("
+  "  id INTEGER PRIMARY KEY,"
+  "  uid TEXT NOT NULL UNIQUE,"
+  "  partner_id INTEGER REFERENCES partners (id) ON DELETE SET NULL,"
+  "  title TEXT NOT NULL DEFAULT '',"
+  "  scheduled_zone TEXT,"
+  "  scheduled_local TEXT,"
+  "  planned_minutes INTEGER NOT NULL DEFAULT 0,"
+  "  started_at INTEGER,"
+  "  ended_at INTEGER,"
+  "  duration_s INTEGER NOT NULL DEFAULT 0,"
+  "  notes TEXT NOT NULL DEFAULT '',"
+  "  agenda TEXT NOT NULL DEFAULT '[]',"
+  "  link TEXT,"
+  "  CHECK ((scheduled_zone IS NULL) = (scheduled_local IS NULL)));"
+  "CREATE INDEX sessions_partner_ended ON sessions (partner_id, ended_at);"
+  "CREATE INDEX sessions_ended ON sessions (ended_at);"
+  "CREATE TABLE action_items ("
+  "  id INTEGER PRIMARY KEY,"
+  "  session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,"
+  "  title TEXT NOT NULL,"
+  "  owner TEXT,"
+  "  done INTEGER NOT NULL DEFAULT 0,"
+  "  carried_from INTEGER REFERENCES action_items (id) ON DELETE SET NULL,"
+  "  carried_to INTEGER REFERENCES sessions (id) ON DELETE SET NULL);"
+  "CREATE INDEX action_items_session ON action_items (session_id);"
+  "CREATE INDEX action_items_carried_from ON action_items (carried_from);"
+  "CREATE INDEX action_items_carried_to ON action_items (carried_to);"
+  "CREATE TABLE doc_snapshots ("
+  "  doc_id TEXT PRIMARY KEY,"
+  "  snapshot BLOB NOT NULL,"
+  "  updated_at INTEGER NOT NULL) WITHOUT ROWID;"
+  "CREATE TABLE doc_updates ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  doc_id TEXT NOT NULL,"
+  "  data BLOB NOT NULL);"
+  "CREATE INDEX doc_updates_doc ON doc_updates (doc_id, seq);"
+  /* Our own content (not an external-content table): the agenda column holds the items'
+   * titles, not the JSON they are stored as, so that search finds words, not keys. */
+  "CREATE VIRTUAL TABLE session_search USING fts5 ("
+  "  title, notes, agenda, tokenize = 'unicode61 remove_diacritics 2');",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RP_STORE_SCHEMA_VERSION);
+
+static const char *
+db_name (sqlite3 *db)
+{
+  const char *name = db ? sqlite3_db_filename (db, "main") : NULL;
+
+  return name && *name ? name : _("the database");
+}
+
+static gboolean
+errno_means_read_only (int err)
+{
+  return err == EACCES || err == EPERM || err == EROFS;
+}
+
+gboolean
+rp_store_db_error (GError    **error,
+                   sqlite3    *db,
+                   int         rc,
+                   const char *doing)
+{
+  const char *detail = db ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+  int sys_errno = db ? sqlite3_system_errno (db) : 0;
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_FULL:
+      g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_FULL,
+                   _("Could not %s: the disk is full. Free some disk space and try again."),
+                   doing);
+      break;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_READ_ONLY,
+                   _("Could not %s: %s cannot be written. Check the permissions of the file "
+                     "and of its folder."), doing, db_name (db));
+      break;
+    case SQLITE_CANTOPEN:
+      g_set_error (error, RP_STORE_ERROR,
+                   errno_means_read_only (sys_errno) ? RP_STORE_ERROR_READ_ONLY
+                                                     : RP_STORE_ERROR_CANNOT_OPEN,
+                   _("Could not %s: %s cannot be opened (%s). Check that its folder exists "
+                     "and can be written."), doing, db_name (db),
+                   sys_errno ? g_strerror (sys_errno) : detail);
+      break;
+    case SQLITE_NOTADB:
+      g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_DATABASE,
+                   _("Could not %s: %s is not a Rapport database. Move it aside and Rapport "
+                     "will start a new one."), doing, db_name (db));
+      break;
+    case SQLITE_CORRUPT:
+      g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_CORRUPT,
+                   _("Could not %s: %s is damaged (%s). Restore it from a backup, or move it "
+                     "aside to start a new one."), doing, db_name (db), detail);
+      break;
+    case SQLITE_IOERR:
+      g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_IO,
+                   _("Could not %s: the system could not read or write %s (%s). Check the "
+                     "disk."), doing, db_name (db),
+                   sys_errno ? g_strerror (sys_errno) : detail);
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_BUSY,
+                   _("Could not %s: another program is using %s. Close it and try again."),
+                   doing, db_name (db));
+      break;
+    case SQLITE_INTERRUPT:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Could not %s: cancelled."),
+                   doing);
+      break;
+    default:
+      g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_FAILED, _("Could not %s: %s."),
+                   doing, detail);
+      break;
+    }
+  return FALSE;
+}
+
+gboolean
+rp_store_db_exec (sqlite3    *db,
+                  const char *sql,
+                  const char *doing,
+                  GError    **error)
+{
+  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return rp_store_db_error (error, db, rc, doing);
+  return TRUE;
+}
+
+sqlite3_stmt *
+rp_store_db_prepare (sqlite3    *db,
+                     const char *sql,
+                     GError    **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      rp_store_db_error (error, db, rc, _("read the database"));
+      return NULL;
+    }
+  return stmt;
+}
+
+static gboolean
+read_user_version (sqlite3 *db,
+                   int     *version,
+                   GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  /* The first statement that reads the file: a foreign or damaged file fails here. */
+  rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return rp_store_db_error (error, db, rc, _("open the database"));
+  *version = sqlite3_column_int (stmt, 0);
+  return TRUE;
+}
+
+static gboolean
+migrate (sqlite3 *db,
+         GError **error)
+{
+  int version;
+
+  if (!rp_store_db_exec (db, "BEGIN IMMEDIATE", _("update the database"), error))
+    return FALSE;
+  /* Read again inside the write lock: another Rapport may have migrated meanwhile. */
+  if (!read_user_version (db, &version, error))
+    goto fail;
+  for (; version < RP_STORE_SCHEMA_VERSION; version++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+
+      if (!rp_store_db_exec (db, migrations[version], _("update the database"), error) ||
+          !rp_store_db_exec (db, bump, _("update the database"), error))
+        goto fail;
+    }
+  if (!rp_store_db_exec (db, "COMMIT", _("update the database"), error))
+    goto fail;
+  return TRUE;
+
+fail:
+  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+static gboolean
+check_version (sqlite3 *db,
+               int      version,
+               GError **error)
+{
+  if (version <= RP_STORE_SCHEMA_VERSION)
+    return TRUE;
+  g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_TOO_NEW,
+               _("%s was written by a newer version of Rapport (schema %d; this version reads "
+                 "up to %d). Update Rapport to open it."),
+               db_name (db), version, RP_STORE_SCHEMA_VERSION);
+  return FALSE;
+}
+
+static gboolean
+enable_wal (sqlite3 *db,
+            GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (sqlite3_db_readonly (db, "main") == 1)
+    return rp_store_db_error (error, db, SQLITE_READONLY, _("open the database"));
+  rc = sqlite3_prepare_v2 (db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return rp_store_db_error (error, db, rc, _("open the database"));
+  if (g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), "wal") != 0)
+    return rp_store_db_error (error, db, SQLITE_READONLY, _("open the database"));
+  return TRUE;
+}
+
+static const char *
+role_pragmas (RpStoreDbRole role)
+{
+  switch (role)
+    {
+    case RP_STORE_DB_MAIN:
+      /* No fsync and no checkpoint on the owner's thread: the writer's connection checkpoints
+       * (SQLite's default of 1000 pages) and a crash cannot lose committed WAL frames. */
+      return "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+             "PRAGMA wal_autocheckpoint = 0;";
+    case RP_STORE_DB_WRITER:
+      return "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;";
+    case RP_STORE_DB_READER:
+    default:
+      return "PRAGMA foreign_keys = ON; PRAGMA query_only = ON;";
+    }
+}
+
+static gboolean
+prepare_main (sqlite3 *db,
+              GError **error)
+{
+  int version;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (!read_user_version (db, &version, error) || !check_version (db, version, error) ||
+      !enable_wal (db, error) || !migrate (db, error))
+    return FALSE;
+  /* Reading the whole schema once makes a damaged catalogue fail now, not mid-session. */
+  rc = sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_schema", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return rp_store_db_error (error, db, rc, _("open the database"));
+  return TRUE;
+}
+
+/* SQLite retries a failed create read-only and reports that attempt's errno (ENOENT); ask the
+ * system directly why the file cannot be created. */
+static void
+set_cannot_create_error (const char *path,
+                         GError    **error)
+{
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  int saved_errno = errno;
+
+  if (fd >= 0)
+    {
+      close (fd);
+      g_unlink (path);
+      saved_errno = 0;
+    }
+  g_set_error (error, RP_STORE_ERROR,
+               errno_means_read_only (saved_errno) ? RP_STORE_ERROR_READ_ONLY
+                                                   : RP_STORE_ERROR_CANNOT_OPEN,
+               _("Could not create the database %s (%s). Check that its folder exists and can "
+                 "be written."), path,
+               saved_errno ? g_strerror (saved_errno) : _("unknown reason"));
+}
+
+sqlite3 *
+rp_store_db_open (const char   *path,
+                  RpStoreDbRole role,
+                  GError      **error)
+{
+  sqlite3 *db = NULL;
+  int flags = SQLITE_OPEN_READWRITE;
+  int rc;
+
+  if (role == RP_STORE_DB_MAIN)
+    flags |= SQLITE_OPEN_CREATE;
+  rc = sqlite3_open_v2 (path, &db, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      if ((rc & 0xff) == SQLITE_CANTOPEN && !g_file_test (path, G_FILE_TEST_EXISTS))
+        set_cannot_create_error (path, error);
+      else
+        rp_store_db_error (error, db, rc, _("open the database"));
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+  if ((role == RP_STORE_DB_MAIN && !prepare_main (db, error)) ||
+      !rp_store_db_exec (db, role_pragmas (role), _("open the database"), error))
+    {
+      sqlite3_close (db);
+      return NULL;
+    }
+  return db;
+}
+
+void
+rp_store_db_close (sqlite3 *db)
+{
+  int rc = sqlite3_close (db);
+
+  /* A statement left unfinalized is our bug; say so instead of leaking the file quietly. */
+  if (rc != SQLITE_OK)
+    g_critical ("Closing the store's database failed: %s", sqlite3_errstr (rc));
+}
+
+void
+rp_store_db_set_max_size (sqlite3 *db,
+                          guint64  max_bytes)
+{
+  g_autofree char *sql = NULL;
+  guint64 pages = 0x3fffffff; /* SQLITE_MAX_PAGE_COUNT's default: no limit of our own */
+  int page_size = 4096;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA page_size", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    page_size = MAX (512, sqlite3_column_int (stmt, 0));
+  if (max_bytes > 0)
+    pages = MAX (1, max_bytes / (guint64) page_size);
+  sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GUINT64_FORMAT, pages);
+  sqlite3_exec (db, sql, NULL, NULL, NULL);
+}
+
+void
+rp_store_db_bind_text (sqlite3_stmt *stmt,
+                       int           index,
+                       const char   *text)
+{
+  if (text)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+void
+rp_store_db_bind_instant (sqlite3_stmt *stmt,
+                          int           index,
+                          gint64        unix_seconds)
+{
+  if (unix_seconds != 0)
+    sqlite3_bind_int64 (stmt, index, unix_seconds);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+char *
+rp_store_db_column_dup (sqlite3_stmt *stmt,
+                        int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+GBytes *
+rp_store_db_column_bytes (sqlite3_stmt *stmt,
+                          int           column)
+{
+  const void *data = sqlite3_column_blob (stmt, column);
+  int len = sqlite3_column_bytes (stmt, column);
+
+  return g_bytes_new (data, (gsize) len);
+}

@@ -1,0 +1,584 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The documents' writer. The owner's thread only queues commands (a mutex held for a few
+ * instructions); a thread with its own connection commits the queue in one transaction once
+ * the oldest queued update is RP_STORE_COMMIT_INTERVAL_MS old, or at once when someone waits
+ * (flush, compaction, delete, close). A failed commit rolls back and puts the updates back at
+ * the head of the queue, so nothing typed is dropped while the disk is full; it is retried
+ * every second and on every flush.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "rp-store-docs.h"
+
+#define RETRY_INTERVAL_US G_USEC_PER_SEC
+
+typedef enum {
+  CMD_APPEND,
+  CMD_COMPACT,
+  CMD_DELETE,
+  CMD_BARRIER,
+} CmdKind;
+
+/* On the stack of a thread blocked until its command is committed. */
+typedef struct {
+  gboolean  done;
+  GError   *error;
+} Waiter;
+
+typedef struct {
+  CmdKind  kind;
+  char    *doc_id;
+  GBytes  *data;     /* the update or the snapshot */
+  GTask   *task;     /* an async compaction, or NULL */
+  Waiter  *waiter;   /* a blocked caller, or NULL */
+} Cmd;
+
+struct _RpStoreDocs {
+  GMutex                lock;
+  GCond                 cond;
+  /* Guarded by lock: */
+  GQueue                queue;            /* of Cmd*, oldest first */
+  guint                 n_waiting;        /* commands in the queue that someone waits for */
+  gboolean              busy;             /* the thread is writing a batch taken off the queue */
+  gboolean              quit;
+  gboolean              failing;          /* the last commit failed */
+  gint64                first_queued_us;  /* arrival of the oldest queued update */
+  gint64                retry_at_us;
+  guint64               max_bytes;
+  gboolean              max_bytes_changed;
+  GError               *last_error;
+  /* The thread's own: */
+  sqlite3              *db;
+  GThread              *thread;
+  /* For reports to the owner: */
+  GMainContext         *owner_context;
+  GWeakRef              owner;
+  RpStoreDocsErrorFunc  on_error;
+};
+
+typedef struct {
+  GWeakRef              owner;
+  RpStoreDocsErrorFunc  on_error;
+  GError               *error;
+} Report;
+
+static void
+cmd_free (Cmd *cmd)
+{
+  g_free (cmd->doc_id);
+  g_clear_pointer (&cmd->data, g_bytes_unref);
+  g_clear_object (&cmd->task);
+  g_free (cmd);
+}
+
+static Cmd *
+cmd_new (CmdKind     kind,
+         const char *doc_id,
+         GBytes     *data)
+{
+  Cmd *cmd = g_new0 (Cmd, 1);
+
+  cmd->kind = kind;
+  cmd->doc_id = g_strdup (doc_id);
+  cmd->data = data ? g_bytes_ref (data) : NULL;
+  return cmd;
+}
+
+static gboolean
+report_in_owner (gpointer data)
+{
+  Report *report = data;
+  g_autoptr(GObject) owner = g_weak_ref_get (&report->owner);
+
+  if (owner)
+    report->on_error (owner, report->error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+report_free (gpointer data)
+{
+  Report *report = data;
+
+  g_weak_ref_clear (&report->owner);
+  g_clear_error (&report->error);
+  g_free (report);
+}
+
+/* Tells the owner when saving starts failing (error) and when it works again (NULL). */
+static void
+report_state (RpStoreDocs  *docs,
+              const GError *error)
+{
+  Report *report = g_new0 (Report, 1);
+  g_autoptr(GObject) owner = g_weak_ref_get (&docs->owner);
+
+  g_weak_ref_init (&report->owner, owner);
+  report->on_error = docs->on_error;
+  report->error = error ? g_error_copy (error) : NULL;
+  g_main_context_invoke_full (docs->owner_context, G_PRIORITY_DEFAULT, report_in_owner, report,
+                              report_free);
+}
+
+/* ---- The writer thread ---- */
+
+static gboolean
+write_cmd (RpStoreDocs *docs,
+           Cmd         *cmd,
+           GError     **error)
+{
+  static const char *const sql[] = {
+    [CMD_APPEND] = "INSERT INTO doc_updates (doc_id, data) VALUES (?1, ?2)",
+    [CMD_COMPACT] = "INSERT OR REPLACE INTO doc_snapshots (doc_id, snapshot, updated_at) "
+                    "VALUES (?1, ?2, unixepoch ()); DELETE FROM doc_updates WHERE doc_id = ?1",
+    [CMD_DELETE] = "DELETE FROM doc_snapshots WHERE doc_id = ?1;"
+                   "DELETE FROM doc_updates WHERE doc_id = ?1",
+  };
+  const char *tail;
+
+  if (cmd->kind == CMD_BARRIER)
+    return TRUE;
+  /* Walks the statements of one command; each binds the same parameters. */
+  for (const char *next = sql[cmd->kind]; next && *next; next = tail)
+    {
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+      int rc = sqlite3_prepare_v2 (docs->db, next, -1, &stmt, &tail);
+
+      if (rc == SQLITE_OK && stmt)
+        {
+          sqlite3_bind_text (stmt, 1, cmd->doc_id, -1, SQLITE_STATIC);
+          if (cmd->data && sqlite3_bind_parameter_count (stmt) >= 2)
+            sqlite3_bind_blob64 (stmt, 2, g_bytes_get_data (cmd->data, NULL),
+                                 g_bytes_get_size (cmd->data), SQLITE_STATIC);
+          rc = sqlite3_step (stmt);
+        }
+      if (rc != SQLITE_OK && rc != SQLITE_DONE)
+        return rp_store_db_error (error, docs->db, rc, _("save the shared notes"));
+    }
+  return TRUE;
+}
+
+static gboolean
+write_batch (RpStoreDocs *docs,
+             GQueue      *batch,
+             GError     **error)
+{
+  if (!rp_store_db_exec (docs->db, "BEGIN IMMEDIATE", _("save the shared notes"), error))
+    return FALSE;
+  for (GList *l = batch->head; l; l = l->next)
+    if (!write_cmd (docs, l->data, error))
+      goto fail;
+  if (!rp_store_db_exec (docs->db, "COMMIT", _("save the shared notes"), error))
+    goto fail;
+  return TRUE;
+
+fail:
+  if (!sqlite3_get_autocommit (docs->db))
+    sqlite3_exec (docs->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+static void
+complete_cmd (Cmd          *cmd,
+              const GError *error)
+{
+  if (cmd->waiter)
+    {
+      cmd->waiter->error = error ? g_error_copy (error) : NULL;
+      cmd->waiter->done = TRUE;
+    }
+  if (cmd->task && error)
+    g_task_return_error (cmd->task, g_error_copy (error));
+  else if (cmd->task)
+    g_task_return_boolean (cmd->task, TRUE);
+}
+
+/* Under the lock, after a write: tells waiters, and on failure puts the updates back in front
+ * of those that arrived meanwhile. */
+static void
+settle_batch (RpStoreDocs  *docs,
+              GQueue       *batch,
+              const GError *error)
+{
+  GList *requeue = NULL;
+  Cmd *cmd;
+
+  while ((cmd = g_queue_pop_tail (batch)))
+    {
+      if (cmd->kind == CMD_APPEND && error)
+        {
+          requeue = g_list_prepend (requeue, cmd);
+          continue;
+        }
+      complete_cmd (cmd, error);
+      cmd_free (cmd);
+    }
+  for (GList *l = g_list_last (requeue); l; l = l->prev)
+    g_queue_push_head (&docs->queue, l->data);
+  if (requeue)
+    docs->retry_at_us = g_get_monotonic_time () + RETRY_INTERVAL_US;
+  g_list_free (requeue);
+
+  if ((error != NULL) != docs->failing)
+    report_state (docs, error);
+  docs->failing = error != NULL;
+  g_clear_error (&docs->last_error);
+  docs->last_error = error ? g_error_copy (error) : NULL;
+}
+
+static void
+write_queue (RpStoreDocs *docs)
+{
+  GQueue batch = docs->queue;
+  g_autoptr(GError) error = NULL;
+  gboolean max_changed = docs->max_bytes_changed;
+  guint64 max_bytes = docs->max_bytes;
+
+  g_queue_init (&docs->queue);
+  docs->n_waiting = 0;
+  docs->max_bytes_changed = FALSE;
+  docs->busy = TRUE;
+  g_mutex_unlock (&docs->lock);
+
+  if (max_changed)
+    rp_store_db_set_max_size (docs->db, max_bytes);
+  write_batch (docs, &batch, &error);
+
+  g_mutex_lock (&docs->lock);
+  settle_batch (docs, &batch, error);
+  docs->busy = FALSE;
+  g_cond_broadcast (&docs->cond);
+}
+
+static gint64
+due_time (RpStoreDocs *docs)
+{
+  if (docs->quit || docs->n_waiting > 0)
+    return 0;
+  return MAX (docs->first_queued_us + RP_STORE_COMMIT_INTERVAL_MS * 1000, docs->retry_at_us);
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  RpStoreDocs *docs = data;
+
+  g_mutex_lock (&docs->lock);
+  for (;;)
+    {
+      gint64 due;
+
+      if (g_queue_is_empty (&docs->queue))
+        {
+          if (docs->quit)
+            break;
+          g_cond_wait (&docs->cond, &docs->lock);
+          continue;
+        }
+      due = due_time (docs);
+      if (g_get_monotonic_time () < due)
+        {
+          g_cond_wait_until (&docs->cond, &docs->lock, due);
+          continue;
+        }
+      write_queue (docs);
+      /* On close, one last attempt; what still fails is reported by rp_store_docs_close. */
+      if (docs->quit && docs->failing)
+        break;
+    }
+  g_mutex_unlock (&docs->lock);
+  return NULL;
+}
+
+/* ---- The owner's side ---- */
+
+/* Under the lock. */
+static void
+push_locked (RpStoreDocs *docs,
+             Cmd         *cmd)
+{
+  if (cmd->kind == CMD_APPEND && g_queue_is_empty (&docs->queue))
+    docs->first_queued_us = g_get_monotonic_time ();
+  if (cmd->kind != CMD_APPEND)
+    docs->n_waiting++;
+  g_queue_push_tail (&docs->queue, cmd);
+  g_cond_broadcast (&docs->cond);
+}
+
+static gboolean
+push_and_wait (RpStoreDocs *docs,
+               Cmd         *cmd,
+               GError     **error)
+{
+  Waiter waiter = { FALSE, NULL };
+
+  cmd->waiter = &waiter;
+  g_mutex_lock (&docs->lock);
+  if (docs->quit)
+    {
+      g_mutex_unlock (&docs->lock);
+      cmd_free (cmd);
+      g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_CLOSED, _("The store is closed."));
+      return FALSE;
+    }
+  push_locked (docs, cmd);
+  while (!waiter.done)
+    g_cond_wait (&docs->cond, &docs->lock);
+  g_mutex_unlock (&docs->lock);
+  if (waiter.error)
+    {
+      g_propagate_error (error, waiter.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+RpStoreDocs *
+rp_store_docs_new (const char           *path,
+                   GObject              *owner,
+                   RpStoreDocsErrorFunc  on_error,
+                   GError              **error)
+{
+  RpStoreDocs *docs;
+  sqlite3 *db = rp_store_db_open (path, RP_STORE_DB_WRITER, error);
+
+  if (!db)
+    return NULL;
+  docs = g_new0 (RpStoreDocs, 1);
+  g_mutex_init (&docs->lock);
+  g_cond_init (&docs->cond);
+  g_queue_init (&docs->queue);
+  docs->db = db;
+  docs->owner_context = g_main_context_ref_thread_default ();
+  g_weak_ref_init (&docs->owner, owner);
+  docs->on_error = on_error;
+  docs->thread = g_thread_new ("rp-store-writer", writer_thread, docs);
+  return docs;
+}
+
+gboolean
+rp_store_docs_close (RpStoreDocs *docs,
+                     GError     **error)
+{
+  guint lost;
+
+  if (!docs->thread)
+    return TRUE;
+  g_mutex_lock (&docs->lock);
+  docs->quit = TRUE;
+  g_cond_broadcast (&docs->cond);
+  g_mutex_unlock (&docs->lock);
+  g_clear_pointer (&docs->thread, g_thread_join);
+
+  rp_store_db_close (g_steal_pointer (&docs->db));
+  lost = g_queue_get_length (&docs->queue);
+  g_queue_clear_full (&docs->queue, (GDestroyNotify) cmd_free);
+  if (lost > 0)
+    {
+      g_set_error (error, RP_STORE_ERROR,
+                   docs->last_error && docs->last_error->domain == RP_STORE_ERROR
+                     ? docs->last_error->code : RP_STORE_ERROR_FAILED,
+                   _("%u changes to the shared notes could not be saved before closing: %s"),
+                   lost, docs->last_error ? docs->last_error->message : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+rp_store_docs_free (RpStoreDocs *docs)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!rp_store_docs_close (docs, &error))
+    g_warning ("%s", error->message);
+  g_clear_error (&docs->last_error);
+  g_clear_pointer (&docs->owner_context, g_main_context_unref);
+  g_weak_ref_clear (&docs->owner);
+  g_mutex_clear (&docs->lock);
+  g_cond_clear (&docs->cond);
+  g_free (docs);
+}
+
+void
+rp_store_docs_set_max_size (RpStoreDocs *docs,
+                            guint64      max_bytes)
+{
+  g_mutex_lock (&docs->lock);
+  docs->max_bytes = max_bytes;
+  docs->max_bytes_changed = TRUE;
+  /* A retry may now succeed: let the thread try at once rather than at the next tick. */
+  docs->retry_at_us = 0;
+  g_cond_broadcast (&docs->cond);
+  g_mutex_unlock (&docs->lock);
+}
+
+void
+rp_store_docs_append (RpStoreDocs *docs,
+                      const char  *doc_id,
+                      GBytes      *update)
+{
+  g_mutex_lock (&docs->lock);
+  if (docs->quit)
+    g_critical ("An update for %s was appended to a closed store; it is lost", doc_id);
+  else
+    push_locked (docs, cmd_new (CMD_APPEND, doc_id, update));
+  g_mutex_unlock (&docs->lock);
+}
+
+gboolean
+rp_store_docs_flush (RpStoreDocs *docs,
+                     GError     **error)
+{
+  return push_and_wait (docs, cmd_new (CMD_BARRIER, NULL, NULL), error);
+}
+
+void
+rp_store_docs_compact (RpStoreDocs *docs,
+                       const char  *doc_id,
+                       GBytes      *snapshot,
+                       GTask       *task)
+{
+  Cmd *cmd = cmd_new (CMD_COMPACT, doc_id, snapshot);
+
+  cmd->task = g_object_ref (task);
+  g_mutex_lock (&docs->lock);
+  if (docs->quit)
+    {
+      g_task_return_new_error (task, RP_STORE_ERROR, RP_STORE_ERROR_CLOSED,
+                               _("The store is closed."));
+      cmd_free (cmd);
+    }
+  else
+    push_locked (docs, cmd);
+  g_mutex_unlock (&docs->lock);
+}
+
+gboolean
+rp_store_docs_delete (RpStoreDocs *docs,
+                      const char  *doc_id,
+                      GError     **error)
+{
+  return push_and_wait (docs, cmd_new (CMD_DELETE, doc_id, NULL), error);
+}
+
+static gboolean
+read_disk (sqlite3     *db,
+           const char  *doc_id,
+           GBytes     **snapshot,
+           GPtrArray   *updates,
+           GError     **error)
+{
+  g_autoptr(sqlite3_stmt) snap = NULL;
+  g_autoptr(sqlite3_stmt) log = NULL;
+  int rc;
+
+  snap = rp_store_db_prepare (db, "SELECT snapshot FROM doc_snapshots WHERE doc_id = ?", error);
+  log = rp_store_db_prepare (db, "SELECT data FROM doc_updates WHERE doc_id = ? ORDER BY seq",
+                             error);
+  if (!snap || !log)
+    return FALSE;
+  sqlite3_bind_text (snap, 1, doc_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (log, 1, doc_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (snap);
+  if (rc == SQLITE_ROW)
+    *snapshot = rp_store_db_column_bytes (snap, 0);
+  else if (rc != SQLITE_DONE)
+    return rp_store_db_error (error, db, rc, _("load the shared notes"));
+  while ((rc = sqlite3_step (log)) == SQLITE_ROW)
+    g_ptr_array_add (updates, rp_store_db_column_bytes (log, 0));
+  if (rc != SQLITE_DONE)
+    return rp_store_db_error (error, db, rc, _("load the shared notes"));
+  return TRUE;
+}
+
+/* Under the lock: what the queue will do to the document once committed. */
+static void
+apply_queued (RpStoreDocs *docs,
+              const char  *doc_id,
+              GBytes     **snapshot,
+              GPtrArray   *updates)
+{
+  for (GList *l = docs->queue.head; l; l = l->next)
+    {
+      Cmd *cmd = l->data;
+
+      if (cmd->kind == CMD_BARRIER || g_strcmp0 (cmd->doc_id, doc_id) != 0)
+        continue;
+      if (cmd->kind == CMD_APPEND)
+        {
+          g_ptr_array_add (updates, g_bytes_ref (cmd->data));
+          continue;
+        }
+      g_clear_pointer (snapshot, g_bytes_unref);
+      g_ptr_array_set_size (updates, 0);
+      if (cmd->kind == CMD_COMPACT)
+        *snapshot = g_bytes_ref (cmd->data);
+    }
+}
+
+gboolean
+rp_store_docs_load (RpStoreDocs *docs,
+                    sqlite3     *db,
+                    const char  *doc_id,
+                    GBytes     **snapshot,
+                    GPtrArray  **updates,
+                    GError     **error)
+{
+  g_autoptr(GBytes) snap = NULL;
+  g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  gboolean ok;
+
+  g_mutex_lock (&docs->lock);
+  /* A batch being written is neither in the queue nor (yet) on disk: wait for it. Holding
+   * the lock then keeps the next batch from leaving the queue while the disk is read. */
+  while (docs->busy)
+    g_cond_wait (&docs->cond, &docs->lock);
+  ok = rp_store_db_exec (db, "BEGIN", _("load the shared notes"), error) &&
+       read_disk (db, doc_id, &snap, log, error);
+  if (!sqlite3_get_autocommit (db))
+    sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  if (ok)
+    apply_queued (docs, doc_id, &snap, log);
+  g_mutex_unlock (&docs->lock);
+  if (!ok)
+    return FALSE;
+  if (snapshot)
+    *snapshot = g_steal_pointer (&snap);
+  if (updates)
+    *updates = g_steal_pointer (&log);
+  return TRUE;
+}
+
+guint
+rp_store_docs_count_updates (RpStoreDocs *docs,
+                             sqlite3     *db,
+                             const char  *doc_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  guint count = 0;
+
+  g_mutex_lock (&docs->lock);
+  while (docs->busy)
+    g_cond_wait (&docs->cond, &docs->lock);
+  stmt = rp_store_db_prepare (db, "SELECT count(*) FROM doc_updates WHERE doc_id = ?", NULL);
+  if (stmt)
+    {
+      sqlite3_bind_text (stmt, 1, doc_id, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        count = (guint) sqlite3_column_int64 (stmt, 0);
+    }
+  for (GList *l = docs->queue.head; l; l = l->next)
+    {
+      Cmd *cmd = l->data;
+
+      if (cmd->kind == CMD_BARRIER || g_strcmp0 (cmd->doc_id, doc_id) != 0)
+        continue;
+      count = cmd->kind == CMD_APPEND ? count + 1 : 0;
+    }
+  g_mutex_unlock (&docs->lock);
+  return count;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/* The plain records that RpStore reads and writes. They are boxed structs with public fields:
+ * the store fills them, the caller owns what it gets back (free with the matching _free or
+ * g_autoptr). Instants are Unix seconds in UTC, 0 meaning "not set". */
+
+#define RP_TYPE_PARTNER         (rp_partner_get_type ())
+#define RP_TYPE_OUTCOME_ITEM    (rp_outcome_item_get_type ())
+#define RP_TYPE_SESSION_RECORD  (rp_session_record_get_type ())
+#define RP_TYPE_ACTION_ITEM     (rp_action_item_get_type ())
+#define RP_TYPE_SEARCH_HIT      (rp_search_hit_get_type ())
+
+/* A mentoring relationship. working_hours is a compact JSON object, one key per weekday
+ * ("mon".."sun"), each a list of "HH:MM-HH:MM" ranges in the partner's own local time:
+ *   {"mon":["09:00-12:30","13:30-17:00"],"tue":["09:00-17:00"]}
+ * A missing weekday means no working hours that day; "24:00" may end a range. */
+typedef struct {
+  gint64  id;              /* 0 until stored */
+  char   *name;
+  char   *time_zone;       /* IANA identifier, e.g. "Asia/Tokyo" */
+  char   *working_hours;   /* see above; NULL or "{}" = none given */
+  char   *spell_language;  /* e.g. "en_GB"; NULL = the desktop's default */
+} RpPartner;
+
+typedef enum {
+  RP_OUTCOME_KIND_TOPIC,
+  RP_OUTCOME_KIND_ACTION,
+} RpOutcomeKind;
+
+/* One agenda item as it stood when a session ended. Items of kind ACTION also become action
+ * items of the session (see rp_store_update_session). */
+typedef struct {
+  char          *title;
+  guint          minutes;
+  char          *owner;    /* "mentor", "mentee" or NULL */
+  RpOutcomeKind  kind;
+  gboolean       done;
+} RpOutcomeItem;
+
+/* The record of one session, planned or held. The planned start is kept as a zone and a local
+ * wall-clock time, never as an instant, so that a session agreed at "07:00 in Tokyo" stays at
+ * 07:00 there whatever the zone rules do later. */
+typedef struct {
+  gint64     id;               /* 0 until stored */
+  char      *uid;              /* stable, unique; generated when NULL on insert */
+  gint64     partner_id;       /* 0 = none */
+  char      *title;
+  char      *scheduled_zone;   /* IANA identifier or NULL (an unplanned session) */
+  char      *scheduled_local;  /* "YYYY-MM-DDTHH:MM[:SS]" in scheduled_zone, or NULL */
+  guint      planned_minutes;
+  gint64     started_at;       /* Unix seconds, 0 = not started */
+  gint64     ended_at;         /* Unix seconds, 0 = not ended */
+  gint64     duration_s;       /* time actually in the call (reconnects excluded) */
+  char      *notes;            /* the final notes text */
+  GPtrArray *agenda;           /* of RpOutcomeItem*, never NULL */
+  char      *link;             /* the join link, or NULL */
+} RpSessionRecord;
+
+typedef struct {
+  gint64    id;
+  gint64    session_id;
+  char     *title;
+  char     *owner;             /* "mentor", "mentee" or NULL */
+  gboolean  done;
+  gint64    carried_from;      /* the item of an earlier session this one continues, or 0 */
+} RpActionItem;
+
+typedef struct {
+  gint64  session_id;
+  char   *title;
+  char   *partner_name;        /* NULL for a session without partner */
+  gint64  started_at;
+  char   *snippet;             /* matched words wrapped in « » */
+  double  rank;                /* lower is better (FTS5 bm25) */
+} RpSearchHit;
+
+GType            rp_partner_get_type        (void) G_GNUC_CONST;
+RpPartner       *rp_partner_new             (const char *name,
+                                             const char *time_zone);
+RpPartner       *rp_partner_copy            (const RpPartner *partner);
+void             rp_partner_free            (RpPartner *partner);
+
+GType            rp_outcome_item_get_type   (void) G_GNUC_CONST;
+RpOutcomeItem   *rp_outcome_item_new        (const char    *title,
+                                             RpOutcomeKind  kind,
+                                             gboolean       done);
+RpOutcomeItem   *rp_outcome_item_copy       (const RpOutcomeItem *item);
+void             rp_outcome_item_free       (RpOutcomeItem *item);
+
+GType            rp_session_record_get_type (void) G_GNUC_CONST;
+RpSessionRecord *rp_session_record_new      (void);
+RpSessionRecord *rp_session_record_copy     (const RpSessionRecord *record);
+void             rp_session_record_free     (RpSessionRecord *record);
+
+GType            rp_action_item_get_type    (void) G_GNUC_CONST;
+RpActionItem    *rp_action_item_copy        (const RpActionItem *item);
+void             rp_action_item_free        (RpActionItem *item);
+
+GType            rp_search_hit_get_type     (void) G_GNUC_CONST;
+RpSearchHit     *rp_search_hit_copy         (const RpSearchHit *hit);
+void             rp_search_hit_free         (RpSearchHit *hit);
+
+/* Checks the working-hours JSON described above; returns it normalised (compact, weekdays in
+ * order, ranges sorted) or NULL with an RP_STORE_ERROR_INVALID error. NULL or "" gives "{}". */
+char            *rp_working_hours_normalize (const char  *json,
+                                             GError     **error);
+
+/* The agenda outcome as compact JSON (an array of objects) and back. */
+char            *rp_outcome_to_json         (GPtrArray   *items);
+GPtrArray       *rp_outcome_from_json       (const char  *json,
+                                             GError     **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RpPartner, rp_partner_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RpOutcomeItem, rp_outcome_item_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RpSessionRecord, rp_session_record_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RpActionItem, rp_action_item_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RpSearchHit, rp_search_hit_free)
+
+G_END_DECLS

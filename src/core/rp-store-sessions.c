@@ -1,0 +1,706 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * RpStore's partners, sessions and action items, on the owner's connection. Each write that
+ * touches more than one table (a session and its search row and action items, a carry-over)
+ * is one transaction, so a crash or a full disk leaves either all of it or none.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rp-random.h"
+#include "rp-store-private.h"
+
+#define SESSION_COLUMNS RP_STORE_SESSION_COLUMNS
+
+/* ---- Helpers ---- */
+
+static gboolean
+begin (RpStore *self,
+       GError **error)
+{
+  return rp_store_check_open (self, error) &&
+         rp_store_db_exec (self->db, "BEGIN IMMEDIATE", _("save to the database"), error);
+}
+
+/* Commits when ok, else rolls back; returns whether the whole transaction took effect. */
+static gboolean
+finish (RpStore  *self,
+        gboolean  ok,
+        GError  **error)
+{
+  if (ok && rp_store_db_exec (self->db, "COMMIT", _("save to the database"), error))
+    return TRUE;
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+/* Steps a write statement to its end. */
+static gboolean
+step_done (sqlite3_stmt *stmt,
+           const char   *doing,
+           GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  return rp_store_db_error (error, sqlite3_db_handle (stmt), rc, doing);
+}
+
+static gboolean
+not_found (GError    **error,
+           const char *what,
+           gint64      id)
+{
+  g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND,
+               _("There is no %s with id %" G_GINT64_FORMAT "."), what, id);
+  return FALSE;
+}
+
+static gboolean
+check_zone (const char *zone,
+            GError    **error)
+{
+  g_autoptr(GTimeZone) tz = zone && *zone ? g_time_zone_new_identifier (zone) : NULL;
+
+  if (tz)
+    return TRUE;
+  g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID,
+               _("Unknown time zone \"%s\": use an IANA name such as Europe/Paris."),
+               zone ? zone : "");
+  return FALSE;
+}
+
+/* "YYYY-MM-DDTHH:MM[:SS]" → its fields; FALSE for anything else or an impossible date. */
+static gboolean
+parse_local (const char *text,
+             int        *fields)
+{
+  int n = 0;
+  char end = 0;
+
+  fields[5] = 0;
+  if (!text ||
+      sscanf (text, "%4d-%2d-%2dT%2d:%2d%n", &fields[0], &fields[1], &fields[2], &fields[3],
+              &fields[4], &n) != 5 || n != 16)
+    return FALSE;
+  if (text[16] == ':' && (sscanf (text + 16, ":%2d%c", &fields[5], &end) != 1 ||
+                          strlen (text) != 19))
+    return FALSE;
+  if (text[16] != '\0' && text[16] != ':')
+    return FALSE;
+  return fields[1] >= 1 && fields[1] <= 12 && fields[0] >= 1 && fields[0] <= 9999 &&
+         g_date_valid_dmy (fields[2], fields[1], fields[0]) && fields[3] < 24 &&
+         fields[4] < 60 && fields[5] < 60 && fields[3] >= 0 && fields[4] >= 0 && fields[5] >= 0;
+}
+
+/* The schedule as stored: both or neither, a known zone, "YYYY-MM-DDTHH:MM:SS". */
+static gboolean
+normalize_schedule (const RpSessionRecord *record,
+                    char                 **local,
+                    GError               **error)
+{
+  int f[6];
+
+  *local = NULL;
+  if (!record->scheduled_zone && !record->scheduled_local)
+    return TRUE;
+  if (!check_zone (record->scheduled_zone, error))
+    return FALSE;
+  if (!parse_local (record->scheduled_local, f))
+    {
+      g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID,
+                   _("The planned start \"%s\" is not a local time like 2026-03-30T07:00."),
+                   record->scheduled_local ? record->scheduled_local : "");
+      return FALSE;
+    }
+  *local = g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d", f[0], f[1], f[2], f[3], f[4], f[5]);
+  return TRUE;
+}
+
+gint64
+rp_session_record_get_scheduled_instant (const RpSessionRecord *record)
+{
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autoptr(GDateTime) dt = NULL;
+  int f[6];
+
+  if (!record->scheduled_zone || !parse_local (record->scheduled_local, f))
+    return 0;
+  tz = g_time_zone_new_identifier (record->scheduled_zone);
+  if (tz)
+    dt = g_date_time_new (tz, f[0], f[1], f[2], f[3], f[4], f[5]);
+  return dt ? g_date_time_to_unix (dt) : 0;
+}
+
+/* ---- Partners ---- */
+
+static RpPartner *
+partner_from_row (sqlite3_stmt *stmt)
+{
+  RpPartner *partner = rp_partner_new ((const char *) sqlite3_column_text (stmt, 1),
+                                       (const char *) sqlite3_column_text (stmt, 2));
+
+  partner->id = sqlite3_column_int64 (stmt, 0);
+  partner->working_hours = rp_store_db_column_dup (stmt, 3);
+  partner->spell_language = rp_store_db_column_dup (stmt, 4);
+  return partner;
+}
+
+static gboolean
+check_partner (const RpPartner *partner,
+               char           **hours,
+               GError         **error)
+{
+  if (!partner->name || !*partner->name || !g_utf8_validate (partner->name, -1, NULL))
+    {
+      g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID, _("A partner needs a name."));
+      return FALSE;
+    }
+  if (!check_zone (partner->time_zone, error))
+    return FALSE;
+  *hours = rp_working_hours_normalize (partner->working_hours, error);
+  return *hours != NULL;
+}
+
+static gboolean
+bind_partner_and_step (sqlite3_stmt    *stmt,
+                       const RpPartner *partner,
+                       const char      *hours,
+                       GError         **error)
+{
+  rp_store_db_bind_text (stmt, 1, partner->name);
+  rp_store_db_bind_text (stmt, 2, partner->time_zone);
+  rp_store_db_bind_text (stmt, 3, hours);
+  rp_store_db_bind_text (stmt, 4, partner->spell_language);
+  if (partner->id)
+    sqlite3_bind_int64 (stmt, 5, partner->id);
+  return step_done (stmt, _("save the partner"), error);
+}
+
+gint64
+rp_store_add_partner (RpStore   *self,
+                      RpPartner *partner,
+                      GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *hours = NULL;
+
+  g_return_val_if_fail (RP_IS_STORE (self), 0);
+  g_return_val_if_fail (partner, 0);
+
+  partner->id = 0;
+  if (!rp_store_check_open (self, error) || !check_partner (partner, &hours, error))
+    return 0;
+  stmt = rp_store_db_prepare (self->db,
+                              "INSERT INTO partners (name, time_zone, working_hours, "
+                              "spell_language) VALUES (?, ?, ?, ?)", error);
+  if (!stmt || !bind_partner_and_step (stmt, partner, hours, error))
+    return 0;
+  partner->id = sqlite3_last_insert_rowid (self->db);
+  return partner->id;
+}
+
+gboolean
+rp_store_update_partner (RpStore         *self,
+                         const RpPartner *partner,
+                         GError         **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *hours = NULL;
+
+  g_return_val_if_fail (RP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (partner, FALSE);
+
+  if (!rp_store_check_open (self, error) || !check_partner (partner, &hours, error))
+    return FALSE;
+  if (partner->id <= 0)
+    return not_found (error, _("partner"), partner->id);
+  stmt = rp_store_db_prepare (self->db,
+                              "UPDATE partners SET name = ?1, time_zone = ?2, working_hours = ?3,"
+                              " spell_language = ?4 WHERE id = ?5", error);
+  if (!stmt || !bind_partner_and_step (stmt, partner, hours, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    return not_found (error, _("partner"), partner->id);
+  return TRUE;
+}
+
+RpPartner *
+rp_store_get_partner (RpStore *self,
+                      gint64   id,
+                      GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (RP_IS_STORE (self), NULL);
+
+  if (!rp_store_check_open (self, error))
+    return NULL;
+  stmt = rp_store_db_prepare (self->db,
+                              "SELECT id, name, time_zone, working_hours, spell_language "
+                              "FROM partners WHERE id = ?", error);
+  if (!stmt)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return partner_from_row (stmt);
+  if (rc == SQLITE_DONE)
+    not_found (error, _("partner"), id);
+  else
+    rp_store_db_error (error, self->db, rc, _("read the partner"));
+  return NULL;
+}
+
+GPtrArray *
+rp_store_list_partners (RpStore *self,
+                        GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) partners =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) rp_partner_free);
+  int rc;
+
+  g_return_val_if_fail (RP_IS_STORE (self), NULL);
+
+  if (!rp_store_check_open (self, error))
+    return NULL;
+  stmt = rp_store_db_prepare (self->db,
+                              "SELECT id, name, time_zone, working_hours, spell_language "
+                              "FROM partners ORDER BY name COLLATE NOCASE, id", error);
+  if (!stmt)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (partners, partner_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      rp_store_db_error (error, self->db, rc, _("read the partners"));
+      return NULL;
+    }
+  return g_steal_pointer (&partners);
+}
+
+gboolean
+rp_store_delete_partner (RpStore *self,
+                         gint64   id,
+                         GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (RP_IS_STORE (self), FALSE);
+
+  if (!rp_store_check_open (self, error))
+    return FALSE;
+  stmt = rp_store_db_prepare (self->db, "DELETE FROM partners WHERE id = ?", error);
+  if (!stmt)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!step_done (stmt, _("delete the partner"), error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    return not_found (error, _("partner"), id);
+  return TRUE;
+}
+
+/* ---- Sessions ---- */
+
+RpSessionRecord *
+rp_store_session_from_row (sqlite3_stmt *stmt,
+                           GError      **error)
+{
+  g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+  g_autoptr(GPtrArray) agenda = rp_outcome_from_json ((const char *)
+                                                      sqlite3_column_text (stmt, 11), error);
+
+  if (!agenda)
+    return NULL;
+  record->id = sqlite3_column_int64 (stmt, 0);
+  record->uid = rp_store_db_column_dup (stmt, 1);
+  record->partner_id = sqlite3_column_int64 (stmt, 2);
+  record->title = rp_store_db_column_dup (stmt, 3);
+  record->scheduled_zone = rp_store_db_column_dup (stmt, 4);
+  record->scheduled_local = rp_store_db_column_dup (stmt, 5);
+  record->planned_minutes = (guint) sqlite3_column_int (stmt, 6);
+  record->started_at = sqlite3_column_int64 (stmt, 7);
+  record->ended_at = sqlite3_column_int64 (stmt, 8);
+  record->duration_s = sqlite3_column_int64 (stmt, 9);
+  record->notes = rp_store_db_column_dup (stmt, 10);
+  g_clear_pointer (&record->agenda, g_ptr_array_unref);
+  record->agenda = g_steal_pointer (&agenda);
+  record->link = rp_store_db_column_dup (stmt, 12);
+  return g_steal_pointer (&record);
+}
+
+/* Runs a SELECT of SESSION_COLUMNS; collects the rows. */
+GPtrArray *
+rp_store_collect_sessions (sqlite3_stmt *stmt,
+                           GError      **error)
+{
+  g_autoptr(GPtrArray) records =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) rp_session_record_free);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      RpSessionRecord *record = rp_store_session_from_row (stmt, error);
+
+      if (!record)
+        return NULL;
+      g_ptr_array_add (records, record);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      rp_store_db_error (error, sqlite3_db_handle (stmt), rc, _("read the sessions"));
+      return NULL;
+    }
+  return g_steal_pointer (&records);
+}
+
+static char *
+agenda_text (GPtrArray *agenda)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; agenda && i < agenda->len; i++)
+    {
+      RpOutcomeItem *item = agenda->pdata[i];
+
+      g_string_append_printf (text, "%s\n", item->title ? item->title : "");
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static gboolean
+index_session (sqlite3               *db,
+               const RpSessionRecord *record,
+               GError               **error)
+{
+  g_autoptr(sqlite3_stmt) del = NULL;
+  g_autoptr(sqlite3_stmt) ins = NULL;
+  g_autofree char *agenda = agenda_text (record->agenda);
+
+  del = rp_store_db_prepare (db, "DELETE FROM session_search WHERE rowid = ?", error);
+  ins = rp_store_db_prepare (db, "INSERT INTO session_search (rowid, title, notes, agenda) "
+                                 "VALUES (?, ?, ?, ?)", error);
+  if (!del || !ins)
+    return FALSE;
+  sqlite3_bind_int64 (del, 1, record->id);
+  sqlite3_bind_int64 (ins, 1, record->id);
+  rp_store_db_bind_text (ins, 2, record->title ? record->title : "");
+  rp_store_db_bind_text (ins, 3, record->notes ? record->notes : "");
+  rp_store_db_bind_text (ins, 4, agenda);
+  return step_done (del, _("index the session"), error) &&
+         step_done (ins, _("index the session"), error);
+}
+
+/* Agenda items of kind ACTION become (or update) the session's action items, by title. */
+static gboolean
+sync_action_items (sqlite3               *db,
+                   const RpSessionRecord *record,
+                   GError               **error)
+{
+  g_autoptr(sqlite3_stmt) upd = NULL;
+  g_autoptr(sqlite3_stmt) ins = NULL;
+
+  upd = rp_store_db_prepare (db, "UPDATE action_items SET done = ?1, owner = coalesce (?2, owner)"
+                                 " WHERE session_id = ?3 AND title = ?4", error);
+  ins = rp_store_db_prepare (db, "INSERT INTO action_items (done, owner, session_id, title) "
+                                 "VALUES (?1, ?2, ?3, ?4)", error);
+  if (!upd || !ins)
+    return FALSE;
+  for (guint i = 0; record->agenda && i < record->agenda->len; i++)
+    {
+      RpOutcomeItem *item = record->agenda->pdata[i];
+      sqlite3_stmt *stmts[] = { upd, ins };
+
+      if (item->kind != RP_OUTCOME_KIND_ACTION || !item->title || !*item->title)
+        continue;
+      for (guint s = 0; s < G_N_ELEMENTS (stmts); s++)
+        {
+          sqlite3_reset (stmts[s]);
+          sqlite3_bind_int (stmts[s], 1, item->done ? 1 : 0);
+          rp_store_db_bind_text (stmts[s], 2, item->owner);
+          sqlite3_bind_int64 (stmts[s], 3, record->id);
+          rp_store_db_bind_text (stmts[s], 4, item->title);
+          if (!step_done (stmts[s], _("save the action items"), error))
+            return FALSE;
+          if (sqlite3_changes (db) > 0)
+            break;
+        }
+    }
+  return TRUE;
+}
+
+/* Binds ?1..?12 in the order of SESSION_COLUMNS after id (uid excluded: it never changes). */
+static void
+bind_session (sqlite3_stmt          *stmt,
+              const RpSessionRecord *record,
+              const char            *local,
+              const char            *agenda_json)
+{
+  if (record->partner_id > 0)
+    sqlite3_bind_int64 (stmt, 1, record->partner_id);
+  else
+    sqlite3_bind_null (stmt, 1);
+  rp_store_db_bind_text (stmt, 2, record->title ? record->title : "");
+  rp_store_db_bind_text (stmt, 3, local ? record->scheduled_zone : NULL);
+  rp_store_db_bind_text (stmt, 4, local);
+  sqlite3_bind_int (stmt, 5, (int) MIN (record->planned_minutes, G_MAXINT));
+  rp_store_db_bind_instant (stmt, 6, record->started_at);
+  rp_store_db_bind_instant (stmt, 7, record->ended_at);
+  sqlite3_bind_int64 (stmt, 8, MAX (record->duration_s, 0));
+  rp_store_db_bind_text (stmt, 9, record->notes ? record->notes : "");
+  rp_store_db_bind_text (stmt, 10, agenda_json);
+  rp_store_db_bind_text (stmt, 11, record->link);
+}
+
+static gboolean
+check_partner_exists (RpStore *self,
+                      gint64   partner_id,
+                      GError **error)
+{
+  g_autoptr(RpPartner) partner = NULL;
+
+  if (partner_id == 0)
+    return TRUE;
+  partner = rp_store_get_partner (self, partner_id, error);
+  return partner != NULL;
+}
+
+static gboolean
+write_session (RpStore               *self,
+               const RpSessionRecord *record,
+               const char            *sql,
+               GError               **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *local = NULL;
+  g_autofree char *agenda_json = NULL;
+
+  if (!normalize_schedule (record, &local, error) ||
+      !check_partner_exists (self, record->partner_id, error))
+    return FALSE;
+  agenda_json = rp_outcome_to_json (record->agenda);
+  stmt = rp_store_db_prepare (self->db, sql, error);
+  if (!stmt)
+    return FALSE;
+  bind_session (stmt, record, local, agenda_json);
+  sqlite3_bind_int64 (stmt, 12, record->id);
+  rp_store_db_bind_text (stmt, 13, record->uid);
+  return step_done (stmt, _("save the session"), error);
+}
+
+gint64
+rp_store_add_session (RpStore         *self,
+                      RpSessionRecord *record,
+                      GError         **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (RP_IS_STORE (self), 0);
+  g_return_val_if_fail (record, 0);
+
+  if (!record->uid)
+    record->uid = rp_random_hex (16);
+  record->id = 0;
+  if (!begin (self, error))
+    return 0;
+  ok = write_session (self, record,
+                      "INSERT INTO sessions (partner_id, title, scheduled_zone, scheduled_local,"
+                      " planned_minutes, started_at, ended_at, duration_s, notes, agenda, link,"
+                      " uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13)", error);
+  if (ok)
+    record->id = sqlite3_last_insert_rowid (self->db);
+  ok = ok && index_session (self->db, record, error) &&
+       sync_action_items (self->db, record, error);
+  if (!finish (self, ok, error))
+    record->id = 0;
+  return record->id;
+}
+
+gboolean
+rp_store_update_session (RpStore               *self,
+                         const RpSessionRecord *record,
+                         GError               **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (RP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (record, FALSE);
+
+  if (!begin (self, error))
+    return FALSE;
+  ok = write_session (self, record,
+                      "UPDATE sessions SET partner_id = ?1, title = ?2, scheduled_zone = ?3,"
+                      " scheduled_local = ?4, planned_minutes = ?5, started_at = ?6,"
+                      " ended_at = ?7, duration_s = ?8, notes = ?9, agenda = ?10, link = ?11"
+                      " WHERE id = ?12 AND (?13 IS NULL OR uid = ?13)", error);
+  if (ok && sqlite3_changes (self->db) == 0)
+    ok = not_found (error, _("session"), record->id);
+  ok = ok && index_session (self->db, record, error) &&
+       sync_action_items (self->db, record, error);
+  return finish (self, ok, error);
+}
+
+RpSessionRecord *
+rp_store_read_session (sqlite3    *db,
+                       const char *where,
+                       gint64      id,
+                       const char *uid,
+                       GError    **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *sql = g_strconcat ("SELECT " SESSION_COLUMNS " FROM sessions WHERE ", where,
+                                      NULL);
+  int rc;
+
+  stmt = rp_store_db_prepare (db, sql, error);
+  if (!stmt)
+    return NULL;
+  if (uid)
+    rp_store_db_bind_text (stmt, 1, uid);
+  else
+    sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return rp_store_session_from_row (stmt, error);
+  if (rc == SQLITE_DONE && uid)
+    g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND,
+                 _("There is no session with uid %s."), uid);
+  else if (rc == SQLITE_DONE)
+    not_found (error, _("session"), id);
+  else
+    rp_store_db_error (error, db, rc, _("read the session"));
+  return NULL;
+}
+
+RpSessionRecord *
+rp_store_get_session (RpStore *self,
+                      gint64   id,
+                      GError **error)
+{
+  g_return_val_if_fail (RP_IS_STORE (self), NULL);
+
+  if (!rp_store_check_open (self, error))
+    return NULL;
+  return rp_store_read_session (self->db, "id = ?", id, NULL, error);
+}
+
+RpSessionRecord *
+rp_store_get_session_by_uid (RpStore    *self,
+                             const char *uid,
+                             GError    **error)
+{
+  g_return_val_if_fail (RP_IS_STORE (self), NULL);
+  g_return_val_if_fail (uid, NULL);
+
+  if (!rp_store_check_open (self, error))
+    return NULL;
+  return rp_store_read_session (self->db, "uid = ?", 0, uid, error);
+}
+
+gboolean
+rp_store_delete_session (RpStore *self,
+                         gint64   id,
+                         GError **error)
+{
+  g_autoptr(sqlite3_stmt) unindex = NULL;
+  g_autoptr(sqlite3_stmt) del = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (RP_IS_STORE (self), FALSE);
+
+  if (!begin (self, error))
+    return FALSE;
+  unindex = rp_store_db_prepare (self->db, "DELETE FROM session_search WHERE rowid = ?", error);
+  del = rp_store_db_prepare (self->db, "DELETE FROM sessions WHERE id = ?", error);
+  ok = unindex && del;
+  if (ok)
+    {
+      sqlite3_bind_int64 (unindex, 1, id);
+      sqlite3_bind_int64 (del, 1, id);
+      ok = step_done (unindex, _("delete the session"), error) &&
+           step_done (del, _("delete the session"), error);
+    }
+  if (ok && sqlite3_changes (self->db) == 0)
+    ok = not_found (error, _("session"), id);
+  return finish (self, ok, error);
+}
+
+GPtrArray *
+rp_store_list_recent_sessions (RpStore *self,
+                               gint64   partner_id,
+                               guint    limit,
+                               GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (RP_IS_STORE (self), NULL);
+
+  if (!rp_store_check_open (self, error))
+    return NULL;
+  stmt = rp_store_db_prepare (self->db,
+                              "SELECT " SESSION_COLUMNS " FROM sessions"
+                              " WHERE ended_at IS NOT NULL AND (?1 = 0 OR partner_id = ?1)"
+                              " ORDER BY ended_at DESC, id DESC LIMIT ?2", error);
+  if (!stmt)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, partner_id);
+  sqlite3_bind_int64 (stmt, 2, limit ? (gint64) limit : -1);
+  return rp_store_collect_sessions (stmt, error);
+}
+
+static gint
+compare_scheduled (gconstpointer a,
+                   gconstpointer b)
+{
+  gint64 ta = rp_session_record_get_scheduled_instant (*(RpSessionRecord *const *) a);
+  gint64 tb = rp_session_record_get_scheduled_instant (*(RpSessionRecord *const *) b);
+
+  return ta < tb ? -1 : ta > tb;
+}
+
+GPtrArray *
+rp_store_list_upcoming_sessions (RpStore *self,
+                                 gint64   partner_id,
+                                 gint64   now,
+                                 guint    limit,
+                                 GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+
+  g_return_val_if_fail (RP_IS_STORE (self), NULL);
+
+  if (!rp_store_check_open (self, error))
+    return NULL;
+  /* The instant depends on the zone rules of today's tzdata, so it is computed here rather
+   * than stored: only the zone and the local time are facts. */
+  stmt = rp_store_db_prepare (self->db,
+                              "SELECT " SESSION_COLUMNS " FROM sessions"
+                              " WHERE started_at IS NULL AND scheduled_zone IS NOT NULL"
+                              " AND (?1 = 0 OR partner_id = ?1)", error);
+  if (!stmt)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, partner_id);
+  records = rp_store_collect_sessions (stmt, error);
+  if (!records)
+    return NULL;
+  for (guint i = records->len; i > 0; i--)
+    {
+      RpSessionRecord *record = records->pdata[i - 1];
+
+      if (rp_session_record_get_scheduled_instant (record) + record->planned_minutes * 60 < now)
+        g_ptr_array_remove_index (records, i - 1);
+    }
+  g_ptr_array_sort (records, compare_scheduled);
+  if (limit && records->len > limit)
+    g_ptr_array_set_size (records, limit);
+  return g_steal_pointer (&records);
+}

@@ -1,0 +1,969 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The store's records: opening (and refusing) files, partners, sessions, action items and
+ * their carry-over, search and export.
+ */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rp-store.h"
+#include "store-test-util.h"
+
+static RpStore *
+open_store (StoreFixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  RpStore *store = rp_store_new (fixture->path, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+static gint64
+add_partner (RpStore    *store,
+             const char *name,
+             const char *zone)
+{
+  g_autoptr(RpPartner) partner = rp_partner_new (name, zone);
+  g_autoptr(GError) error = NULL;
+  gint64 id = rp_store_add_partner (store, partner, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+static gint64
+add_ended_session (RpStore    *store,
+                   gint64      partner_id,
+                   gint64      ended_at,
+                   const char *notes)
+{
+  g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+  g_autoptr(GError) error = NULL;
+
+  record->partner_id = partner_id;
+  record->started_at = ended_at - 3600;
+  record->ended_at = ended_at;
+  record->duration_s = 3600;
+  record->notes = g_strdup (notes);
+  g_assert_cmpint (rp_store_add_session (store, record, &error), >, 0);
+  g_assert_no_error (error);
+  return record->id;
+}
+
+static void
+write_file (const char *path,
+            const char *data,
+            gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, data, (gssize) len, &error));
+  g_assert_no_error (error);
+}
+
+/* ---- Opening ---- */
+
+static void
+test_open_default_path_is_under_user_data_dir (void)
+{
+  g_autofree char *expected = g_build_filename (g_get_user_data_dir (), "rapport", "rapport.db",
+                                                NULL);
+  g_autofree char *path = rp_store_get_default_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpStore) store = NULL;
+
+  g_assert_cmpstr (path, ==, expected);
+  /* main() points XDG_DATA_HOME at a fresh folder: the store creates rapport/ inside. */
+  store = rp_store_new (NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rp_store_get_path (store), ==, expected);
+  g_assert_true (g_file_test (expected, G_FILE_TEST_IS_REGULAR));
+}
+
+static void
+test_open_sets_schema_version_and_wal (StoreFixture *fixture,
+                                       gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), ==, 0);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, RP_STORE_SCHEMA_VERSION);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), ==, 0);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static void
+test_open_not_a_database_is_refused_untouched (StoreFixture *fixture,
+                                               gconstpointer data)
+{
+  g_autofree char *text = g_strnfill (8192, 'z');
+  g_autofree char *after = NULL;
+  gsize len;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpStore) store = NULL;
+
+  write_file (fixture->path, text, strlen (text));
+  store = rp_store_new (fixture->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_DATABASE);
+  g_assert_nonnull (strstr (error->message, fixture->path));
+  g_assert_true (g_file_get_contents (fixture->path, &after, &len, NULL));
+  g_assert_cmpmem (after, len, text, strlen (text));
+}
+
+static void
+test_open_newer_schema_is_refused (StoreFixture *fixture,
+                                   gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE future (x); PRAGMA user_version = 99",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = rp_store_new (fixture->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_TOO_NEW);
+
+  /* Untouched: still version 99, still not in WAL mode. */
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+    sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 99);
+    sqlite3_finalize (stmt);
+    sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "delete");
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+}
+
+static void
+test_open_damaged_database_is_refused (StoreFixture *fixture,
+                                       gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpStore) store = NULL;
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  {
+    g_autoptr(RpStore) first = open_store (fixture);
+
+    add_partner (first, "Aiko", "Asia/Tokyo");
+  }
+  /* Keep SQLite's 100-byte header, wreck the schema page behind it. */
+  g_assert_true (g_file_get_contents (fixture->path, &contents, &len, NULL));
+  g_assert_cmpuint (len, >, 4096);
+  memset (contents + 100, 0xa5, 4096 - 100);
+  write_file (fixture->path, contents, len);
+
+  store = rp_store_new (fixture->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_CORRUPT);
+}
+
+static void
+test_open_read_only_location_is_refused (StoreFixture *fixture,
+                                         gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpStore) store = NULL;
+  g_autofree char *path = NULL;
+
+  if (geteuid () == 0)
+    {
+      /* Root writes through permissions; sysfs refuses new files even to root. */
+      if (!g_file_test ("/sys/kernel", G_FILE_TEST_IS_DIR))
+        {
+          g_test_skip ("running as root without /sys to stand for a read-only folder");
+          return;
+        }
+      path = g_strdup ("/sys/kernel/rapport-test.db");
+    }
+  else
+    {
+      g_assert_cmpint (g_chmod (fixture->dir, 0555), ==, 0);
+      path = g_strdup (fixture->path);
+    }
+  store = rp_store_new (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_READ_ONLY);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_open_missing_folder_is_cannot_open (StoreFixture *fixture,
+                                         gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (fixture->dir, "absent", "rapport.db", NULL);
+  g_autoptr(RpStore) store = rp_store_new (path, &error);
+
+  g_assert_null (store);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_CANNOT_OPEN);
+}
+
+static void
+test_closed_store_refuses_calls (StoreFixture *fixture,
+                                 gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) partners = NULL;
+
+  g_assert_true (rp_store_close (store, &error));
+  partners = rp_store_list_partners (store, &error);
+  g_assert_null (partners);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_CLOSED);
+}
+
+/* ---- Partners ---- */
+
+static void
+test_partners_round_trip_and_update (StoreFixture *fixture,
+                                     gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpPartner) partner = rp_partner_new ("Aiko", "Asia/Tokyo");
+  g_autoptr(RpPartner) read = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+
+  partner->working_hours = g_strdup ("{\"tue\": [\"13:30-17:00\", \"09:00-12:30\"],"
+                                     " \"mon\": [\"09:00-17:00\"]}");
+  partner->spell_language = g_strdup ("ja");
+  g_assert_cmpint (rp_store_add_partner (store, partner, &error), >, 0);
+  add_partner (store, "bea", "Europe/Madrid");
+
+  read = rp_store_get_partner (store, partner->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (read->name, ==, "Aiko");
+  g_assert_cmpstr (read->time_zone, ==, "Asia/Tokyo");
+  g_assert_cmpstr (read->spell_language, ==, "ja");
+  /* Normalised: weekdays in order, ranges sorted, compact. */
+  g_assert_cmpstr (read->working_hours, ==,
+                   "{\"mon\":[\"09:00-17:00\"],\"tue\":[\"09:00-12:30\",\"13:30-17:00\"]}");
+
+  g_free (read->time_zone);
+  read->time_zone = g_strdup ("Europe/Berlin");
+  g_assert_true (rp_store_update_partner (store, read, &error));
+  g_clear_pointer (&read, rp_partner_free);
+  read = rp_store_get_partner (store, partner->id, &error);
+  g_assert_cmpstr (read->time_zone, ==, "Europe/Berlin");
+
+  all = rp_store_list_partners (store, &error);
+  g_assert_cmpuint (all->len, ==, 2);
+  g_assert_cmpstr (((RpPartner *) all->pdata[0])->name, ==, "Aiko");
+  g_assert_cmpstr (((RpPartner *) all->pdata[1])->name, ==, "bea");
+}
+
+static void
+test_partners_unknown_zone_is_refused (StoreFixture *fixture,
+                                       gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpPartner) partner = rp_partner_new ("Aiko", "Mars/Olympus_Mons");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (rp_store_add_partner (store, partner, &error), ==, 0);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "Mars/Olympus_Mons"));
+}
+
+static void
+test_partners_bad_working_hours_are_refused (StoreFixture *fixture,
+                                             gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  const char *bad[] = {
+    "[]", "{\"monday\":[\"09:00-17:00\"]}", "{\"mon\":[\"17:00-09:00\"]}",
+    "{\"mon\":[\"09:00-12:00\",\"11:00-13:00\"]}", "{\"mon\":\"09:00-17:00\"}",
+    "{\"mon\":[\"9:00-17:00\"]}", "{\"mon\":[\"09:00-24:30\"]}", "{not json",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(RpPartner) partner = rp_partner_new ("Aiko", "Asia/Tokyo");
+      g_autoptr(GError) error = NULL;
+
+      partner->working_hours = g_strdup (bad[i]);
+      g_assert_cmpint (rp_store_add_partner (store, partner, &error), ==, 0);
+      g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID);
+    }
+}
+
+static void
+test_partners_delete_keeps_sessions (StoreFixture *fixture,
+                                     gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  gint64 partner = add_partner (store, "Aiko", "Asia/Tokyo");
+  gint64 session = add_ended_session (store, partner, 1700000000, "kept");
+  g_autoptr(RpSessionRecord) record = NULL;
+  g_autoptr(RpPartner) gone = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (rp_store_delete_partner (store, partner, &error));
+  gone = rp_store_get_partner (store, partner, &error);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  record = rp_store_get_session (store, session, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (record->partner_id, ==, 0);
+  g_assert_cmpstr (record->notes, ==, "kept");
+}
+
+/* ---- Sessions ---- */
+
+static void
+test_sessions_round_trip_every_field (StoreFixture *fixture,
+                                      gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+  g_autoptr(RpSessionRecord) read = NULL;
+  g_autoptr(RpSessionRecord) by_uid = NULL;
+  g_autoptr(GError) error = NULL;
+  RpOutcomeItem *item = rp_outcome_item_new ("Career goals", RP_OUTCOME_KIND_TOPIC, TRUE);
+
+  item->minutes = 15;
+  item->owner = g_strdup ("mentee");
+  g_ptr_array_add (record->agenda, item);
+  record->partner_id = add_partner (store, "Aiko", "Asia/Tokyo");
+  record->title = g_strdup ("Weekly");
+  record->scheduled_zone = g_strdup ("Asia/Tokyo");
+  record->scheduled_local = g_strdup ("2026-03-30T07:00");
+  record->planned_minutes = 45;
+  record->started_at = 1774821600;
+  record->ended_at = 1774824300;
+  record->duration_s = 2650;
+  record->notes = g_strdup ("Talked about goals.\nNext: résumé.");
+  record->link = g_strdup ("rapport://join/example");
+  g_assert_cmpint (rp_store_add_session (store, record, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (record->uid), ==, 32);
+
+  read = rp_store_get_session (store, record->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (read->uid, ==, record->uid);
+  g_assert_cmpint (read->partner_id, ==, record->partner_id);
+  g_assert_cmpstr (read->title, ==, "Weekly");
+  g_assert_cmpstr (read->scheduled_zone, ==, "Asia/Tokyo");
+  g_assert_cmpstr (read->scheduled_local, ==, "2026-03-30T07:00:00");
+  g_assert_cmpuint (read->planned_minutes, ==, 45);
+  g_assert_cmpint (read->started_at, ==, 1774821600);
+  g_assert_cmpint (read->ended_at, ==, 1774824300);
+  g_assert_cmpint (read->duration_s, ==, 2650);
+  g_assert_cmpstr (read->notes, ==, record->notes);
+  g_assert_cmpstr (read->link, ==, record->link);
+  g_assert_cmpuint (read->agenda->len, ==, 1);
+  item = read->agenda->pdata[0];
+  g_assert_cmpstr (item->title, ==, "Career goals");
+  g_assert_cmpuint (item->minutes, ==, 15);
+  g_assert_cmpstr (item->owner, ==, "mentee");
+  g_assert_true (item->done);
+  g_assert_cmpint (item->kind, ==, RP_OUTCOME_KIND_TOPIC);
+
+  by_uid = rp_store_get_session_by_uid (store, record->uid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (by_uid->id, ==, record->id);
+
+  g_free (read->notes);
+  read->notes = g_strdup ("changed");
+  g_assert_true (rp_store_update_session (store, read, &error));
+  g_clear_pointer (&by_uid, rp_session_record_free);
+  by_uid = rp_store_get_session_by_uid (store, record->uid, &error);
+  g_assert_cmpstr (by_uid->notes, ==, "changed");
+
+  g_assert_true (rp_store_delete_session (store, record->id, &error));
+  g_clear_pointer (&by_uid, rp_session_record_free);
+  by_uid = rp_store_get_session (store, record->id, &error);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_sessions_invalid_schedule_is_refused (StoreFixture *fixture,
+                                           gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  const char *cases[][2] = {
+    { "Asia/Tokyo", "2026-02-30T07:00" }, { "Asia/Tokyo", "2026-03-30 07:00" },
+    { "Asia/Tokyo", "2026-03-30T24:00" }, { "Asia/Tokyo", NULL },
+    { "Nowhere/Land", "2026-03-30T07:00" }, { NULL, "2026-03-30T07:00" },
+    { "Asia/Tokyo", "2026-03-30T07:00:00Z" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+      g_autoptr(GError) error = NULL;
+
+      record->scheduled_zone = g_strdup (cases[i][0]);
+      record->scheduled_local = g_strdup (cases[i][1]);
+      g_assert_cmpint (rp_store_add_session (store, record, &error), ==, 0);
+      g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID);
+    }
+}
+
+static void
+test_sessions_unknown_partner_is_not_found (StoreFixture *fixture,
+                                            gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+  g_autoptr(GError) error = NULL;
+
+  record->partner_id = 4242;
+  g_assert_cmpint (rp_store_add_session (store, record, &error), ==, 0);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_sessions_recent_lists_most_recent_first (StoreFixture *fixture,
+                                              gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
+  gint64 bea = add_partner (store, "Bea", "Europe/Madrid");
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) only_aiko = NULL;
+  g_autoptr(RpSessionRecord) planned = rp_session_record_new ();
+  g_autoptr(GError) error = NULL;
+
+  add_ended_session (store, aiko, 1000000, "first");
+  add_ended_session (store, bea, 3000000, "third");
+  add_ended_session (store, aiko, 2000000, "second");
+  planned->partner_id = aiko;   /* not held: not recent */
+  rp_store_add_session (store, planned, &error);
+  g_assert_no_error (error);
+
+  all = rp_store_list_recent_sessions (store, 0, 2, &error);
+  g_assert_cmpuint (all->len, ==, 2);
+  g_assert_cmpstr (((RpSessionRecord *) all->pdata[0])->notes, ==, "third");
+  g_assert_cmpstr (((RpSessionRecord *) all->pdata[1])->notes, ==, "second");
+  only_aiko = rp_store_list_recent_sessions (store, aiko, 0, &error);
+  g_assert_cmpuint (only_aiko->len, ==, 2);
+  g_assert_cmpstr (((RpSessionRecord *) only_aiko->pdata[1])->notes, ==, "first");
+}
+
+static gint64
+add_planned (RpStore    *store,
+             const char *zone,
+             const char *local,
+             const char *title)
+{
+  g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+  g_autoptr(GError) error = NULL;
+
+  record->scheduled_zone = g_strdup (zone);
+  record->scheduled_local = g_strdup (local);
+  record->planned_minutes = 60;
+  record->title = g_strdup (title);
+  rp_store_add_session (store, record, &error);
+  g_assert_no_error (error);
+  return record->id;
+}
+
+static void
+test_sessions_upcoming_sorts_by_instant_across_zones (StoreFixture *fixture,
+                                                      gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) upcoming = NULL;
+  g_autoptr(GError) error = NULL;
+  /* 2026-03-30 00:00Z */
+  gint64 now = 1774828800;
+
+  /* Tokyo 09:00 = 00:00Z; New York 19:00 the day before = 23:00Z (EDT): already over. */
+  add_planned (store, "America/New_York", "2026-03-30T08:00", "ny");      /* 12:00Z */
+  add_planned (store, "Asia/Tokyo", "2026-03-30T10:00", "tokyo");         /* 01:00Z */
+  add_planned (store, "Europe/London", "2026-03-30T02:00", "london");      /* 01:00Z BST */
+  add_planned (store, "America/New_York", "2026-03-29T18:00", "past");    /* 22:00Z */
+  add_planned (store, "America/New_York", "2026-03-29T19:30", "running"); /* 23:30Z */
+
+  upcoming = rp_store_list_upcoming_sessions (store, 0, now, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (upcoming->len, ==, 4);
+  g_assert_cmpstr (((RpSessionRecord *) upcoming->pdata[0])->title, ==, "running");
+  g_assert_cmpstr (((RpSessionRecord *) upcoming->pdata[3])->title, ==, "ny");
+  g_assert_cmpint (rp_session_record_get_scheduled_instant (upcoming->pdata[3]), ==,
+                   now + 12 * 3600);
+}
+
+/* ---- Action items ---- */
+
+static void
+test_actions_agenda_actions_become_items (StoreFixture *fixture,
+                                          gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  RpActionItem *item;
+
+  g_ptr_array_add (record->agenda, rp_outcome_item_new ("A topic", RP_OUTCOME_KIND_TOPIC, 0));
+  g_ptr_array_add (record->agenda, rp_outcome_item_new ("Send CV", RP_OUTCOME_KIND_ACTION, 0));
+  rp_store_add_session (store, record, &error);
+  g_assert_no_error (error);
+  items = rp_store_list_action_items (store, record->id, &error);
+  g_assert_cmpuint (items->len, ==, 1);
+  item = items->pdata[0];
+  g_assert_cmpstr (item->title, ==, "Send CV");
+  g_assert_false (item->done);
+
+  /* Ticking it in the agenda ticks the action item; no duplicate appears. */
+  ((RpOutcomeItem *) record->agenda->pdata[1])->done = TRUE;
+  g_assert_true (rp_store_update_session (store, record, &error));
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = rp_store_list_action_items (store, record->id, &error);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_assert_true (((RpActionItem *) items->pdata[0])->done);
+}
+
+static void
+test_actions_open_items_carry_over_once (StoreFixture *fixture,
+                                         gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
+  gint64 bea = add_partner (store, "Bea", "Europe/Madrid");
+  gint64 older = add_ended_session (store, aiko, 1000000, "older");
+  gint64 last = add_ended_session (store, aiko, 2000000, "last");
+  gint64 other = add_ended_session (store, bea, 2500000, "other partner");
+  g_autoptr(RpSessionRecord) next = rp_session_record_new ();
+  g_autoptr(GPtrArray) carried = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 open_id, done_id;
+
+  rp_store_add_action_item (store, older, "From long ago", NULL, &error);
+  open_id = rp_store_add_action_item (store, last, "Read the paper", "mentee", &error);
+  done_id = rp_store_add_action_item (store, last, "Book a room", "mentor", &error);
+  rp_store_add_action_item (store, other, "Not Aiko's", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (rp_store_set_action_item_done (store, done_id, TRUE, &error));
+
+  next->partner_id = aiko;
+  rp_store_add_session (store, next, &error);
+  carried = rp_store_carry_over_action_items (store, next->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (carried->len, ==, 1);
+  g_assert_cmpstr (((RpActionItem *) carried->pdata[0])->title, ==, "Read the paper");
+  g_assert_cmpstr (((RpActionItem *) carried->pdata[0])->owner, ==, "mentee");
+  g_assert_cmpint (((RpActionItem *) carried->pdata[0])->carried_from, ==, open_id);
+  g_assert_cmpint (((RpActionItem *) carried->pdata[0])->session_id, ==, next->id);
+
+  again = rp_store_carry_over_action_items (store, next->id, &error);
+  g_assert_cmpuint (again->len, ==, 1);
+  g_clear_pointer (&again, g_ptr_array_unref);
+  again = rp_store_list_action_items (store, next->id, &error);
+  g_assert_cmpuint (again->len, ==, 1);
+}
+
+static void
+test_actions_still_open_items_carry_on (StoreFixture *fixture,
+                                        gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
+  gint64 first = add_ended_session (store, aiko, 1000000, "1");
+  g_autoptr(RpSessionRecord) second = rp_session_record_new ();
+  g_autoptr(RpSessionRecord) third = rp_session_record_new ();
+  g_autoptr(GPtrArray) carried = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rp_store_add_action_item (store, first, "Write the essay", NULL, &error);
+  second->partner_id = aiko;
+  rp_store_add_session (store, second, &error);
+  carried = rp_store_carry_over_action_items (store, second->id, &error);
+  g_assert_cmpuint (carried->len, ==, 1);
+
+  /* The second session ends with the essay still not written. */
+  second->started_at = 1500000;
+  second->ended_at = 1600000;
+  g_assert_true (rp_store_update_session (store, second, &error));
+  third->partner_id = aiko;
+  rp_store_add_session (store, third, &error);
+  g_clear_pointer (&carried, g_ptr_array_unref);
+  carried = rp_store_carry_over_action_items (store, third->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (carried->len, ==, 1);
+  g_assert_cmpstr (((RpActionItem *) carried->pdata[0])->title, ==, "Write the essay");
+  g_assert_cmpint (((RpActionItem *) carried->pdata[0])->session_id, ==, third->id);
+}
+
+static void
+test_actions_unknown_session_is_not_found (StoreFixture *fixture,
+                                           gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) carried = NULL;
+
+  g_assert_cmpint (rp_store_add_action_item (store, 99, "x", NULL, &error), ==, 0);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  carried = rp_store_carry_over_action_items (store, 99, &error);
+  g_assert_null (carried);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND);
+}
+
+/* ---- Search ---- */
+
+static void
+fill_for_search (RpStore *store)
+{
+  gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
+  g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+  g_autoptr(GError) error = NULL;
+
+  add_ended_session (store, aiko, 1000000, "We discussed the thesis outline and deadlines.");
+  add_ended_session (store, aiko, 2000000, "Café chat about résumés and interviews.");
+  record->partner_id = aiko;
+  record->notes = g_strdup ("Nothing relevant");
+  g_ptr_array_add (record->agenda, rp_outcome_item_new ("Prepare the conference talk",
+                                                        RP_OUTCOME_KIND_TOPIC, FALSE));
+  rp_store_add_session (store, record, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_search_finds_notes_with_snippet (StoreFixture *fixture,
+                                      gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(GError) error = NULL;
+  RpSearchHit *hit;
+
+  fill_for_search (store);
+  hits = rp_store_search (store, "thesis", 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 1);
+  hit = hits->pdata[0];
+  g_assert_cmpstr (hit->partner_name, ==, "Aiko");
+  g_assert_nonnull (strstr (hit->snippet, "«thesis»"));
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  /* Diacritics folded, last word a prefix. */
+  hits = rp_store_search (store, "resume", 10, NULL, &error);
+  g_assert_cmpuint (hits->len, ==, 1);
+  g_assert_nonnull (strstr (((RpSearchHit *) hits->pdata[0])->snippet, "«résumés»"));
+}
+
+static void
+test_search_finds_agenda_items (StoreFixture *fixture,
+                                gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fill_for_search (store);
+  hits = rp_store_search (store, "conference talk", 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 1);
+  g_assert_nonnull (strstr (((RpSearchHit *) hits->pdata[0])->snippet, "«conference»"));
+}
+
+static void
+test_search_query_syntax_is_not_interpreted (StoreFixture *fixture,
+                                             gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  const char *queries[] = { "\"", "thesis\"", "NOT", "a OR", "(", "*", "col:x", "NEAR(a b",
+                            "^thesis", "-", "   ", "" };
+
+  fill_for_search (store);
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) hits = rp_store_search (store, queries[i], 10, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (hits);
+    }
+  {
+    g_autoptr(GPtrArray) hits = rp_store_search (store, "\"thesis\"", 10, NULL, NULL);
+
+    g_assert_cmpuint (hits->len, ==, 1);
+  }
+}
+
+static void
+test_search_follows_updates_and_deletes (StoreFixture *fixture,
+                                         gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  gint64 id = add_ended_session (store, 0, 1000000, "old words");
+  g_autoptr(RpSessionRecord) record = rp_store_get_session (store, id, NULL);
+  g_autoptr(GPtrArray) hits = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (record->notes);
+  record->notes = g_strdup ("new words");
+  g_assert_true (rp_store_update_session (store, record, &error));
+  hits = rp_store_search (store, "old", 10, NULL, &error);
+  g_assert_cmpuint (hits->len, ==, 0);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  hits = rp_store_search (store, "new", 10, NULL, &error);
+  g_assert_cmpuint (hits->len, ==, 1);
+  g_assert_null (((RpSearchHit *) hits->pdata[0])->partner_name);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  g_assert_true (rp_store_delete_session (store, id, &error));
+  hits = rp_store_search (store, "new", 10, NULL, &error);
+  g_assert_cmpuint (hits->len, ==, 0);
+}
+
+static void
+on_searched (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GPtrArray **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = rp_store_search_finish (RP_STORE (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_search_async_runs_off_the_main_thread (StoreFixture *fixture,
+                                            gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(GPtrArray) hits = NULL;
+
+  fill_for_search (store);
+  rp_store_search_async (store, "interviews", 5, NULL, on_searched, &hits);
+  while (!hits)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (hits->len, ==, 1);
+}
+
+static void
+test_search_cancelled_gives_cancelled (StoreFixture *fixture,
+                                       gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+
+  for (int i = 0; i < 200; i++)
+    add_ended_session (store, 0, 1000 + i, "many words about the thesis again and again");
+  g_cancellable_cancel (cancellable);
+  hits = rp_store_search (store, "thesis", 0, cancellable, &error);
+  g_assert_null (hits);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* ---- Export ---- */
+
+static gint64
+add_full_session (RpStore *store)
+{
+  g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+  RpOutcomeItem *item = rp_outcome_item_new ("Career *goals*", RP_OUTCOME_KIND_TOPIC, TRUE);
+  g_autoptr(GError) error = NULL;
+
+  item->minutes = 15;
+  item->owner = g_strdup ("mentee");
+  g_ptr_array_add (record->agenda, item);
+  g_ptr_array_add (record->agenda, rp_outcome_item_new ("Send CV", RP_OUTCOME_KIND_ACTION, 0));
+  record->partner_id = add_partner (store, "Aiko", "Asia/Tokyo");
+  record->scheduled_zone = g_strdup ("Asia/Tokyo");
+  record->scheduled_local = g_strdup ("2026-03-30T07:00");
+  record->planned_minutes = 45;
+  record->started_at = 1774821600;
+  record->ended_at = 1774824300;
+  record->duration_s = 2650;
+  record->notes = g_strdup ("Line one.\n\n- a list the user wrote");
+  record->link = g_strdup ("rapport://join/x");
+  rp_store_add_session (store, record, &error);
+  g_assert_no_error (error);
+  return record->id;
+}
+
+static void
+test_export_markdown_has_every_part (StoreFixture *fixture,
+                                     gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  gint64 id = add_full_session (store);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *md = rp_store_export_session (store, id, RP_STORE_EXPORT_MARKDOWN, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (md, "# Session with Aiko\n"));
+  g_assert_nonnull (strstr (md, "- **Partner:** Aiko (Asia/Tokyo)\n"));
+  g_assert_nonnull (strstr (md, "- **Planned:** 2026-03-30T07:00 Asia/Tokyo, 45 min\n"));
+  g_assert_nonnull (strstr (md, "- **Held:** 2026-03-29 22:00 UTC, 44 min\n"));
+  g_assert_nonnull (strstr (md, "- [x] Career \\*goals\\* — 15 min (mentee)\n"));
+  g_assert_nonnull (strstr (md, "## Action items\n\n- [ ] Send CV\n"));
+  g_assert_true (g_str_has_suffix (md, "## Notes\n\nLine one.\n\n- a list the user wrote\n"));
+}
+
+static void
+test_export_json_parses_back (StoreFixture *fixture,
+                              gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  gint64 id = add_full_session (store);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = rp_store_export_session (store, id, RP_STORE_EXPORT_JSON, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+  JsonArray *agenda;
+
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "partner"), ==, "Aiko");
+  g_assert_cmpstr (json_object_get_string_member (root, "scheduled_local"), ==,
+                   "2026-03-30T07:00:00");
+  g_assert_cmpstr (json_object_get_string_member (root, "started_at"), ==,
+                   "2026-03-29T22:00:00Z");
+  agenda = json_object_get_array_member (root, "agenda");
+  g_assert_cmpuint (json_array_get_length (agenda), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (agenda, 0),
+                                                  "title"), ==, "Career *goals*");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root,
+                                                                         "action_items")),
+                    ==, 1);
+}
+
+static void
+on_exported (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GError **error = user_data;
+
+  g_assert_null (rp_store_export_session_finish (RP_STORE (source), result, error));
+}
+
+static void
+test_export_unknown_session_async_is_not_found (StoreFixture *fixture,
+                                                gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  GError *error = NULL;
+
+  rp_store_export_session_async (store, 77, RP_STORE_EXPORT_MARKDOWN, NULL, on_exported, &error);
+  while (!error)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+}
+
+/* ---- Full disk, for the owner's writes ---- */
+
+static void
+test_full_disk_refuses_record_and_recovers (StoreFixture *fixture,
+                                            gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+  g_autoptr(GPtrArray) recent = NULL;
+  GStatBuf st;
+
+  add_ended_session (store, 0, 1000, "before");
+  g_assert_true (rp_store_flush (store, NULL));
+  g_assert_cmpint (g_stat (fixture->path, &st), ==, 0);
+  rp_store_set_max_size (store, 1);   /* no page may be added */
+  record->notes = g_strnfill (100000, 'n');
+  record->ended_at = 2000;
+  g_assert_cmpint (rp_store_add_session (store, record, &error), ==, 0);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_FULL);
+  g_clear_error (&error);
+
+  recent = rp_store_list_recent_sessions (store, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (recent->len, ==, 1);
+  g_assert_cmpstr (((RpSessionRecord *) recent->pdata[0])->notes, ==, "before");
+
+  rp_store_set_max_size (store, 0);
+  g_assert_cmpint (rp_store_add_session (store, record, &error), >, 0);
+  g_assert_no_error (error);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *data_home = g_dir_make_tmp ("rapport-xdg-XXXXXX", NULL);
+  int rc;
+
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, StoreFixture, NULL, store_fixture_setup, func, store_fixture_teardown)
+  g_test_add_func ("/store/open/default-path-is-under-user-data-dir",
+                   test_open_default_path_is_under_user_data_dir);
+  ADD ("/store/open/sets-schema-version-and-wal", test_open_sets_schema_version_and_wal);
+  ADD ("/store/open/not-a-database-is-refused-untouched",
+       test_open_not_a_database_is_refused_untouched);
+  ADD ("/store/open/newer-schema-is-refused-untouched", test_open_newer_schema_is_refused);
+  ADD ("/store/open/damaged-database-is-refused", test_open_damaged_database_is_refused);
+  ADD ("/store/open/read-only-location-is-refused", test_open_read_only_location_is_refused);
+  ADD ("/store/open/missing-folder-is-cannot-open", test_open_missing_folder_is_cannot_open);
+  ADD ("/store/open/closed-store-refuses-calls", test_closed_store_refuses_calls);
+  ADD ("/store/partners/round-trip-and-update", test_partners_round_trip_and_update);
+  ADD ("/store/partners/unknown-zone-is-refused", test_partners_unknown_zone_is_refused);
+  ADD ("/store/partners/bad-working-hours-are-refused",
+       test_partners_bad_working_hours_are_refused);
+  ADD ("/store/partners/delete-keeps-sessions", test_partners_delete_keeps_sessions);
+  ADD ("/store/sessions/round-trip-every-field", test_sessions_round_trip_every_field);
+  ADD ("/store/sessions/invalid-schedule-is-refused", test_sessions_invalid_schedule_is_refused);
+  ADD ("/store/sessions/unknown-partner-is-not-found", test_sessions_unknown_partner_is_not_found);
+  ADD ("/store/sessions/recent-lists-most-recent-first",
+       test_sessions_recent_lists_most_recent_first);
+  ADD ("/store/sessions/upcoming-sorts-by-instant-across-zones",
+       test_sessions_upcoming_sorts_by_instant_across_zones);
+  ADD ("/store/actions/agenda-actions-become-items", test_actions_agenda_actions_become_items);
+  ADD ("/store/actions/open-items-carry-over-once", test_actions_open_items_carry_over_once);
+  ADD ("/store/actions/still-open-items-carry-on", test_actions_still_open_items_carry_on);
+  ADD ("/store/actions/unknown-session-is-not-found", test_actions_unknown_session_is_not_found);
+  ADD ("/store/search/finds-notes-with-snippet", test_search_finds_notes_with_snippet);
+  ADD ("/store/search/finds-agenda-items", test_search_finds_agenda_items);
+  ADD ("/store/search/query-syntax-is-not-interpreted",
+       test_search_query_syntax_is_not_interpreted);
+  ADD ("/store/search/follows-updates-and-deletes", test_search_follows_updates_and_deletes);
+  ADD ("/store/search/async-runs-off-the-main-thread", test_search_async_runs_off_the_main_thread);
+  ADD ("/store/search/cancelled-gives-cancelled", test_search_cancelled_gives_cancelled);
+  ADD ("/store/export/markdown-has-every-part", test_export_markdown_has_every_part);
+  ADD ("/store/export/json-parses-back", test_export_json_parses_back);
+  ADD ("/store/export/unknown-session-async-is-not-found",
+       test_export_unknown_session_async_is_not_found);
+  ADD ("/store/full-disk/refuses-record-and-recovers", test_full_disk_refuses_record_and_recovers);
+#undef ADD
+
+  rc = g_test_run ();
+  remove_tree (data_home);
+  return rc;
+}
