@@ -128,8 +128,8 @@ rp_ical_windows_zone_to_iana (const char *windows_name)
   return NULL;
 }
 
-/* Only names shaped like tz database entries: GLib would also accept POSIX TZ strings such as
- * "XYZ3", which no calendar means as a zone name. */
+/* Only names of tz database entries: GLib would also accept POSIX TZ strings such as "XYZ3",
+ * which no calendar means as a zone name, so the name must be a file in the database too. */
 static gboolean
 looks_like_iana (const char *name)
 {
@@ -144,7 +144,16 @@ looks_like_iana (const char *name)
         return FALSE;
       letter |= g_ascii_isalpha (*p);
     }
-  return letter && (strchr (name, '/') != NULL || g_ascii_isupper (name[0]));
+  return letter;
+}
+
+static gboolean
+in_tz_database (const char *name)
+{
+  const char *dir = g_getenv ("TZDIR");
+  g_autofree char *path = g_build_filename (dir && *dir ? dir : "/usr/share/zoneinfo", name, NULL);
+
+  return g_str_equal (name, "UTC") || g_file_test (path, G_FILE_TEST_IS_REGULAR);
 }
 
 static gboolean
@@ -152,7 +161,7 @@ is_known_iana (const char *name)
 {
   g_autoptr(GTimeZone) tz = NULL;
 
-  if (!looks_like_iana (name))
+  if (!looks_like_iana (name) || !in_tz_database (name))
     return FALSE;
   tz = g_time_zone_new_identifier (name);
   return tz != NULL;
@@ -1004,6 +1013,37 @@ read_uid (icalcomponent *event)
   return hash;
 }
 
+/* libical drops a property whose value it cannot parse and leaves an X-LIC-ERROR instead;
+ * for the properties that decide when the session is, that must be an error, not a silent
+ * one-off meeting at another time. */
+static gboolean
+check_dropped (icalcomponent *event,
+               GError       **error)
+{
+  static const char *vital[] = { "DTSTART", "DTEND", "DURATION", "RRULE" };
+
+  for (icalproperty *p = icalcomponent_get_first_property (event, ICAL_XLICERROR_PROPERTY);
+       p != NULL; p = icalcomponent_get_next_property (event, ICAL_XLICERROR_PROPERTY))
+    {
+      const char *why = icalproperty_get_xlicerror (p);
+
+      for (guint i = 0; why && i < G_N_ELEMENTS (vital); i++)
+        {
+          g_autofree char *needle = g_strdup_printf ("%s property", vital[i]);
+
+          if (strstr (why, needle) != NULL)
+            {
+              g_autofree char *shown = clean_text (why);
+
+              g_set_error (error, RP_ICAL_ERROR, RP_ICAL_ERROR_INVALID, "%s is malformed (%s)",
+                           vital[i], shown);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
 static RpMeeting *
 read_event (icalcomponent *event,
             GError       **error)
@@ -1012,6 +1052,8 @@ read_event (icalcomponent *event,
   gboolean is_date;
 
   m->uid = read_uid (event);
+  if (!check_dropped (event, error))
+    return NULL;
   if (!read_time (event, ICAL_DTSTART_PROPERTY, "DTSTART", m, &m->start, &m->zone, &is_date,
                   error))
     return NULL;
