@@ -17,7 +17,8 @@
 #include "rp-turn.h"
 
 #define CLOSE_REPLACED 4001         /* the same client id joined again on a newer connection */
-#define CLOSE_TRY_AGAIN_LATER 1013  /* RFC 6455 registry; libsoup 3.2 has no name for it */
+
+#define HARD_PAYLOAD_LIMIT (4 * RP_PROTOCOL_MAX_MESSAGE_SIZE)
 #define MIN_RATE_LIMIT 20     /* PROTOCOL.md: 20 messages/s sustained are always allowed */
 #define MIN_RATE_BURST 50     /* ... and bursts of 50 */
 
@@ -461,6 +462,13 @@ on_message (SoupWebsocketConnection *ws,
   const char *text;
 
   client->seen_at = g_get_monotonic_time ();
+  if (g_bytes_get_size (bytes) > RP_PROTOCOL_MAX_MESSAGE_SIZE)
+    {
+      log_event ("too-big", "addr=%s bytes=%" G_GSIZE_FORMAT, client->addr,
+                 g_bytes_get_size (bytes));
+      close_client (client, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "message over 64 KiB");
+      return;
+    }
   if (!within_rate (self, client))
     {
       log_event ("rate-limited", "addr=%s", client->addr);
@@ -578,7 +586,10 @@ on_websocket (SoupServer              *soup,
   client->refilled_at = client->seen_at = g_get_monotonic_time ();
   g_hash_table_add (self->clients, client);
 
-  soup_websocket_connection_set_max_incoming_payload_size (ws, RP_PROTOCOL_MAX_MESSAGE_SIZE);
+  /* libsoup drops the connection without a proper close handshake when a frame passes its
+   * limit, so the peer may never see the 1009; it gets a higher ceiling and on_message()
+   * enforces the protocol's limit with a clean close. */
+  soup_websocket_connection_set_max_incoming_payload_size (ws, HARD_PAYLOAD_LIMIT);
   soup_websocket_connection_set_keepalive_interval (ws, self->keepalive_interval);
   g_signal_connect (ws, "message", G_CALLBACK (on_message), client);
   g_signal_connect (ws, "pong", G_CALLBACK (on_pong), client);
@@ -588,9 +599,11 @@ on_websocket (SoupServer              *soup,
 
   if (g_hash_table_size (self->clients) > self->max_connections)
     {
+      /* 1008 rather than 1013 (try again later): libsoup 3.2 clients reject 1013 as a
+       * protocol error. The error message before it says what happened. */
       send_error (client, RP_PROTOCOL_ERROR_SERVER_FULL,
                   "This server has as many connections as it may hold; try again later.");
-      close_client (client, CLOSE_TRY_AGAIN_LATER, "server full");
+      close_client (client, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "server full");
     }
 }
 
