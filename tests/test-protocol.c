@@ -209,6 +209,15 @@ test_envelope_rejects_bad_bytes (void)
   assert_client_error (latin1, RP_PROTOCOL_ERROR_BAD_MESSAGE);
 }
 
+/* Found by the fuzzer: json-glib decodes these into bytes that are not UTF-8. */
+static void
+test_envelope_rejects_escapes_that_are_not_utf8 (void)
+{
+  assert_client_error ("{\"type\":\"app\",\"data\":\"\\342\"}", RP_PROTOCOL_ERROR_BAD_MESSAGE);
+  assert_client_error ("{\"type\":\"app\",\"data\":[\"\\udc00\"]}", RP_PROTOCOL_ERROR_BAD_MESSAGE);
+  assert_client_error ("{\"type\":\"app\",\"data\":{\"\\377\":1}}", RP_PROTOCOL_ERROR_BAD_MESSAGE);
+}
+
 static void
 test_envelope_rejects_deep_nesting (void)
 {
@@ -505,6 +514,8 @@ main (int    argc,
   g_test_add_func ("/protocol/envelope/rejects-what-is-not-a-typed-object",
                    test_envelope_rejects_what_is_not_a_typed_object);
   g_test_add_func ("/protocol/envelope/rejects-bad-bytes", test_envelope_rejects_bad_bytes);
+  g_test_add_func ("/protocol/envelope/rejects-escapes-that-are-not-utf8",
+                   test_envelope_rejects_escapes_that_are_not_utf8);
   g_test_add_func ("/protocol/envelope/rejects-deep-nesting", test_envelope_rejects_deep_nesting);
   g_test_add_func ("/protocol/envelope/rejects-oversize", test_envelope_rejects_oversize);
   g_test_add_func ("/protocol/server/welcome-roundtrips", test_welcome_roundtrips);
