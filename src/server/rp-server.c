@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <libsoup/soup.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #include "rp-protocol.h"
@@ -19,6 +21,7 @@
 #define CLOSE_REPLACED 4001         /* the same client id joined again on a newer connection */
 
 #define HARD_PAYLOAD_LIMIT (4 * RP_PROTOCOL_MAX_MESSAGE_SIZE)
+#define LISTEN_BACKLOG 1024
 #define MIN_RATE_LIMIT 20     /* PROTOCOL.md: 20 messages/s sustained are always allowed */
 #define MIN_RATE_BURST 50     /* ... and bursts of 50 */
 
@@ -568,6 +571,17 @@ describe_remote (SoupServerMessage *msg)
   return format_host_port (ip, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
 }
 
+/* Signaling is many small frames (a burst of ICE candidates): send each at once instead of
+ * letting Nagle's algorithm hold it back for an acknowledgement. */
+static void
+disable_nagle (SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL && g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+}
+
 static void
 on_websocket (SoupServer              *soup,
               SoupServerMessage       *msg,
@@ -590,6 +604,7 @@ on_websocket (SoupServer              *soup,
    * limit, so the peer may never see the 1009; it gets a higher ceiling and on_message()
    * enforces the protocol's limit with a clean close. */
   soup_websocket_connection_set_max_incoming_payload_size (ws, HARD_PAYLOAD_LIMIT);
+  disable_nagle (msg);
   soup_websocket_connection_set_keepalive_interval (ws, self->keepalive_interval);
   g_signal_connect (ws, "message", G_CALLBACK (on_message), client);
   g_signal_connect (ws, "pong", G_CALLBACK (on_pong), client);
@@ -1067,11 +1082,30 @@ first_bound_port (SoupServer *soup)
   return port;
 }
 
+/* Our own listening socket rather than soup_server_listen(): GSocket's default backlog of 10
+ * drops connection attempts when many clients (re)connect at once, each costing them a
+ * one-second SYN retry. */
+static GSocket *
+listening_socket (GSocketAddress  *address,
+                  GError         **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new (g_socket_address_get_family (address),
+                                            G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+
+  if (socket == NULL)
+    return NULL;
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
 static gboolean
 listen_on (RpServer  *self,
            GError   **error)
 {
   g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocket) socket = NULL;
   g_autoptr(GError) local = NULL;
 
   address = g_inet_socket_address_new_from_string (self->bind_address, self->port);
@@ -1081,8 +1115,10 @@ listen_on (RpServer  *self,
                    "\"%s\" is not an IP address to bind to", self->bind_address);
       return FALSE;
     }
-  if (!soup_server_listen (self->soup, address,
-                           self->tls_certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, &local))
+  socket = listening_socket (address, &local);
+  if (socket == NULL
+      || !soup_server_listen_socket (self->soup, socket,
+                                     self->tls_certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, &local))
     {
       g_set_error (error, RP_SERVER_ERROR, RP_SERVER_ERROR_LISTEN,
                    "Could not listen on %s port %u: %s", self->bind_address, self->port,
