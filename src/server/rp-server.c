@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <libsoup/soup.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #include "rp-protocol.h"
@@ -17,7 +19,9 @@
 #include "rp-turn.h"
 
 #define CLOSE_REPLACED 4001         /* the same client id joined again on a newer connection */
-#define CLOSE_TRY_AGAIN_LATER 1013  /* RFC 6455 registry; libsoup 3.2 has no name for it */
+
+#define HARD_PAYLOAD_LIMIT (4 * RP_PROTOCOL_MAX_MESSAGE_SIZE)
+#define LISTEN_BACKLOG 1024
 #define MIN_RATE_LIMIT 20     /* PROTOCOL.md: 20 messages/s sustained are always allowed */
 #define MIN_RATE_BURST 50     /* ... and bursts of 50 */
 
@@ -461,6 +465,13 @@ on_message (SoupWebsocketConnection *ws,
   const char *text;
 
   client->seen_at = g_get_monotonic_time ();
+  if (g_bytes_get_size (bytes) > RP_PROTOCOL_MAX_MESSAGE_SIZE)
+    {
+      log_event ("too-big", "addr=%s bytes=%" G_GSIZE_FORMAT, client->addr,
+                 g_bytes_get_size (bytes));
+      close_client (client, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "message over 64 KiB");
+      return;
+    }
   if (!within_rate (self, client))
     {
       log_event ("rate-limited", "addr=%s", client->addr);
@@ -560,6 +571,17 @@ describe_remote (SoupServerMessage *msg)
   return format_host_port (ip, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
 }
 
+/* Signaling is many small frames (a burst of ICE candidates): send each at once instead of
+ * letting Nagle's algorithm hold it back for an acknowledgement. */
+static void
+disable_nagle (SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL && g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+}
+
 static void
 on_websocket (SoupServer              *soup,
               SoupServerMessage       *msg,
@@ -578,7 +600,11 @@ on_websocket (SoupServer              *soup,
   client->refilled_at = client->seen_at = g_get_monotonic_time ();
   g_hash_table_add (self->clients, client);
 
-  soup_websocket_connection_set_max_incoming_payload_size (ws, RP_PROTOCOL_MAX_MESSAGE_SIZE);
+  /* libsoup drops the connection without a proper close handshake when a frame passes its
+   * limit, so the peer may never see the 1009; it gets a higher ceiling and on_message()
+   * enforces the protocol's limit with a clean close. */
+  soup_websocket_connection_set_max_incoming_payload_size (ws, HARD_PAYLOAD_LIMIT);
+  disable_nagle (msg);
   soup_websocket_connection_set_keepalive_interval (ws, self->keepalive_interval);
   g_signal_connect (ws, "message", G_CALLBACK (on_message), client);
   g_signal_connect (ws, "pong", G_CALLBACK (on_pong), client);
@@ -588,9 +614,11 @@ on_websocket (SoupServer              *soup,
 
   if (g_hash_table_size (self->clients) > self->max_connections)
     {
+      /* 1008 rather than 1013 (try again later): libsoup 3.2 clients reject 1013 as a
+       * protocol error. The error message before it says what happened. */
       send_error (client, RP_PROTOCOL_ERROR_SERVER_FULL,
                   "This server has as many connections as it may hold; try again later.");
-      close_client (client, CLOSE_TRY_AGAIN_LATER, "server full");
+      close_client (client, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "server full");
     }
 }
 
@@ -1054,11 +1082,30 @@ first_bound_port (SoupServer *soup)
   return port;
 }
 
+/* Our own listening socket rather than soup_server_listen(): GSocket's default backlog of 10
+ * drops connection attempts when many clients (re)connect at once, each costing them a
+ * one-second SYN retry. */
+static GSocket *
+listening_socket (GSocketAddress  *address,
+                  GError         **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new (g_socket_address_get_family (address),
+                                            G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+
+  if (socket == NULL)
+    return NULL;
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
 static gboolean
 listen_on (RpServer  *self,
            GError   **error)
 {
   g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocket) socket = NULL;
   g_autoptr(GError) local = NULL;
 
   address = g_inet_socket_address_new_from_string (self->bind_address, self->port);
@@ -1068,8 +1115,10 @@ listen_on (RpServer  *self,
                    "\"%s\" is not an IP address to bind to", self->bind_address);
       return FALSE;
     }
-  if (!soup_server_listen (self->soup, address,
-                           self->tls_certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, &local))
+  socket = listening_socket (address, &local);
+  if (socket == NULL
+      || !soup_server_listen_socket (self->soup, socket,
+                                     self->tls_certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, &local))
     {
       g_set_error (error, RP_SERVER_ERROR, RP_SERVER_ERROR_LISTEN,
                    "Could not listen on %s port %u: %s", self->bind_address, self->port,
