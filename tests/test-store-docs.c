@@ -178,6 +178,51 @@ test_compaction_async_completes_in_caller_context (StoreFixture *fixture,
   assert_document (store, "notes", "S", none);
 }
 
+typedef struct {
+  gboolean   done;
+  GBytes    *snapshot;
+  GPtrArray *updates;
+} LoadResult;
+
+static void
+on_loaded (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  LoadResult *loaded = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (rp_store_load_document_finish (RP_STORE (source), result, &loaded->snapshot,
+                                                &loaded->updates, &error));
+  g_assert_no_error (error);
+  loaded->done = TRUE;
+}
+
+static void
+test_load_async_sees_disk_and_queue (StoreFixture *fixture,
+                                     gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(GBytes) snapshot = g_bytes_new_static ("S", 1);
+  g_autoptr(GError) error = NULL;
+  LoadResult loaded = { FALSE, NULL, NULL };
+
+  append_text (store, "notes", "a");
+  g_assert_true (rp_store_compact_document (store, "notes", snapshot, &error));
+  append_text (store, "notes", "b");
+  g_assert_true (rp_store_flush (store, &error));
+  append_text (store, "notes", "c");   /* probably still queued */
+  rp_store_load_document_async (store, "notes", NULL, on_loaded, &loaded);
+  while (!loaded.done)
+    g_main_context_iteration (NULL, TRUE);
+  assert_bytes_eq (loaded.snapshot, "S");
+  g_assert_cmpuint (loaded.updates->len, ==, 2);
+  assert_bytes_eq (loaded.updates->pdata[0], "b");
+  assert_bytes_eq (loaded.updates->pdata[1], "c");
+  g_bytes_unref (loaded.snapshot);
+  g_ptr_array_unref (loaded.updates);
+}
+
 static void
 test_delete_document_drops_snapshot_and_log (StoreFixture *fixture,
                                              gconstpointer data)
@@ -342,6 +387,7 @@ main (int argc, char **argv)
        test_compaction_replaces_log_and_keeps_later_updates);
   ADD ("/store/documents/compaction-async-completes-in-caller-context",
        test_compaction_async_completes_in_caller_context);
+  ADD ("/store/documents/load-async-sees-disk-and-queue", test_load_async_sees_disk_and_queue);
   ADD ("/store/documents/delete-drops-snapshot-and-log",
        test_delete_document_drops_snapshot_and_log);
   ADD ("/store/documents/empty-doc-id-is-refused", test_empty_doc_id_is_refused);

@@ -364,6 +364,12 @@ test_sessions_round_trip_every_field (StoreFixture *fixture,
   g_assert_cmpint (rp_store_add_session (store, record, &error), >, 0);
   g_assert_no_error (error);
   g_assert_cmpuint (strlen (record->uid), ==, 32);
+  {
+    g_autofree char *doc_id = rp_session_record_dup_doc_id (record, "notes");
+    g_autofree char *expected = g_strdup_printf ("session/%s/notes", record->uid);
+
+    g_assert_cmpstr (doc_id, ==, expected);
+  }
 
   read = rp_store_get_session (store, record->id, &error);
   g_assert_no_error (error);

@@ -133,6 +133,17 @@ rp_session_record_free (RpSessionRecord *record)
   g_free (record);
 }
 
+char *
+rp_session_record_dup_doc_id (const RpSessionRecord *record,
+                              const char            *name)
+{
+  g_return_val_if_fail (record && name, NULL);
+
+  if (!record->uid)
+    return NULL;
+  return g_strdup_printf ("session/%s/%s", record->uid, name);
+}
+
 RpActionItem *
 rp_action_item_copy (const RpActionItem *item)
 {

@@ -96,6 +96,10 @@ GType            rp_session_record_get_type (void) G_GNUC_CONST;
 RpSessionRecord *rp_session_record_new      (void);
 RpSessionRecord *rp_session_record_copy     (const RpSessionRecord *record);
 void             rp_session_record_free     (RpSessionRecord *record);
+/* The id under which the session's shared document `name` ("notes", "agenda") is stored:
+ * "session/UID/NAME". NULL until the record has a uid. */
+char            *rp_session_record_dup_doc_id (const RpSessionRecord *record,
+                                               const char            *name);
 
 GType            rp_action_item_get_type    (void) G_GNUC_CONST;
 RpActionItem    *rp_action_item_copy        (const RpActionItem *item);
