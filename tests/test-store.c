@@ -239,6 +239,28 @@ test_closed_store_refuses_calls (StoreFixture *fixture,
   g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_CLOSED);
 }
 
+static void
+test_open_locked_by_another_program_is_busy (StoreFixture *fixture,
+                                             gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpPartner) partner = rp_partner_new ("Aiko", "Asia/Tokyo");
+  g_autoptr(GError) error = NULL;
+  sqlite3 *other = NULL;
+
+  /* Another program holds the write lock for longer than the owner may wait. */
+  g_assert_cmpint (sqlite3_open (fixture->path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (rp_store_add_partner (store, partner, &error), ==, 0);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_BUSY);
+  g_clear_error (&error);
+
+  g_assert_cmpint (sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (other);
+  g_assert_cmpint (rp_store_add_partner (store, partner, &error), >, 0);
+  g_assert_no_error (error);
+}
+
 /* ---- Partners ---- */
 
 static void
@@ -939,6 +961,8 @@ main (int argc, char **argv)
   ADD ("/store/open/read-only-location-is-refused", test_open_read_only_location_is_refused);
   ADD ("/store/open/missing-folder-is-cannot-open", test_open_missing_folder_is_cannot_open);
   ADD ("/store/open/closed-store-refuses-calls", test_closed_store_refuses_calls);
+  ADD ("/store/open/locked-by-another-program-is-busy",
+       test_open_locked_by_another_program_is_busy);
   ADD ("/store/partners/round-trip-and-update", test_partners_round_trip_and_update);
   ADD ("/store/partners/unknown-zone-is-refused", test_partners_unknown_zone_is_refused);
   ADD ("/store/partners/bad-working-hours-are-refused",

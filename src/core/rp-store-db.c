@@ -14,9 +14,11 @@
 
 #include "rp-store-db.h"
 
-/* A writer waits this long for another connection's transaction before giving up with BUSY;
- * ours are short, so only a foreign program holding the file hits it. */
-#define BUSY_TIMEOUT_MS 5000
+/* How long a connection waits for another's write transaction before giving up with BUSY.
+ * Ours last milliseconds (a compaction of a very long log, a few hundred), so only a foreign
+ * program holding the file hits these. The owner's is short: it runs on the main loop. */
+#define BUSY_TIMEOUT_MAIN_MS   2000
+#define BUSY_TIMEOUT_THREAD_MS 10000
 
 /* Each entry moves the schema from version i to i + 1; never edit a released one. */
 static const char *const migrations[] = {
@@ -341,7 +343,8 @@ rp_store_db_open (const char   *path,
       sqlite3_close (db);
       return NULL;
     }
-  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+  sqlite3_busy_timeout (db, role == RP_STORE_DB_MAIN ? BUSY_TIMEOUT_MAIN_MS
+                                                    : BUSY_TIMEOUT_THREAD_MS);
   if ((role == RP_STORE_DB_MAIN && !prepare_main (db, error)) ||
       !rp_store_db_exec (db, role_pragmas (role), _("open the database"), error))
     {
