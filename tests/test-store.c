@@ -134,8 +134,9 @@ test_open_newer_schema_is_refused (StoreFixture *fixture,
   sqlite3 *db = NULL;
 
   g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE future (x); PRAGMA user_version = 99",
-                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE future (x); PRAGMA user_version = 99;"
+                                 "PRAGMA application_id = 1380995668", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
   sqlite3_close (db);
 
   store = rp_store_new (fixture->path, &error);
@@ -157,6 +158,32 @@ test_open_newer_schema_is_refused (StoreFixture *fixture,
     sqlite3_finalize (stmt);
     sqlite3_close (db);
   }
+}
+
+static void
+test_open_foreign_sqlite_database_is_refused_untouched (StoreFixture *fixture,
+                                                        gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpStore) store = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE photos (x)", NULL, NULL, NULL), ==, 0);
+  sqlite3_close (db);
+
+  store = rp_store_new (fixture->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_DATABASE);
+
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_schema", -1, &stmt,
+                                       NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
 }
 
 static void
@@ -957,6 +984,8 @@ main (int argc, char **argv)
   ADD ("/store/open/not-a-database-is-refused-untouched",
        test_open_not_a_database_is_refused_untouched);
   ADD ("/store/open/newer-schema-is-refused-untouched", test_open_newer_schema_is_refused);
+  ADD ("/store/open/foreign-sqlite-database-is-refused-untouched",
+       test_open_foreign_sqlite_database_is_refused_untouched);
   ADD ("/store/open/damaged-database-is-refused", test_open_damaged_database_is_refused);
   ADD ("/store/open/read-only-location-is-refused", test_open_read_only_location_is_refused);
   ADD ("/store/open/missing-folder-is-cannot-open", test_open_missing_folder_is_cannot_open);
