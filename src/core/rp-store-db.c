@@ -32,7 +32,7 @@ static const char *const migrations[] = {
   "  id INTEGER PRIMARY KEY,"
   "  name TEXT NOT NULL,"
   "  time_zone TEXT NOT NULL,"
-  "  working_hours TEXT NOT NULL DEFAULT '{}',"
+  "  working_hours TEXT NOT NULL DEFAULT '',"
   "  spell_language TEXT,"
   "  created_at INTEGER NOT NULL DEFAULT (unixepoch()));"
   "CREATE TABLE sessions ("

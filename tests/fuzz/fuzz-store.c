@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * libFuzzer harness for what the store reads from files: the working-hours and agenda JSON
- * kept in its columns, and whole database files (a damaged or hostile rapport.db must give an
+ * libFuzzer harness for what the store reads from files: the working-hours text (parsed by the
+ * schedule module) and agenda JSON kept in its columns, and whole database files (a damaged or hostile rapport.db must give an
  * error, never a crash). The first byte picks the target; the rest is the input.
  */
 #include "config.h"
@@ -12,19 +12,26 @@
 #include <unistd.h>
 
 #include "rp-store.h"
+#include "rp-working-hours.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 static void
 fuzz_working_hours (const char *text)
 {
-  g_autofree char *once = rp_working_hours_normalize (text, NULL);
+  g_autoptr(RpWorkingHours) hours = rp_working_hours_parse (text, NULL);
+  g_autoptr(RpWorkingHours) again = NULL;
+  g_autofree char *once = NULL;
   g_autofree char *twice = NULL;
 
-  if (!once)
+  if (!hours)
     return;
-  /* What was accepted is in normal form: normalising again changes nothing. */
-  twice = rp_working_hours_normalize (once, NULL);
+  /* What the store keeps is the canonical form: it must read back to itself. */
+  once = rp_working_hours_to_string (hours);
+  again = rp_working_hours_parse (once, NULL);
+  if (!again && *once)
+    abort ();
+  twice = again ? rp_working_hours_to_string (again) : g_strdup ("");
   if (g_strcmp0 (once, twice) != 0)
     abort ();
 }
