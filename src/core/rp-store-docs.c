@@ -327,12 +327,17 @@ static void
 push_locked (RpStoreDocs *docs,
              Cmd         *cmd)
 {
-  if (cmd->kind == CMD_APPEND && g_queue_is_empty (&docs->queue))
+  gboolean was_empty = g_queue_is_empty (&docs->queue);
+
+  if (cmd->kind == CMD_APPEND && was_empty)
     docs->first_queued_us = g_get_monotonic_time ();
   if (cmd->kind != CMD_APPEND)
     docs->n_waiting++;
   g_queue_push_tail (&docs->queue, cmd);
-  g_cond_broadcast (&docs->cond);
+  /* Only what changes the thread's deadline wakes it: the first update (it slept without
+   * one) or a command someone waits for. A wake per keystroke would cost a context switch. */
+  if (was_empty || cmd->kind != CMD_APPEND)
+    g_cond_broadcast (&docs->cond);
 }
 
 static gboolean
