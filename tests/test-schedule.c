@@ -338,9 +338,22 @@ test_hours_past_midnight_and_wrap (void)
 }
 
 static void
+test_hours_without_days_mean_weekdays (void)
+{
+  g_autoptr(RpWorkingHours) h = rp_working_hours_parse ("9:30-17:00", NULL);
+
+  g_assert_nonnull (h);
+  g_assert_true (rp_working_hours_is_free (h, 1, 9 * 60 + 30));
+  g_assert_false (rp_working_hours_is_free (h, 1, 9 * 60 + 29));
+  g_assert_true (rp_working_hours_is_free (h, 5, 16 * 60 + 59));
+  g_assert_false (rp_working_hours_is_free (h, 6, 12 * 60));
+  g_assert_false (rp_working_hours_is_free (h, 7, 12 * 60));
+}
+
+static void
 test_hours_malformed_is_error (void)
 {
-  const char *bad[] = { "", "Mon-Fri", "Mon-Fri 9-17", "Funday 09:00-17:00", "Mon 25:00-26:00",
+  const char *bad[] = { "", "Mon-Fri", "Mon-Fri 9-17", "Mon 123:00-124:00", "Mon 9:0-10:00", "Funday 09:00-17:00", "Mon 25:00-26:00",
                         "Mon 09:00-09:00", "Mon 09:00-17:00-18:00", "Mon 09:60-10:00" };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -650,6 +663,7 @@ main (int    argc,
   g_test_add_func ("/schedule/expand/never-matching-rule-terminates", test_never_matching_rule_terminates);
   g_test_add_func ("/schedule/hours/parse-groups-and-ranges", test_hours_parse_and_format);
   g_test_add_func ("/schedule/hours/range-past-midnight-wraps-week", test_hours_past_midnight_and_wrap);
+  g_test_add_func ("/schedule/hours/ranges-without-days-mean-weekdays", test_hours_without_days_mean_weekdays);
   g_test_add_func ("/schedule/hours/malformed-is-error", test_hours_malformed_is_error);
   g_test_add_func ("/schedule/slots/inside-both-working-hours-quarter-hour-zone", test_slots_inside_both_working_hours);
   g_test_add_func ("/schedule/slots/best-first-prefers-middle-of-day", test_slots_best_first_prefers_middle_of_day);
