@@ -254,13 +254,34 @@ upgrade_request (guint port)
   return soup_message_new ("GET", url);
 }
 
+static gboolean
+accept_any_certificate (SoupMessage          *msg,
+                        GTlsCertificate      *certificate,
+                        GTlsCertificateFlags  errors,
+                        gpointer              user_data)
+{
+  return TRUE;
+}
+
 TestClient *
 test_client_connect (guint       port,
                      const char *origin)
 {
-  g_autoptr(SoupMessage) msg = upgrade_request (port);
+  g_autofree char *url = g_strdup_printf ("ws://127.0.0.1:%u/v1", port);
+
+  return test_client_connect_url (url, origin);
+}
+
+/* For wss:// the test's own self-signed certificate is accepted. */
+TestClient *
+test_client_connect_url (const char *url,
+                         const char *origin)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
   g_autoptr(GError) error = NULL;
   TestClient *client = g_new0 (TestClient, 1);
+
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
 
   client->session = soup_session_new ();
   client->ws = open_websocket (client->session, msg, origin, &error);

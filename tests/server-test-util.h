@@ -37,6 +37,8 @@ gboolean    test_server_log_contains  (TestServer *server,
 
 TestClient *test_client_connect       (guint       port,
                                        const char *origin);
+TestClient *test_client_connect_url   (const char *url,
+                                       const char *origin);
 guint       test_client_refused_status (guint      port,
                                        const char *origin);
 void        test_client_send          (TestClient *client,

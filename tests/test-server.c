@@ -33,6 +33,19 @@ member_object (JsonNode   *node,
   return json_object_get_object_member (json_node_get_object (node), member);
 }
 
+static char *
+write_config (const char *text)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  int fd = g_file_open_tmp ("rapport-server-XXXXXX.conf", &path, &error);
+
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  return g_steal_pointer (&path);
+}
+
 /* Two clients in one room, "Mentor" in seat 1 and "Mentee" in seat 2, with the messages of
  * joining consumed. */
 typedef struct {
@@ -581,18 +594,12 @@ test_limit_burst_of_fifty_is_allowed (void)
 static void
 test_limit_server_full (void)
 {
-  g_autofree char *path = NULL;
+  g_autofree char *path = write_config ("[server]\nmax-connections=2\nmax-rooms=1\n");
   g_autofree char *arg = NULL;
-  g_autoptr(GError) error = NULL;
-  int fd = g_file_open_tmp ("rapport-server-XXXXXX.conf", &path, &error);
   TestServer *server;
   TestClient *a, *b, *c;
   g_autoptr(JsonNode) welcome = NULL;
 
-  g_assert_no_error (error);
-  g_assert_true (g_file_set_contents (path, "[server]\nmax-connections=2\nmax-rooms=1\n", -1,
-                                      &error));
-  close (fd);
   arg = g_strdup_printf ("--config=%s", path);
   server = test_server_start (arg, NULL);
   a = test_client_connect (server->port, NULL);
@@ -668,6 +675,141 @@ test_welcome_carries_ice_servers (void)
   test_server_stop (server);
 }
 
+/* --- liveness --- */
+
+static void
+test_idle_connection_is_closed (void)
+{
+  g_autofree char *path = write_config ("[server]\nkeepalive-interval=0\nidle-timeout=2\n");
+  g_autofree char *arg = g_strdup_printf ("--config=%s", path);
+  TestServer *server = test_server_start (arg, NULL);
+  g_autoptr(TestClient) silent = test_client_connect (server->port, NULL);
+
+  g_assert_cmpuint (test_client_wait_closed (silent), ==, 1001);
+  g_assert_true (test_server_log_contains (server, "event=idle-timeout"));
+  g_clear_pointer (&silent, test_client_free);
+  test_server_stop (server);
+  g_unlink (path);
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* The client answers the server's keepalive pings (libsoup does), so it stays open well past
+ * the idle timeout without sending a message. */
+static void
+test_keepalive_pongs_keep_connection_open (void)
+{
+  g_autofree char *path = write_config ("[server]\nkeepalive-interval=1\nidle-timeout=2\n");
+  g_autofree char *arg = g_strdup_printf ("--config=%s", path);
+  TestServer *server = test_server_start (arg, NULL);
+  g_autoptr(TestClient) quiet = test_client_connect (server->port, NULL);
+  gboolean waited = FALSE;
+
+  g_timeout_add_seconds (4, quit_loop, &waited);
+  while (!waited && !quiet->closed)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (quiet->closed);
+  test_client_expect_nothing_more (quiet);
+  g_clear_pointer (&quiet, test_client_free);
+  test_server_stop (server);
+  g_unlink (path);
+}
+
+/* --- TLS --- */
+
+static void
+test_tls_serves_wss_and_links_say_so (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("rapport-tls-XXXXXX", NULL);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *cert_arg = g_strdup_printf ("--tls-cert=%s", cert);
+  g_autofree char *key_arg = g_strdup_printf ("--tls-key=%s", key);
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) openssl = NULL;
+  g_autoptr(JsonNode) welcome = NULL;
+  TestServer *server;
+  TestClient *client;
+
+  openssl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                              &error, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                              "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                              NULL);
+  if (openssl == NULL)
+    {
+      g_test_skip ("openssl is not installed");
+      return;
+    }
+  g_assert_true (g_subprocess_wait_check (openssl, NULL, &error));
+
+  server = test_server_start (cert_arg, key_arg, NULL);
+  g_assert_true (test_server_log_contains (server, "url=wss://"));
+  url = g_strdup_printf ("wss://127.0.0.1:%u/v1", server->port);
+  client = test_client_connect_url (url, NULL);
+  welcome = test_client_join (client, NULL, "Mentor");
+  g_assert_true (g_str_has_suffix (test_member_string (welcome, "link"), "?tls=1"));
+
+  test_client_free (client);
+  test_server_stop (server);
+  g_unlink (cert);
+  g_unlink (key);
+  g_rmdir (dir);
+}
+
+/* --- the command line --- */
+
+static void
+test_help_explains_every_option_and_key (void)
+{
+  const char *expected[] = {
+    "--config", "--bind", "--port", "--public-host", "--tls-cert", "--tls-key",
+    "--allow-origin", "--grace", "--ice-server", "--turn-secret",
+    "bind=", "port=", "public-host=", "tls-cert=", "tls-key=", "allow-origin=", "grace=",
+    "ice-server=", "turn-secret=", "turn-ttl=", "max-rooms=", "max-connections=",
+    "rate-limit=", "rate-burst=", "keepalive-interval=", "idle-timeout=", "workers=",
+  };
+  g_autofree char *server = g_build_filename (g_getenv ("RAPPORT_BUILD_DIR"), "src", "server",
+                                              "rapport-server", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, server, "--help", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error));
+  g_assert_true (g_subprocess_get_successful (process));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      if (strstr (out, expected[i]) == NULL)
+        g_error ("--help does not mention %s", expected[i]);
+    }
+}
+
+static void
+test_bad_config_stops_the_server (void)
+{
+  g_autofree char *path = write_config ("[server]\nmax-romos=3\n");
+  g_autofree char *arg = g_strdup_printf ("--config=%s", path);
+  g_autofree char *server = g_build_filename (g_getenv ("RAPPORT_BUILD_DIR"), "src", "server",
+                                              "rapport-server", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, server, arg, "--port=0",
+                              NULL);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error));
+  g_assert_false (g_subprocess_get_successful (process));
+  g_assert_nonnull (strstr (err, "max-romos"));
+  g_unlink (path);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -713,5 +855,12 @@ main (int    argc,
   g_test_add_func ("/server/limit/server-full", test_limit_server_full);
   g_test_add_func ("/server/origin/foreign-refused-403", test_origin_foreign_refused_403);
   g_test_add_func ("/server/ice/welcome-carries-stun-and-turn", test_welcome_carries_ice_servers);
+  g_test_add_func ("/server/liveness/idle-connection-is-closed", test_idle_connection_is_closed);
+  g_test_add_func ("/server/liveness/keepalive-pongs-keep-connection-open",
+                   test_keepalive_pongs_keep_connection_open);
+  g_test_add_func ("/server/tls/serves-wss-and-links-say-so", test_tls_serves_wss_and_links_say_so);
+  g_test_add_func ("/server/cli/help-explains-every-option-and-key",
+                   test_help_explains_every_option_and_key);
+  g_test_add_func ("/server/cli/bad-config-stops-the-server", test_bad_config_stops_the_server);
   return g_test_run ();
 }
