@@ -248,6 +248,7 @@ send_description (RpCall                      *self,
   g_autofree char *sdp = gst_sdp_message_as_text (desc->sdp);
   g_autoptr(JsonNode) node = NULL;
 
+  g_debug ("local %s:\n%s", gst_webrtc_sdp_type_to_string (desc->type), sdp);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "description");
   json_builder_begin_object (b);
@@ -599,6 +600,7 @@ handle_description (RpCall     *self,
       self->making_offer = FALSE;
     }
 
+  g_debug ("remote %s:\n%s", type_str, sdp_text);
   wdesc = gst_webrtc_session_description_new (type, g_steal_pointer (&sdp));
   ctx = g_new0 (RemoteSetCtx, 1);
   ctx->self = g_object_ref (self);
@@ -1415,8 +1417,10 @@ link_send_branch (RpCall     *self,
   g_object_get (pad, "transceiver", &trans, NULL);
   if (trans != NULL)
     {
-      /* Set before negotiation, as webrtcbin only reads them then. */
-      g_object_set (trans, "do-nack", nack, NULL);
+      /* Set before negotiation, as webrtcbin only reads them then. Requesting the pad with
+       * caps does not set the codec preferences in 1.22: without them an offer made before
+       * the first caps reach the pad leaves this m-line out altogether. */
+      g_object_set (trans, "do-nack", nack, "codec-preferences", caps, NULL);
       g_object_set (trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV, NULL);
     }
   g_clear_object (&trans);

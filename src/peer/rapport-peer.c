@@ -26,6 +26,7 @@ typedef struct {
   guint       duration_id;
   const char *end_reason;     /* what we asked for when hanging up ourselves */
   gboolean    joined;
+  gboolean    timing;         /* the --duration countdown runs (from the first "connected") */
   gboolean    failed;
   int         exit_status;
 } Peer;
@@ -150,8 +151,10 @@ on_notify_state (RpSession  *session,
   json_builder_set_member_name (b, "polite");
   json_builder_add_boolean_value (b, polite);
   event_end (b);
+  /* The call's time counts from "connected"; this only bounds a wait for a peer that never
+   * comes. */
   if (peer->duration_s > 0)
-    peer->duration_id = g_timeout_add_seconds (peer->duration_s, on_duration_over, peer);
+    peer->duration_id = g_timeout_add_seconds (peer->duration_s + 60, on_duration_over, peer);
 }
 
 static void
@@ -183,6 +186,13 @@ on_connected (RpSession  *session,
               Peer       *peer)
 {
   JsonBuilder *b = event_begin (peer, "connected");
+
+  if (peer->duration_s > 0 && !peer->timing)
+    {
+      peer->timing = TRUE;
+      g_clear_handle_id (&peer->duration_id, g_source_remove);
+      peer->duration_id = g_timeout_add_seconds (peer->duration_s, on_duration_over, peer);
+    }
 
   json_builder_set_member_name (b, "local");
   json_builder_add_string_value (b, local_type);
@@ -383,7 +393,8 @@ main (int    argc,
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Display name shown to the other side", "NAME" },
     { "audio-only", 0, 0, G_OPTION_ARG_NONE, &audio_only, "A call without video", NULL },
     { "duration", 0, 0, G_OPTION_ARG_INT, &duration,
-      "Hang up after this many seconds from joining (0: when the other side leaves, or Ctrl-C)",
+      "Hang up this many seconds after the call connected (0: when the other side leaves, or "
+      "Ctrl-C)",
       "SECONDS" },
     { "video", 0, 0, G_OPTION_ARG_STRING, &video,
       "test (a test pattern), none, or a camera's name (default: the default camera)",
