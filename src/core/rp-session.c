@@ -752,6 +752,28 @@ rp_session_get_property (GObject    *object,
     }
 }
 
+/* Choosing another camera or microphone during a call swaps it in place (no renegotiation);
+ * if that fails the old one stays and "error" says why, without ending the call. */
+static void
+switch_source (RpSession  *self,
+               gboolean    video,
+               const char *spec)
+{
+  char **field = video ? &self->video_source : &self->audio_source;
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (*field, spec) == 0)
+    return;
+  if (self->call != NULL && !rp_call_set_source (self->call, video, spec, &error))
+    {
+      g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
+      return;
+    }
+  replace_str (field, spec);
+  g_object_notify_by_pspec (G_OBJECT (self),
+                            properties[video ? PROP_VIDEO_SOURCE : PROP_AUDIO_SOURCE]);
+}
+
 static void
 set_sink_prop (GstElement **field,
                GstElement  *sink)
@@ -775,8 +797,12 @@ rp_session_set_property (GObject      *object,
     case PROP_NAME: replace_str (&self->name, g_value_get_string (value)); break;
     case PROP_CLIENT_ID: replace_str (&self->client_id, g_value_get_string (value)); break;
     case PROP_AUDIO_ONLY: self->audio_only = g_value_get_boolean (value); break;
-    case PROP_VIDEO_SOURCE: replace_str (&self->video_source, g_value_get_string (value)); break;
-    case PROP_AUDIO_SOURCE: replace_str (&self->audio_source, g_value_get_string (value)); break;
+    case PROP_VIDEO_SOURCE:
+      switch_source (self, TRUE, g_value_get_string (value));
+      break;
+    case PROP_AUDIO_SOURCE:
+      switch_source (self, FALSE, g_value_get_string (value));
+      break;
     case PROP_AUDIO_SINK: replace_str (&self->audio_sink, g_value_get_string (value)); break;
     case PROP_REMOTE_VIDEO_SINK:
       set_sink_prop (&self->remote_video_sink, g_value_get_object (value));
