@@ -63,6 +63,10 @@ struct _RpCall
 
   /* negotiation (main context only) */
   gboolean             started;
+  gboolean             media_ready;          /* every send pad has caps: see on_send_caps */
+  gint                 pending_caps;         /* send pads still without caps (atomic) */
+  gboolean             offer_wanted;
+  JsonObject          *deferred_offer;
   gboolean             making_offer;
   gboolean             remote_set;
   GPtrArray           *pending_candidates;   /* JsonObject, until a remote description is set */
@@ -84,6 +88,8 @@ struct _RpCall
   gint                 first_video;
   gboolean             echo_probe;           /* set before PLAYING, read on streaming threads */
   GstElement          *speaker;
+  GstElement          *audio_src;            /* the capture elements, swapped in place */
+  GstElement          *video_src;
 
   /* tick state */
   int                  last_life_signs;
@@ -244,6 +250,7 @@ send_description (RpCall                      *self,
   g_autofree char *sdp = gst_sdp_message_as_text (desc->sdp);
   g_autoptr(JsonNode) node = NULL;
 
+  g_debug ("local %s:\n%s", gst_webrtc_sdp_type_to_string (desc->type), sdp);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "description");
   json_builder_begin_object (b);
@@ -561,6 +568,12 @@ handle_description (RpCall     *self,
       return;
     }
 
+  if (type == GST_WEBRTC_SDP_TYPE_OFFER && !self->media_ready)
+    {
+      g_clear_pointer (&self->deferred_offer, json_object_unref);
+      self->deferred_offer = json_object_ref (desc);
+      return;
+    }
   g_object_get (self->webrtc, "signaling-state", &sstate, NULL);
   collision = type == GST_WEBRTC_SDP_TYPE_OFFER
               && (self->making_offer || sstate != GST_WEBRTC_SIGNALING_STATE_STABLE);
@@ -589,6 +602,7 @@ handle_description (RpCall     *self,
       self->making_offer = FALSE;
     }
 
+  g_debug ("remote %s:\n%s", type_str, sdp_text);
   wdesc = gst_webrtc_session_description_new (type, g_steal_pointer (&sdp));
   ctx = g_new0 (RemoteSetCtx, 1);
   ctx->self = g_object_ref (self);
@@ -1076,6 +1090,124 @@ dominant_frequency (const GValue *mags,
   return (best + offset) * band;
 }
 
+static GstPadProbeReturn
+drop_everything (GstPad          *pad,
+                 GstPadProbeInfo *info,
+                 gpointer         user_data)
+{
+  return GST_PAD_PROBE_DROP;
+}
+
+/* Puts replacement where *slot was, without renegotiating: the encoder's input caps are fixed
+ * by the capsfilter behind the source, so the peer sees the same stream. The old source's data
+ * is dropped at its pad first, so it never pushes into an unlinked pad (a not-linked error). */
+static gboolean
+swap_source (RpCall      *self,
+             GstElement **slot,
+             GstElement  *replacement)
+{
+  GstElement *old = *slot;
+  g_autoptr(GstPad) old_src = gst_element_get_static_pad (old, "src");
+  g_autoptr(GstPad) chain_sink = old_src != NULL ? gst_pad_get_peer (old_src) : NULL;
+  g_autoptr(GstPad) new_src = NULL;
+
+  if (chain_sink == NULL)
+    return FALSE;
+  gst_pad_add_probe (old_src, GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM, drop_everything, NULL, NULL);
+  gst_pad_unlink (old_src, chain_sink);
+  gst_element_set_state (old, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (self->pipeline), old);
+  g_clear_object (slot);
+
+  gst_bin_add (GST_BIN (self->pipeline), replacement);
+  *slot = gst_object_ref (replacement);
+  new_src = gst_element_get_static_pad (replacement, "src");
+  if (new_src == NULL || gst_pad_link (new_src, chain_sink) != GST_PAD_LINK_OK)
+    {
+      g_warning ("the new source could not be connected");
+      return FALSE;
+    }
+  return gst_element_sync_state_with_parent (replacement);
+}
+
+static gboolean
+switch_source (RpCall      *self,
+               gboolean     video,
+               const char  *spec,
+               GError     **error)
+{
+  GstElement **slot = video ? &self->video_src : &self->audio_src;
+  gboolean is_device = FALSE;
+  GstElement *replacement;
+
+  if (*slot == NULL)
+    {
+      g_set_error (error, RP_CALL_ERROR, RP_CALL_ERROR_NO_DEVICE,
+                   "This call started without %s; it cannot be added without a new call",
+                   video ? "video" : "a microphone");
+      return FALSE;
+    }
+  if (g_strcmp0 (spec, "none") == 0)
+    {
+      /* The stream stays (an m-line cannot be removed in 1.22); it carries silence or
+       * nothing. */
+      if (video)
+        g_object_set (self, "camera-enabled", FALSE, NULL);
+      else
+        g_object_set (self, "muted", TRUE, NULL);
+      return TRUE;
+    }
+  replacement = video ? rp_media_make_video_source (spec, &is_device, error)
+                      : rp_media_make_audio_source (spec, &is_device, error);
+  if (replacement == NULL)
+    return FALSE;
+  if (!swap_source (self, slot, replacement))
+    {
+      g_set_error (error, RP_CALL_ERROR, RP_CALL_ERROR_PIPELINE,
+                   "The new %s could not be started", video ? "camera" : "microphone");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A capture device that fails (unplugged mid-call) is replaced by the default one, or the
+ * stream goes quiet; the call itself goes on. TRUE if the error was handled so. */
+static gboolean
+fall_back_from (RpCall    *self,
+                GstObject *culprit)
+{
+  gboolean video;
+  g_autoptr(GError) error = NULL;
+
+  if (self->video_src != NULL && (culprit == GST_OBJECT (self->video_src)
+                                  || gst_object_has_as_ancestor (culprit,
+                                                                 GST_OBJECT (self->video_src))))
+    video = TRUE;
+  else if (self->audio_src != NULL && (culprit == GST_OBJECT (self->audio_src)
+                                       || gst_object_has_as_ancestor (culprit,
+                                                                      GST_OBJECT (self->audio_src))))
+    video = FALSE;
+  else
+    return FALSE;
+
+  g_message ("the %s failed; falling back to the default one", video ? "camera" : "microphone");
+  if (switch_source (self, video, NULL, &error))
+    return TRUE;
+  g_message ("%s; the call goes on without it", error->message);
+  /* Nothing to capture from: keep the stream, send nothing (video) or silence (audio). */
+  if (video)
+    g_object_set (self, "camera-enabled", FALSE, NULL);
+  else
+    {
+      GstElement *quiet = gst_element_factory_make ("audiotestsrc", NULL);
+
+      g_object_set (quiet, "is-live", TRUE, "wave", 4 /* silence */, NULL);
+      if (!swap_source (self, &self->audio_src, quiet))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 on_bus_message (GstBus     *bus,
                 GstMessage *msg,
@@ -1093,7 +1225,8 @@ on_bus_message (GstBus     *bus,
         gst_message_parse_error (msg, &error, &debug);
         g_warning ("pipeline error from %s: %s (%s)", GST_OBJECT_NAME (msg->src),
                    error->message, debug ? debug : "");
-        emit_error (self, RP_CALL_ERROR_PIPELINE, error->message);
+        if (!fall_back_from (self, msg->src))
+          emit_error (self, RP_CALL_ERROR_PIPELINE, error->message);
         break;
       }
     case GST_MESSAGE_ELEMENT:
@@ -1333,6 +1466,41 @@ add_recvonly (RpCall     *self,
 #define VIDEO_RTP_CAPS "application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000," \
                        "payload=96"
 
+static void handle_description (RpCall *self, JsonObject *desc);
+static void create_offer (RpCall *self);
+
+static void
+media_ready_main (RpCall  *self,
+                  gpointer data)
+{
+  g_autoptr(JsonObject) offer = g_steal_pointer (&self->deferred_offer);
+
+  if (self->media_ready)
+    return;
+  self->media_ready = TRUE;
+  if (offer != NULL)
+    handle_description (self, offer);
+  else if (self->offer_wanted)
+    create_offer (self);
+}
+
+/* webrtcbin 1.22 learns a transceiver's codec from the caps that reach its sink pad. An offer
+ * made, or answered, before that matches nothing and leaves the stream inactive (seen as a
+ * call with no media at all when the offer beat the local sources): so both wait for caps. */
+static GstPadProbeReturn
+on_send_caps (GstPad          *pad,
+              GstPadProbeInfo *info,
+              gpointer         user_data)
+{
+  RpCall *self = user_data;
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  if (g_atomic_int_dec_and_test (&self->pending_caps))
+    run_in_main (self, media_ready_main, NULL, NULL);
+  return GST_PAD_PROBE_REMOVE;
+}
+
 static gboolean
 link_send_branch (RpCall     *self,
                   GstElement *src,
@@ -1365,11 +1533,15 @@ link_send_branch (RpCall     *self,
                    "The encoder could not be connected to the peer connection");
       return FALSE;
     }
+  g_atomic_int_inc (&self->pending_caps);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_send_caps, self, NULL);
   g_object_get (pad, "transceiver", &trans, NULL);
   if (trans != NULL)
     {
-      /* Set before negotiation, as webrtcbin only reads them then. */
-      g_object_set (trans, "do-nack", nack, NULL);
+      /* Set before negotiation, as webrtcbin only reads them then. Requesting the pad with
+       * caps does not set the codec preferences in 1.22: without them an offer made before
+       * the first caps reach the pad leaves this m-line out altogether. */
+      g_object_set (trans, "do-nack", nack, "codec-preferences", caps, NULL);
       g_object_set (trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV, NULL);
     }
   g_clear_object (&trans);
@@ -1415,6 +1587,7 @@ build_audio_send (RpCall  *self,
   self->volume = gst_bin_get_by_name (GST_BIN (chain), "mute");
   g_object_set (self->volume, "mute", self->muted, NULL);
   self->echo_probe = is_device;
+  self->audio_src = gst_object_ref (src);
   return link_send_branch (self, src, chain, AUDIO_RTP_CAPS, FALSE, error);
 }
 
@@ -1448,7 +1621,7 @@ build_video_send (RpCall  *self,
     "videoconvert ! videoscale ! videorate drop-only=true ! "
     "video/x-raw,format=I420,width=640,height=480,framerate=30/1,pixel-aspect-ratio=1/1 ! "
     "%s"
-    "valve name=camera ! queue max-size-buffers=1 leaky=downstream ! "
+    "valve name=camera drop-mode=forward-sticky-events ! queue max-size-buffers=1 leaky=downstream ! "
     "vp8enc deadline=1 cpu-used=12 threads=1 lag-in-frames=0 end-usage=cbr "
     "target-bitrate=1000000 error-resilient=default keyframe-max-dist=3000 "
     "buffer-size=300 buffer-initial-size=200 buffer-optimal-size=250 undershoot=95 "
@@ -1462,6 +1635,7 @@ build_video_send (RpCall  *self,
     }
   self->valve = gst_bin_get_by_name (GST_BIN (chain), "camera");
   g_object_set (self->valve, "drop", !self->camera_enabled, NULL);
+  self->video_src = gst_object_ref (src);
   if (!link_send_branch (self, src, chain, VIDEO_RTP_CAPS, TRUE, error))
     return FALSE;
   if (self->local_video_sink != NULL)
@@ -1590,6 +1764,7 @@ rp_call_finalize (GObject *object)
   g_strfreev (self->ice_servers);
   g_free (self->verification_code);
   g_ptr_array_unref (self->pending_candidates);
+  g_clear_pointer (&self->deferred_offer, json_object_unref);
   g_clear_pointer (&self->reassembly, g_byte_array_unref);
   g_main_context_unref (self->context);
   G_OBJECT_CLASS (rp_call_parent_class)->finalize (object);
@@ -1764,6 +1939,8 @@ rp_call_start (RpCall  *self,
     }
   if (!create_data_channel (self, error))
     return FALSE;
+  if (g_atomic_int_get (&self->pending_caps) == 0)
+    self->media_ready = TRUE;
   self->tick_id = g_timeout_add_seconds (1, on_tick, self);
   self->started = TRUE;
   return TRUE;
@@ -1771,18 +1948,28 @@ rp_call_start (RpCall  *self,
 
 /* The impolite side's first offer. Called once the peer is present; creating the data channel
  * fires no on-negotiation-needed in 1.22, so this is not left to that signal. */
-void
-rp_call_negotiate (RpCall *self)
+static void
+create_offer (RpCall *self)
 {
   GstPromise *promise;
 
-  g_return_if_fail (RP_IS_CALL (self));
-  if (!self->started || self->making_offer)
+  if (self->making_offer)
     return;
   self->making_offer = TRUE;
   promise = gst_promise_new_with_change_func (on_offer_created, g_object_ref (self), g_object_unref);
   g_signal_emit_by_name (self->webrtc, "create-offer", NULL, promise);
   gst_promise_unref (promise);
+}
+
+void
+rp_call_negotiate (RpCall *self)
+{
+  g_return_if_fail (RP_IS_CALL (self));
+  if (!self->started)
+    return;
+  self->offer_wanted = TRUE;
+  if (self->media_ready)
+    create_offer (self);
 }
 
 void
@@ -1871,6 +2058,23 @@ rp_call_send_message (RpCall   *self,
   return TRUE;
 }
 
+/* Switches the camera or microphone mid-call, without renegotiation (same spec strings as the
+ * construct properties). */
+gboolean
+rp_call_set_source (RpCall     *self,
+                    gboolean    video,
+                    const char *spec,
+                    GError    **error)
+{
+  g_return_val_if_fail (RP_IS_CALL (self), FALSE);
+  if (self->pipeline == NULL || self->stopped)
+    {
+      g_set_error (error, RP_CALL_ERROR, RP_CALL_ERROR_PIPELINE, "The call is not running");
+      return FALSE;
+    }
+  return switch_source (self, video, spec, error);
+}
+
 const char *
 rp_call_get_verification_code (RpCall *self)
 {
@@ -1927,6 +2131,8 @@ rp_call_stop (RpCall *self)
   g_clear_object (&self->volume);
   g_clear_object (&self->valve);
   g_clear_object (&self->speaker);
+  g_clear_object (&self->audio_src);
+  g_clear_object (&self->video_src);
   self->webrtc = NULL;
   g_clear_object (&self->pipeline);
 }
