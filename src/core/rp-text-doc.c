@@ -1717,6 +1717,53 @@ rp_text_doc_get_replica_id (RpTextDoc *self)
   return self->replica_id;
 }
 
+/* A caret position that survives edits on either side: the id of the character right after
+ * it ("REPLICA:COUNTER", hex and decimal), or "end". Peers exchange anchors, not positions, to
+ * show where the other is typing. */
+char *
+rp_text_doc_anchor_at (RpTextDoc *self,
+                       gsize      pos)
+{
+  guint32 off;
+  Run *r;
+
+  g_return_val_if_fail (RP_IS_TEXT_DOC (self), NULL);
+
+  if (pos >= (gsize) self->length)
+    return g_strdup ("end");
+  r = find_visible (self, (gint64) pos, &off);
+  return g_strdup_printf ("%016" G_GINT64_MODIFIER "x:%u", agent_at (self, r->agent)->id,
+                          r->seq + off);
+}
+
+/* The current position of an anchor (where its character is, or would be if deleted), or -1
+ * for an anchor this document does not know (yet). */
+gssize
+rp_text_doc_resolve_anchor (RpTextDoc  *self,
+                            const char *anchor)
+{
+  guint64 id;
+  guint32 seq, agent;
+  char *end;
+  Run *r;
+
+  g_return_val_if_fail (RP_IS_TEXT_DOC (self), -1);
+  g_return_val_if_fail (anchor != NULL, -1);
+
+  if (strcmp (anchor, "end") == 0)
+    return (gssize) self->length;
+  if (strlen (anchor) < 18 || anchor[16] != ':' || !g_ascii_isdigit (anchor[17]))
+    return -1;
+  id = g_ascii_strtoull (anchor, &end, 16);
+  if (end != anchor + 16)
+    return -1;
+  seq = (guint32) MIN (g_ascii_strtoull (anchor + 17, &end, 10), G_MAXUINT32);
+  if (*end != '\0' || (agent = agent_lookup (self, id)) == NONE ||
+      (r = run_containing (self, agent, seq)) == NULL)
+    return -1;
+  return (gssize) (run_position (self, r) + (r->deleted ? 0 : seq - r->seq));
+}
+
 gsize
 rp_text_doc_get_n_pending (RpTextDoc *self)
 {

@@ -78,12 +78,23 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(RpTextDoc) notes = rp_text_doc_new_with_replica (1);
   g_autoptr(RpAgenda) agenda = rp_agenda_new_with_replica (1);
   g_autoptr(RpSync) sync = NULL;
+  g_autoptr(GBytes) diff = NULL;
 
   seed_documents (notes, agenda);
   sync = rp_sync_new (notes, agenda, "");
   (void) rp_sync_receive (sync, bytes, NULL);
   (void) rp_text_doc_apply_update (notes, bytes, NULL);
   (void) rp_agenda_apply_update (agenda, bytes, NULL);
+  g_clear_pointer (&diff, g_bytes_unref);
+  diff = rp_text_doc_encode_diff (notes, bytes, NULL);
+  g_clear_pointer (&diff, g_bytes_unref);
+  diff = rp_agenda_encode_diff (agenda, bytes, NULL);
+  if (size > 0 && size < 64)
+    {
+      g_autofree char *anchor = g_strndup ((const char *) data, size);
+
+      (void) rp_text_doc_resolve_anchor (notes, anchor);
+    }
   check_notes (notes);
   check_agenda (agenda);
   return 0;
