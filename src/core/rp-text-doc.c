@@ -1114,6 +1114,7 @@ typedef struct {
   GByteArray *out;
   GArray     *agents;       /* guint64, the update's agent table */
   GHashTable *agent_slots;  /* guint64* -> slot + 1 */
+  gboolean    implicit;     /* one replica in the table: slots are not written */
 } Encoder;
 
 static guint
@@ -1130,6 +1131,17 @@ encoder_agent (Encoder *e,
   g_array_append_val (e->agents, id);
   g_hash_table_insert (e->agent_slots, key, GUINT_TO_POINTER (e->agents->len));
   return e->agents->len - 1;
+}
+
+static void
+write_slot (Encoder    *e,
+            GByteArray *body,
+            guint64     id)
+{
+  guint slot = encoder_agent (e, id);
+
+  if (!e->implicit)
+    rp_writer_varint (body, slot);
 }
 
 static void
@@ -1169,24 +1181,25 @@ encode_run (Encoder        *e,
   /* Counters are written relative to nearby ones: small numbers, short varints. */
   if (!(flags & RUN_CONTINUES))
     {
-      rp_writer_varint (body, encoder_agent (e, op->agent));
+      write_slot (e, body, op->agent);
       rp_writer_zigzag (body, (gint64) op->seq - (prev ? prev->seq + prev->len : 0));
       if (!(flags & RUN_LAMPORT_SAME))
         rp_writer_varint (body, op->lamport - op->seq);
       if ((flags & RUN_HAS_OL) && !(flags & RUN_OL_PREV))
         {
-          rp_writer_varint (body, encoder_agent (e, op->ol_agent));
+          write_slot (e, body, op->ol_agent);
           rp_writer_zigzag (body, (gint64) op->ol_seq - op->seq);
         }
     }
   if ((flags & RUN_HAS_OR) && !(flags & (RUN_OR_NEXT | RUN_OR_SAME)))
     {
-      rp_writer_varint (body, encoder_agent (e, op->or_agent));
+      write_slot (e, body, op->or_agent);
       rp_writer_zigzag (body, (gint64) op->or_seq - op->seq);
     }
   rp_writer_varint (body, op->len);
+  /* The text is exactly op->len code points: its end is found by reading them. */
   if (!op->deleted)
-    rp_writer_string (body, op->text);
+    rp_writer_bytes (body, op->text, strlen (op->text));
 }
 
 /* Writes header, agent table, runs and deletes. @inserts may hold runs in any order. */
@@ -1202,6 +1215,21 @@ encode_ops (GArray *inserts,
   guint n_ins = inserts ? inserts->len : 0;
   guint n_del = deletes ? deletes->len : 0;
 
+  /* The replica table comes first, so it is filled before anything is written. */
+  for (guint i = 0; i < n_ins; i++)
+    {
+      const InsertOp *op = &g_array_index (inserts, InsertOp, i);
+
+      encoder_agent (&e, op->agent);
+      if (op->has_ol)
+        encoder_agent (&e, op->ol_agent);
+      if (op->has_or)
+        encoder_agent (&e, op->or_agent);
+    }
+  for (guint i = 0; i < n_del; i++)
+    encoder_agent (&e, g_array_index (deletes, DeleteOp, i).agent);
+  e.implicit = agents->len == 1;
+
   rp_writer_varint (body, n_ins);
   for (guint i = 0; i < n_ins; i++)
     encode_run (&e, body, i > 0 ? &g_array_index (inserts, InsertOp, i - 1) : NULL,
@@ -1212,7 +1240,7 @@ encode_ops (GArray *inserts,
     {
       const DeleteOp *d = &g_array_index (deletes, DeleteOp, i);
 
-      rp_writer_varint (body, encoder_agent (&e, d->agent));
+      write_slot (&e, body, d->agent);
       rp_writer_varint (body, d->seq);
       rp_writer_varint (body, d->len);
     }
@@ -1416,6 +1444,23 @@ invalid (GError    **error,
   return FALSE;
 }
 
+/* A replica slot; with a single replica in the table it is implied, not written. */
+static gboolean
+decode_slot (RpReader  *r,
+             guint      n_agents,
+             guint32   *slot,
+             GError   **error)
+{
+  if (n_agents == 0)
+    return invalid (error, "An update refers to a replica but lists none");
+  if (n_agents == 1)
+    {
+      *slot = 0;
+      return TRUE;
+    }
+  return rp_reader_varint32 (r, n_agents - 1, "replica slot", slot, error);
+}
+
 /* A counter written as a signed difference from @base. */
 static gboolean
 decode_relative (RpReader  *r,
@@ -1445,7 +1490,7 @@ decode_relative_id (RpReader      *r,
 {
   guint32 slot;
 
-  if (!rp_reader_varint32 (r, n_agents - 1, "replica slot", &slot, error) ||
+  if (!decode_slot (r, n_agents, &slot, error) ||
       !decode_relative (r, base, seq, error))
     return FALSE;
   *agent = agents[slot];
@@ -1462,9 +1507,7 @@ decode_id (RpReader      *r,
 {
   guint32 slot;
 
-  if (n_agents == 0)
-    return invalid (error, "An update refers to a replica but lists none");
-  if (!rp_reader_varint32 (r, n_agents - 1, "replica slot", &slot, error) ||
+  if (!decode_slot (r, n_agents, &slot, error) ||
       !rp_reader_varint32 (r, MAX_SEQ - 1, "counter", seq, error))
     return FALSE;
   *agent = agents[slot];
@@ -1484,10 +1527,20 @@ decode_run_content (RpReader  *r,
     return invalid (error, "A run of the notes goes past the counter limit");
   if (!op->deleted)
     {
-      if (!rp_reader_string (r, (gsize) op->len * 4, "run text", &op->text, error))
-        return FALSE;
-      if ((guint64) g_utf8_strlen (op->text, -1) != op->len)
-        return invalid (error, "A run's text does not have the length it claims");
+      const char *start = (const char *) r->pos;
+      const char *p = start;
+
+      for (guint32 i = 0; i < op->len; i++)
+        {
+          gssize left = (const char *) r->end - p;
+          gunichar c = left > 0 ? g_utf8_get_char_validated (p, MIN (left, 4)) : (gunichar) -1;
+
+          if (c == 0 || c == (gunichar) -1 || c == (gunichar) -2)
+            return invalid (error, "A run's text is not valid UTF-8 of the length it claims");
+          p = g_utf8_next_char (p);
+        }
+      op->text = g_strndup (start, p - start);
+      r->pos = (const guint8 *) p;
     }
   return TRUE;
 }
@@ -1528,9 +1581,7 @@ decode_run (RpReader       *r,
     {
       guint32 slot, lamport_gap;
 
-      if (n_agents == 0)
-        return invalid (error, "An update has runs but lists no replicas");
-      if (!rp_reader_varint32 (r, n_agents - 1, "replica slot", &slot, error) ||
+      if (!decode_slot (r, n_agents, &slot, error) ||
           !decode_relative (r, prev ? (gint64) prev->seq + prev->len : 0, &op->seq, error))
         return FALSE;
       if (flags & RUN_LAMPORT_SAME)
@@ -1616,7 +1667,7 @@ decode_update (GBytes  *bytes,
       op->or_seq = g_array_index (inserts, InsertOp, i + 1).seq;
     }
 
-  if (!rp_reader_varint (&r, rp_reader_remaining (&r) / 3, "deletion count", &n_dels, error))
+  if (!rp_reader_varint (&r, rp_reader_remaining (&r) / 2, "deletion count", &n_dels, error))
     return FALSE;
   for (guint i = 0; i < n_dels; i++)
     {
