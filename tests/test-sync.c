@@ -233,6 +233,19 @@ test_broken_frames_leave_documents_unchanged (void)
       g_assert_true (g_utf8_validate (text, -1, NULL));
       g_assert_cmpuint (g_utf8_strlen (text, -1), ==, rp_text_doc_get_length (notes));
     }
+  {
+    /* A well-formed frame whose notes blob is not a notes update. */
+    static const guint8 garbage[] = { 'R', 'P', 'S', 1, RP_SYNC_FRAME_UPDATE, 1,
+                                      RP_SYNC_DOC_NOTES, 3, 'a', 'b', 'c' };
+    g_autoptr(GBytes) frame = g_bytes_new_static (garbage, sizeof garbage);
+    g_autofree char *after = NULL;
+
+    g_assert_false (rp_sync_receive (p.b.sync, frame, &error));
+    g_assert_error (error, RP_SYNC_ERROR, RP_SYNC_ERROR_REFUSED);
+    g_clear_error (&error);
+    after = rp_text_doc_get_text (p.b.notes);
+    g_assert_cmpstr (after, ==, before);
+  }
   /* The genuine frame still applies afterwards. */
   g_assert_true (rp_sync_receive (p.b.sync, diff, &error));
   g_assert_no_error (error);

