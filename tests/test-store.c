@@ -107,6 +107,46 @@ test_open_sets_schema_version_and_wal (StoreFixture *fixture,
 }
 
 static void
+test_open_migrates_version_1_keeping_records (StoreFixture *fixture,
+                                              gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpSessionRecord) read = NULL;
+  gint64 id;
+  sqlite3 *db = NULL;
+
+  {
+    g_autoptr(RpStore) store = open_store (fixture);
+
+    id = add_ended_session (store, add_partner (store, "Aiko", "Asia/Tokyo"), 5000, "v1 notes");
+  }
+  /* Back to the shape of schema 1, before series. */
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "ALTER TABLE sessions DROP COLUMN rrule;"
+                                     "PRAGMA user_version = 1", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  {
+    g_autoptr(RpStore) store = open_store (fixture);
+
+    read = rp_store_get_session (store, id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (read->notes, ==, "v1 notes");
+    g_assert_null (read->rrule);
+  }
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+    sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, RP_STORE_SCHEMA_VERSION);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+}
+
+static void
 test_open_not_a_database_is_refused_untouched (StoreFixture *fixture,
                                                gconstpointer data)
 {
@@ -576,6 +616,81 @@ test_sessions_upcoming_sorts_by_instant_across_zones (StoreFixture *fixture,
                    now + 12 * 3600);
 }
 
+static void
+test_sessions_series_lists_its_next_instance (StoreFixture *fixture,
+                                              gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpSessionRecord) series = rp_session_record_new ();
+  g_autoptr(GPtrArray) upcoming = NULL;
+  g_autoptr(GError) error = NULL;
+  /* 2026-03-30 00:00Z, a Monday */
+  gint64 now = 1774828800;
+
+  /* Weekly on Mondays at 08:00 in New York from 2026-03-02: the next one is 30 March, 12:00Z
+   * (EDT). */
+  series->scheduled_zone = g_strdup ("America/New_York");
+  series->scheduled_local = g_strdup ("2026-03-02T08:00");
+  series->planned_minutes = 45;
+  series->rrule = g_strdup ("RRULE:FREQ=WEEKLY;BYDAY=MO");
+  series->title = g_strdup ("series");
+  g_assert_cmpint (rp_store_add_session (store, series, &error), >, 0);
+  g_assert_no_error (error);
+  add_planned (store, "Asia/Tokyo", "2026-03-30T20:00", "tokyo");   /* 11:00Z */
+
+  upcoming = rp_store_list_upcoming_sessions (store, 0, now, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (upcoming->len, ==, 2);
+  g_assert_cmpstr (((RpSessionRecord *) upcoming->pdata[0])->title, ==, "tokyo");
+  g_assert_cmpstr (((RpSessionRecord *) upcoming->pdata[1])->title, ==, "series");
+  g_assert_cmpstr (((RpSessionRecord *) upcoming->pdata[1])->rrule, ==, "FREQ=WEEKLY;BYDAY=MO");
+  g_assert_cmpint (rp_session_record_get_next_instant (upcoming->pdata[1], now), ==,
+                   now + 12 * 3600);
+  /* The first instance, in EST before the change of 8 March. */
+  g_assert_cmpint (rp_session_record_get_scheduled_instant (upcoming->pdata[1]), ==,
+                   1772456400);
+}
+
+static void
+test_sessions_invalid_rule_is_refused (StoreFixture *fixture,
+                                       gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  const char *rules[] = { "FREQ=SOMETIMES", "BYDAY=MO", "not a rule" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
+    {
+      g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+      g_autoptr(GError) error = NULL;
+
+      record->scheduled_zone = g_strdup ("Europe/Paris");
+      record->scheduled_local = g_strdup ("2026-03-02T08:00");
+      record->rrule = g_strdup (rules[i]);
+      g_assert_cmpint (rp_store_add_session (store, record, &error), ==, 0);
+      g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID);
+    }
+  {
+    g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+    g_autoptr(GError) error = NULL;
+
+    record->rrule = g_strdup ("FREQ=WEEKLY");   /* a rule without a start */
+    g_assert_cmpint (rp_store_add_session (store, record, &error), ==, 0);
+    g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID);
+  }
+}
+
+static void
+test_sessions_dst_gap_start_reads_offset_before (StoreFixture *fixture,
+                                                 gconstpointer data)
+{
+  g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+
+  /* RFC 5545 §3.3.5: 2007-03-11 02:30 does not exist in New York; it is 07:30Z. */
+  record->scheduled_zone = g_strdup ("America/New_York");
+  record->scheduled_local = g_strdup ("2007-03-11T02:30");
+  g_assert_cmpint (rp_session_record_get_scheduled_instant (record), ==, 1173598200);
+}
+
 /* ---- Action items ---- */
 
 static void
@@ -867,6 +982,7 @@ add_full_session (RpStore *store)
   record->duration_s = 2650;
   record->notes = g_strdup ("Line one.\n\n- a list the user wrote");
   record->link = g_strdup ("rapport://join/x");
+  record->rrule = g_strdup ("FREQ=WEEKLY;INTERVAL=2");
   rp_store_add_session (store, record, &error);
   g_assert_no_error (error);
   return record->id;
@@ -886,6 +1002,7 @@ test_export_markdown_has_every_part (StoreFixture *fixture,
   g_assert_nonnull (strstr (md, "- **Partner:** Aiko (Asia/Tokyo)\n"));
   g_assert_nonnull (strstr (md, "- **Planned:** 2026-03-30T07:00 Asia/Tokyo, 45 min\n"));
   g_assert_nonnull (strstr (md, "- **Held:** 2026-03-29 22:00 UTC, 44 min\n"));
+  g_assert_nonnull (strstr (md, "- **Repeats:** `RRULE:FREQ=WEEKLY;INTERVAL=2`\n"));
   g_assert_nonnull (strstr (md, "- [x] Career \\*goals\\* — 15 min (mentee)\n"));
   g_assert_nonnull (strstr (md, "## Action items\n\n- [ ] Send CV\n"));
   g_assert_true (g_str_has_suffix (md, "## Notes\n\nLine one.\n\n- a list the user wrote\n"));
@@ -990,6 +1107,8 @@ main (int argc, char **argv)
   g_test_add_func ("/store/open/default-path-is-under-user-data-dir",
                    test_open_default_path_is_under_user_data_dir);
   ADD ("/store/open/sets-schema-version-and-wal", test_open_sets_schema_version_and_wal);
+  ADD ("/store/open/migrates-version-1-keeping-records",
+       test_open_migrates_version_1_keeping_records);
   ADD ("/store/open/not-a-database-is-refused-untouched",
        test_open_not_a_database_is_refused_untouched);
   ADD ("/store/open/newer-schema-is-refused-untouched", test_open_newer_schema_is_refused);
@@ -1015,6 +1134,11 @@ main (int argc, char **argv)
        test_sessions_recent_lists_most_recent_first);
   ADD ("/store/sessions/upcoming-sorts-by-instant-across-zones",
        test_sessions_upcoming_sorts_by_instant_across_zones);
+  ADD ("/store/sessions/series-lists-its-next-instance",
+       test_sessions_series_lists_its_next_instance);
+  ADD ("/store/sessions/invalid-rule-is-refused", test_sessions_invalid_rule_is_refused);
+  ADD ("/store/sessions/dst-gap-start-reads-offset-before",
+       test_sessions_dst_gap_start_reads_offset_before);
   ADD ("/store/actions/agenda-actions-become-items", test_actions_agenda_actions_become_items);
   ADD ("/store/actions/open-items-carry-over-once", test_actions_open_items_carry_over_once);
   ADD ("/store/actions/still-open-items-carry-on", test_actions_still_open_items_carry_on);

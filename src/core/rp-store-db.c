@@ -76,6 +76,8 @@ static const char *const migrations[] = {
    * titles, not the JSON they are stored as, so that search finds words, not keys. */
   "CREATE VIRTUAL TABLE session_search USING fts5 ("
   "  title, notes, agenda, tokenize = 'unicode61 remove_diacritics 2');",
+  /* 1 → 2: series */
+  "ALTER TABLE sessions ADD COLUMN rrule TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RP_STORE_SCHEMA_VERSION);

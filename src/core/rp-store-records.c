@@ -106,6 +106,7 @@ rp_session_record_copy (const RpSessionRecord *record)
   copy->scheduled_zone = g_strdup (record->scheduled_zone);
   copy->scheduled_local = g_strdup (record->scheduled_local);
   copy->planned_minutes = record->planned_minutes;
+  copy->rrule = g_strdup (record->rrule);
   copy->started_at = record->started_at;
   copy->ended_at = record->ended_at;
   copy->duration_s = record->duration_s;
@@ -125,6 +126,7 @@ rp_session_record_free (RpSessionRecord *record)
   g_free (record->title);
   g_free (record->scheduled_zone);
   g_free (record->scheduled_local);
+  g_free (record->rrule);
   g_free (record->notes);
   g_free (record->link);
   g_clear_pointer (&record->agenda, g_ptr_array_unref);

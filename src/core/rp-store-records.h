@@ -53,6 +53,8 @@ typedef struct {
   char      *scheduled_zone;   /* IANA identifier or NULL (an unplanned session) */
   char      *scheduled_local;  /* "YYYY-MM-DDTHH:MM[:SS]" in scheduled_zone, or NULL */
   guint      planned_minutes;
+  char      *rrule;            /* RFC 5545 RRULE value ("FREQ=WEEKLY;INTERVAL=2") for a series,
+                                * expanded in scheduled_zone's local time; NULL = one session */
   gint64     started_at;       /* Unix seconds, 0 = not started */
   gint64     ended_at;         /* Unix seconds, 0 = not ended */
   gint64     duration_s;       /* time actually in the call (reconnects excluded) */

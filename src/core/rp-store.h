@@ -34,7 +34,7 @@ G_BEGIN_DECLS
  */
 
 #define RP_STORE_COMMIT_INTERVAL_MS 250
-#define RP_STORE_SCHEMA_VERSION     1
+#define RP_STORE_SCHEMA_VERSION     2
 
 #define RP_STORE_ERROR (rp_store_error_quark ())
 GQuark rp_store_error_quark (void);
@@ -170,15 +170,20 @@ GPtrArray       *rp_store_list_recent_sessions  (RpStore       *self,
                                                  gint64         partner_id,
                                                  guint          limit,
                                                  GError       **error);
-/* Planned sessions not yet started whose planned start is at or after `now` (Unix seconds)
- * minus their planned length, soonest first; partner_id 0 = all partners. */
+/* Planned sessions not yet started (and series) with an instance that ends after `now` (Unix
+ * seconds), soonest first by rp_session_record_get_next_instant(); partner_id 0 = all. */
 GPtrArray       *rp_store_list_upcoming_sessions (RpStore      *self,
                                                   gint64        partner_id,
                                                   gint64        now,
                                                   guint         limit,
                                                   GError      **error);
-/* The planned start as an instant (GLib's reading of the zone rules), or 0 if unplanned. */
+/* The planned start (of a series: its first instance) as an instant, a local time in a DST gap
+ * or overlap read as RFC 5545 says (rp_zone_resolve); 0 if unplanned. */
 gint64           rp_session_record_get_scheduled_instant (const RpSessionRecord *record);
+/* The first planned instance (the session itself, or the series' next one) that ends after
+ * `now`, as an instant; 0 if there is none. */
+gint64           rp_session_record_get_next_instant      (const RpSessionRecord *record,
+                                                          gint64                 now);
 
 /* ---- Action items ---- */
 gint64           rp_store_add_action_item       (RpStore       *self,
