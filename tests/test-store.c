@@ -112,6 +112,7 @@ test_open_migrates_version_1_keeping_records (StoreFixture *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(RpSessionRecord) read = NULL;
+  g_autoptr(GPtrArray) proposals = NULL;
   gint64 id;
   sqlite3 *db = NULL;
 
@@ -120,9 +121,10 @@ test_open_migrates_version_1_keeping_records (StoreFixture *fixture,
 
     id = add_ended_session (store, add_partner (store, "Aiko", "Asia/Tokyo"), 5000, "v1 notes");
   }
-  /* Back to the shape of schema 1, before series. */
+  /* Back to the shape of schema 1, before series, proposals and the outbox. */
   g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "ALTER TABLE sessions DROP COLUMN rrule;"
+                                     "DROP TABLE proposals; DROP TABLE outbox;"
                                      "PRAGMA user_version = 1", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 
@@ -133,6 +135,9 @@ test_open_migrates_version_1_keeping_records (StoreFixture *fixture,
     g_assert_no_error (error);
     g_assert_cmpstr (read->notes, ==, "v1 notes");
     g_assert_null (read->rrule);
+    proposals = rp_store_list_proposals (store, 0, FALSE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (proposals->len, ==, 0);
   }
   {
     sqlite3_stmt *stmt = NULL;
@@ -810,6 +815,141 @@ test_actions_unknown_session_is_not_found (StoreFixture *fixture,
   g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND);
 }
 
+/* ---- Proposals and outbox ---- */
+
+static RpProposal *
+make_proposal (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpProposal) proposal = rp_proposal_new ("Europe/Paris", 45, &error);
+  RpLocal slot = { 2026, 4, 7, 9, 30, 0 };
+
+  g_assert_no_error (error);
+  g_assert_true (rp_proposal_add_slot (proposal, &slot, &error));
+  slot.day = 8;
+  g_assert_true (rp_proposal_add_slot (proposal, &slot, &error));
+  rp_proposal_set_summary (proposal, "Mentoring");
+  return g_steal_pointer (&proposal);
+}
+
+static void
+test_proposals_keep_state_until_answered (StoreFixture *fixture,
+                                          gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
+  g_autoptr(RpProposal) proposal = make_proposal ();
+  g_autoptr(RpMeeting) meeting = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  RpProposalRecord *record;
+  RpLocal slot;
+
+  g_assert_true (rp_store_save_proposal (store, aiko, proposal, FALSE, &error));
+  g_assert_no_error (error);
+  pending = rp_store_list_proposals (store, aiko, TRUE, &error);
+  g_assert_cmpuint (pending->len, ==, 1);
+  record = pending->pdata[0];
+  g_assert_cmpint (record->partner_id, ==, aiko);
+  g_assert_false (record->incoming);
+  g_assert_cmpstr (rp_proposal_get_id (record->proposal), ==, rp_proposal_get_id (proposal));
+  g_assert_cmpuint (rp_proposal_get_n_slots (record->proposal), ==, 2);
+  g_assert_true (rp_proposal_get_slot (record->proposal, 1, &slot));
+  g_assert_cmpint (slot.day, ==, 8);
+  g_assert_cmpstr (rp_proposal_get_summary (record->proposal), ==, "Mentoring");
+
+  /* Answered: saved again under the same id, no longer pending. */
+  meeting = rp_proposal_accept (proposal, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (rp_store_save_proposal (store, aiko, proposal, FALSE, &error));
+  g_clear_pointer (&pending, g_ptr_array_unref);
+  pending = rp_store_list_proposals (store, aiko, TRUE, &error);
+  g_assert_cmpuint (pending->len, ==, 0);
+  all = rp_store_list_proposals (store, 0, FALSE, &error);
+  g_assert_cmpuint (all->len, ==, 1);
+  record = all->pdata[0];
+  g_assert_cmpint (rp_proposal_get_state (record->proposal), ==, RP_PROPOSAL_STATE_ACCEPTED);
+  g_assert_cmpint (rp_proposal_get_accepted (record->proposal), ==, 1);
+
+  g_assert_true (rp_store_delete_proposal (store, rp_proposal_get_id (proposal), &error));
+  g_assert_false (rp_store_delete_proposal (store, rp_proposal_get_id (proposal), &error));
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_proposals_unknown_partner_is_not_found (StoreFixture *fixture,
+                                             gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpProposal) proposal = make_proposal ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (rp_store_save_proposal (store, 77, proposal, TRUE, &error));
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_proposals_unreadable_one_is_skipped (StoreFixture *fixture,
+                                          gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpProposal) proposal = make_proposal ();
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_true (rp_store_save_proposal (store, 0, proposal, TRUE, &error));
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO proposals VALUES ('bad', NULL, 1,"
+                                     " '{\"type\":\"schedule-proposal\",\"zone\":\"Nowhere\"}', 0)",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_test_expect_message ("rapport", G_LOG_LEVEL_WARNING, "*could not be read back*");
+  all = rp_store_list_proposals (store, 0, FALSE, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 1);
+  g_assert_true (((RpProposalRecord *) all->pdata[0])->incoming);
+}
+
+static void
+test_outbox_keeps_order_per_partner (StoreFixture *fixture,
+                                     gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
+  gint64 bea = add_partner (store, "Bea", "Europe/Madrid");
+  g_autoptr(RpProposal) proposal = make_proposal ();
+  g_autoptr(JsonNode) first = rp_proposal_to_json (proposal);
+  g_autoptr(JsonNode) second = json_from_string ("{\"type\":\"schedule-answer\",\"id\":\"x\","
+                                                 "\"accept\":null}", NULL);
+  g_autoptr(JsonNode) array = json_from_string ("[1]", NULL);
+  g_autoptr(GPtrArray) queued = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 first_id;
+
+  first_id = rp_store_outbox_push (store, aiko, first, &error);
+  g_assert_cmpint (first_id, >, 0);
+  rp_store_outbox_push (store, bea, second, &error);
+  rp_store_outbox_push (store, aiko, second, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rp_store_outbox_push (store, aiko, array, &error), ==, 0);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  queued = rp_store_outbox_list (store, aiko, &error);
+  g_assert_cmpuint (queued->len, ==, 2);
+  g_assert_true (json_node_equal (((RpOutboxMessage *) queued->pdata[0])->message, first));
+  g_assert_true (json_node_equal (((RpOutboxMessage *) queued->pdata[1])->message, second));
+
+  g_assert_true (rp_store_outbox_remove (store, first_id, &error));
+  g_clear_pointer (&queued, g_ptr_array_unref);
+  queued = rp_store_outbox_list (store, 0, &error);
+  g_assert_cmpuint (queued->len, ==, 2);
+  g_assert_cmpint (((RpOutboxMessage *) queued->pdata[0])->partner_id, ==, bea);
+}
+
 /* ---- Search ---- */
 
 static void
@@ -1143,6 +1283,11 @@ main (int argc, char **argv)
   ADD ("/store/actions/open-items-carry-over-once", test_actions_open_items_carry_over_once);
   ADD ("/store/actions/still-open-items-carry-on", test_actions_still_open_items_carry_on);
   ADD ("/store/actions/unknown-session-is-not-found", test_actions_unknown_session_is_not_found);
+  ADD ("/store/proposals/keep-state-until-answered", test_proposals_keep_state_until_answered);
+  ADD ("/store/proposals/unknown-partner-is-not-found",
+       test_proposals_unknown_partner_is_not_found);
+  ADD ("/store/proposals/unreadable-one-is-skipped", test_proposals_unreadable_one_is_skipped);
+  ADD ("/store/outbox/keeps-order-per-partner", test_outbox_keeps_order_per_partner);
   ADD ("/store/search/finds-notes-with-snippet", test_search_finds_notes_with_snippet);
   ADD ("/store/search/finds-agenda-items", test_search_finds_agenda_items);
   ADD ("/store/search/query-syntax-is-not-interpreted",

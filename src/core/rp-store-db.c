@@ -78,6 +78,20 @@ static const char *const migrations[] = {
   "  title, notes, agenda, tokenize = 'unicode61 remove_diacritics 2');",
   /* 1 → 2: series */
   "ALTER TABLE sessions ADD COLUMN rrule TEXT;",
+  /* 2 → 3: scheduling proposals, and app messages waiting for the partner to connect */
+  "CREATE TABLE proposals ("
+  "  id TEXT PRIMARY KEY,"
+  "  partner_id INTEGER REFERENCES partners (id) ON DELETE CASCADE,"
+  "  incoming INTEGER NOT NULL,"
+  "  message TEXT NOT NULL,"
+  "  updated_at INTEGER NOT NULL);"
+  "CREATE INDEX proposals_partner ON proposals (partner_id);"
+  "CREATE TABLE outbox ("
+  "  id INTEGER PRIMARY KEY,"
+  "  partner_id INTEGER REFERENCES partners (id) ON DELETE CASCADE,"
+  "  message TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL);"
+  "CREATE INDEX outbox_partner ON outbox (partner_id, id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RP_STORE_SCHEMA_VERSION);

@@ -34,7 +34,7 @@ G_BEGIN_DECLS
  */
 
 #define RP_STORE_COMMIT_INTERVAL_MS 250
-#define RP_STORE_SCHEMA_VERSION     2
+#define RP_STORE_SCHEMA_VERSION     3
 
 #define RP_STORE_ERROR (rp_store_error_quark ())
 GQuark rp_store_error_quark (void);
@@ -204,6 +204,37 @@ GPtrArray       *rp_store_list_action_items     (RpStore       *self,
 GPtrArray       *rp_store_carry_over_action_items (RpStore     *self,
                                                    gint64       next_session_id,
                                                    GError     **error);
+
+/* ---- Scheduling proposals and the outbox ---- */
+/* Keeps (or replaces, by its id) a proposal with its current state. */
+gboolean         rp_store_save_proposal         (RpStore       *self,
+                                                 gint64         partner_id,
+                                                 RpProposal    *proposal,
+                                                 gboolean       incoming,
+                                                 GError       **error);
+/* Oldest first; partner_id 0 = all; pending_only keeps those still waiting for an answer.
+ * GPtrArray of RpProposalRecord*. A stored proposal that no longer reads back is skipped
+ * with a warning rather than hiding the others. */
+GPtrArray       *rp_store_list_proposals        (RpStore       *self,
+                                                 gint64         partner_id,
+                                                 gboolean       pending_only,
+                                                 GError       **error);
+gboolean         rp_store_delete_proposal       (RpStore       *self,
+                                                 const char    *id,
+                                                 GError       **error);
+/* Queues an app message (a JSON object) for the partner's next connection; returns its id. */
+gint64           rp_store_outbox_push           (RpStore       *self,
+                                                 gint64         partner_id,
+                                                 JsonNode      *message,
+                                                 GError       **error);
+/* Oldest first. GPtrArray of RpOutboxMessage*. */
+GPtrArray       *rp_store_outbox_list           (RpStore       *self,
+                                                 gint64         partner_id,
+                                                 GError       **error);
+/* Once sent (the data channel accepted it). */
+gboolean         rp_store_outbox_remove         (RpStore       *self,
+                                                 gint64         id,
+                                                 GError       **error);
 
 /* ---- Search and export (any thread; _async on a worker thread) ---- */
 /* Full-text search of session titles, notes and agenda. The query is words (all must match,
