@@ -513,6 +513,23 @@ test_sessions_round_trip_every_field (StoreFixture *fixture,
 }
 
 static void
+test_sessions_uid_in_use_is_invalid (StoreFixture *fixture,
+                                     gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpSessionRecord) first = rp_session_record_new ();
+  g_autoptr(RpSessionRecord) second = rp_session_record_new ();
+  g_autoptr(GError) error = NULL;
+
+  first->uid = g_strdup ("040000008200E00074C5B7101A82E008@example.com");
+  second->uid = g_strdup (first->uid);
+  g_assert_cmpint (rp_store_add_session (store, first, &error), >, 0);
+  g_assert_cmpint (rp_store_add_session (store, second, &error), ==, 0);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID);
+  g_assert_cmpint (second->id, ==, 0);
+}
+
+static void
 test_sessions_invalid_schedule_is_refused (StoreFixture *fixture,
                                            gconstpointer data)
 {
@@ -1268,6 +1285,7 @@ main (int argc, char **argv)
        test_partners_without_working_hours_store_empty);
   ADD ("/store/partners/delete-keeps-sessions", test_partners_delete_keeps_sessions);
   ADD ("/store/sessions/round-trip-every-field", test_sessions_round_trip_every_field);
+  ADD ("/store/sessions/uid-in-use-is-invalid", test_sessions_uid_in_use_is_invalid);
   ADD ("/store/sessions/invalid-schedule-is-refused", test_sessions_invalid_schedule_is_refused);
   ADD ("/store/sessions/unknown-partner-is-not-found", test_sessions_unknown_partner_is_not_found);
   ADD ("/store/sessions/recent-lists-most-recent-first",

@@ -162,6 +162,11 @@ rp_store_db_error (GError    **error,
                    _("Could not %s: another program is using %s. Close it and try again."),
                    doing, db_name (db));
       break;
+    case SQLITE_CONSTRAINT:
+      /* A unique id used twice, a partner that does not exist: the caller's data, not ours. */
+      g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID, _("Could not %s: %s."), doing,
+                   detail);
+      break;
     case SQLITE_INTERRUPT:
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Could not %s: cancelled."),
                    doing);

@@ -29,8 +29,9 @@ G_BEGIN_DECLS
  *   appended before it).
  *   Their callbacks run in the caller's thread-default main context.
  * - When a background commit fails (disk full, I/O error) nothing is dropped: the updates stay
- *   queued, loading a document still returns them, the "write-error" signal is emitted in the
- *   owner's context, and the writer retries every second and on each flush.
+ *   queued, loading a document still returns them, the "write-error" signal is emitted and
+ *   "write-failing" turns TRUE in the owner's context (FALSE again once a commit succeeds), and
+ *   the writer retries every second and on each flush.
  */
 
 #define RP_STORE_COMMIT_INTERVAL_MS 250
@@ -43,14 +44,14 @@ typedef enum {
   RP_STORE_ERROR_FAILED,
   RP_STORE_ERROR_CANNOT_OPEN,   /* the location cannot be opened or created */
   RP_STORE_ERROR_READ_ONLY,     /* the file or its folder cannot be written */
-  RP_STORE_ERROR_NOT_DATABASE,  /* the file is not a SQLite database */
+  RP_STORE_ERROR_NOT_DATABASE,  /* not a SQLite database, or another program's */
   RP_STORE_ERROR_CORRUPT,       /* a SQLite database, but damaged */
   RP_STORE_ERROR_TOO_NEW,       /* written by a newer Rapport */
   RP_STORE_ERROR_FULL,          /* the disk (or the store's size limit) is full */
   RP_STORE_ERROR_IO,            /* the operating system failed a read or write */
   RP_STORE_ERROR_BUSY,          /* another program holds the file locked */
   RP_STORE_ERROR_NOT_FOUND,
-  RP_STORE_ERROR_INVALID,       /* an argument was refused (zone, time, working hours...) */
+  RP_STORE_ERROR_INVALID,       /* an argument was refused (zone, time, rule, a uid in use) */
   RP_STORE_ERROR_CLOSED,
 } RpStoreError;
 
