@@ -5,9 +5,13 @@
  */
 #include "config.h"
 
+#define _GNU_SOURCE
 #include <json-glib/json-glib.h>
+#include <sched.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "rp-store.h"
@@ -283,6 +287,69 @@ test_open_read_only_location_is_refused (StoreFixture *fixture,
   g_assert_null (store);
   g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_READ_ONLY);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static gboolean
+can_unshare_mounts (void)
+{
+  pid_t pid = fork ();
+  int status = 0;
+
+  if (pid == 0)
+    _exit (unshare (CLONE_NEWNS) == 0 ? 0 : 1);
+  return pid > 0 && waitpid (pid, &status, 0) == pid && WIFEXITED (status) &&
+         WEXITSTATUS (status) == 0;
+}
+
+/* In a subprocess: a store written on a tmpfs, which is then remounted read-only. */
+static void
+run_read_only_filesystem (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("rapport-ro-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "rapport.db", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gsize before_len, after_len;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (unshare (CLONE_NEWNS), ==, 0);
+  g_assert_cmpint (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
+  g_assert_cmpint (mount ("tmpfs", dir, "tmpfs", 0, "size=4m"), ==, 0);
+  {
+    g_autoptr(RpStore) store = rp_store_new (path, &error);
+
+    g_assert_no_error (error);
+    add_partner (store, "Aiko", "Asia/Tokyo");
+  }
+  g_assert_true (g_file_get_contents (path, &before, &before_len, NULL));
+  g_assert_cmpint (mount (NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL), ==, 0);
+  {
+    g_autoptr(RpStore) store = rp_store_new (path, &error);
+
+    g_assert_null (store);
+    g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_READ_ONLY);
+  }
+  g_assert_true (g_file_get_contents (path, &after, &after_len, NULL));
+  g_assert_cmpmem (before, before_len, after, after_len);
+  umount (dir);
+  g_rmdir (dir);
+}
+
+static void
+test_open_read_only_filesystem_is_refused (void)
+{
+  if (g_test_subprocess ())
+    {
+      run_read_only_filesystem ();
+      return;
+    }
+  if (!can_unshare_mounts ())
+    {
+      g_test_skip ("cannot make a mount namespace here (needs root or CAP_SYS_ADMIN)");
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
 }
 
 static void
@@ -1273,6 +1340,8 @@ main (int argc, char **argv)
        test_open_foreign_sqlite_database_is_refused_untouched);
   ADD ("/store/open/damaged-database-is-refused", test_open_damaged_database_is_refused);
   ADD ("/store/open/read-only-location-is-refused", test_open_read_only_location_is_refused);
+  g_test_add_func ("/store/open/existing-store-on-read-only-filesystem-is-refused",
+                   test_open_read_only_filesystem_is_refused);
   ADD ("/store/open/missing-folder-is-cannot-open", test_open_missing_folder_is_cannot_open);
   ADD ("/store/open/closed-store-refuses-calls", test_closed_store_refuses_calls);
   ADD ("/store/open/locked-by-another-program-is-busy",
