@@ -332,7 +332,9 @@ role_pragmas (RpStoreDbRole role)
       return "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
              "PRAGMA wal_autocheckpoint = 0;";
     case RP_STORE_DB_WRITER:
-      return "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;";
+      /* A burst (a compaction) can grow the WAL; keep no more than 4 MiB of it afterwards. */
+      return "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
+             "PRAGMA journal_size_limit = 4194304;";
     case RP_STORE_DB_READER:
     default:
       return "PRAGMA foreign_keys = ON; PRAGMA query_only = ON;";
@@ -346,7 +348,13 @@ prepare_main (sqlite3 *db,
   int version;
 
   if (!read_user_version (db, &version, error) || !check_ours (db, version, error) ||
-      !check_version (db, version, error) || !enable_wal (db, error) || !migrate (db, error))
+      !check_version (db, version, error))
+    return FALSE;
+  /* Only possible on a new, empty file (before WAL mode and the first table): lets a
+   * compaction give the space of the update log back to the filesystem. */
+  if (version == 0)
+    sqlite3_exec (db, "PRAGMA auto_vacuum = INCREMENTAL", NULL, NULL, NULL);
+  if (!enable_wal (db, error) || !migrate (db, error))
     return FALSE;
   /* Reading the whole schema once makes a damaged catalogue fail now, not mid-session. */
   return read_int (db, "SELECT count(*) FROM sqlite_schema", &version, error);

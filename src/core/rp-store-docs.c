@@ -294,6 +294,15 @@ settle_batch (RpStoreDocs  *docs,
   docs->last_error = error ? g_error_copy (error) : NULL;
 }
 
+static gboolean
+frees_pages (GQueue *batch)
+{
+  for (GList *l = batch->head; l; l = l->next)
+    if (((Cmd *) l->data)->kind == CMD_COMPACT || ((Cmd *) l->data)->kind == CMD_DELETE)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 write_queue (RpStoreDocs *docs)
 {
@@ -301,6 +310,7 @@ write_queue (RpStoreDocs *docs)
   g_autoptr(GError) error = NULL;
   gboolean max_changed = docs->max_bytes_changed;
   guint64 max_bytes = docs->max_bytes;
+  gboolean shrink = frees_pages (&batch);
 
   g_queue_init (&docs->queue);
   docs->n_waiting = 0;
@@ -318,6 +328,10 @@ write_queue (RpStoreDocs *docs)
   g_cond_broadcast (&docs->cond);
   g_mutex_unlock (&docs->lock);
   g_queue_clear_full (&batch, (GDestroyNotify) cmd_free);
+  /* A compacted log leaves free pages: give them back to the filesystem (auto_vacuum is
+   * incremental in stores created since schema 1). Best effort: a failure changes nothing. */
+  if (shrink && !error)
+    sqlite3_exec (docs->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
   g_mutex_lock (&docs->lock);
 }
 

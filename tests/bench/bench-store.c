@@ -158,7 +158,7 @@ main (int argc, char **argv)
   printf ("load from log:      %.1f ms (%u updates, file %" G_GUINT64_FORMAT " bytes)\n",
           log_load_ms, ops, log_db_bytes);
   printf ("compaction:         %.1f ms (snapshot %zu bytes)\n", compact_ms, snap_bytes);
-  printf ("load from snapshot: %.2f ms (file %" G_GUINT64_FORMAT " bytes, not vacuumed)\n",
+  printf ("load from snapshot: %.2f ms (file %" G_GUINT64_FORMAT " bytes after compaction)\n",
           snap_load_ms, snap_db_bytes);
   printf ("{\"bench\":\"store\",\"ops\":%u,\"append_total_ms\":%.1f,\"append_p99_us\":%"
           G_GINT64_FORMAT ",\"append_max_us\":%" G_GINT64_FORMAT ",\"flush_ms\":%.1f,"
