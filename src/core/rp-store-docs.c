@@ -269,12 +269,15 @@ complete_cmd (Cmd          *cmd,
 static void
 settle_batch (RpStoreDocs  *docs,
               GQueue       *batch,
+              guint         n_waiting,
               const GError *error)
 {
   GQueue done = G_QUEUE_INIT;
   Cmd *cmd;
 
-  while ((cmd = g_queue_pop_tail (batch)))
+  /* The usual case, only updates and all committed: nothing to walk while holding the lock
+   * that the owner's appends take. */
+  while ((error || n_waiting > 0) && (cmd = g_queue_pop_tail (batch)))
     {
       if (cmd->kind == CMD_APPEND && error)
         {
@@ -285,7 +288,8 @@ settle_batch (RpStoreDocs  *docs,
       complete_cmd (cmd, error);
       g_queue_push_head (&done, cmd);
     }
-  *batch = done;
+  if (error || n_waiting > 0)
+    *batch = done;
 
   if ((error != NULL) != docs->failing)
     report_state (docs, error);
@@ -311,6 +315,7 @@ write_queue (RpStoreDocs *docs)
   gboolean max_changed = docs->max_bytes_changed;
   guint64 max_bytes = docs->max_bytes;
   gboolean shrink = frees_pages (&batch);
+  guint n_waiting = docs->n_waiting;
 
   g_queue_init (&docs->queue);
   docs->n_waiting = 0;
@@ -323,7 +328,7 @@ write_queue (RpStoreDocs *docs)
   write_batch (docs, &batch, &error);
 
   g_mutex_lock (&docs->lock);
-  settle_batch (docs, &batch, error);
+  settle_batch (docs, &batch, n_waiting, error);
   docs->busy = FALSE;
   g_cond_broadcast (&docs->cond);
   g_mutex_unlock (&docs->lock);
