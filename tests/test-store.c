@@ -458,7 +458,7 @@ test_partners_bad_working_hours_are_refused (StoreFixture *fixture,
   g_autoptr(RpStore) store = open_store (fixture);
   const char *bad[] = {
     "{\"mon\":[\"09:00-17:00\"]}", "Monday 09:00-17:00", "Mon 09:00", "Mon 25:00-26:00",
-    "Mon-Fri", "09:00-17:00", "Mon 9-5", ";;x",
+    "Mon-Fri", "Mon 9-5", ";;x",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)

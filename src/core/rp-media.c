@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Turning what the user asked for ("test:880", "none", a camera's name, the default) into
+ * GStreamer elements, and listing the devices there are.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "rp-media.h"
+
+G_DEFINE_QUARK (rp-media-error-quark, rp_media_error)
+
+#define RP_MEDIA_TEST_FREQ 440.0
+
+GList *
+rp_media_list_devices (const char *device_class)
+{
+  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
+  GList *devices;
+
+  gst_device_monitor_add_filter (monitor, device_class, NULL);
+  /* Probing with the monitor started sees hot-plugged devices too, but a one-off list needs
+   * only get_devices, which probes every provider itself. */
+  devices = gst_device_monitor_get_devices (monitor);
+  return devices;
+}
+
+static GstDevice *
+find_device (const char *device_class,
+             const char *name)
+{
+  GList *devices = rp_media_list_devices (device_class);
+  GstDevice *found = NULL;
+
+  for (GList *l = devices; l != NULL && found == NULL; l = l->next)
+    {
+      g_autofree char *display = gst_device_get_display_name (l->data);
+
+      if (name == NULL || g_strcmp0 (display, name) == 0)
+        found = g_object_ref (l->data);
+    }
+  g_list_free_full (devices, gst_object_unref);
+  return found;
+}
+
+static GstElement *
+make_from_device (const char *device_class,
+                  const char *spec,
+                  const char *what,
+                  GError    **error)
+{
+  g_autoptr(GstDevice) device = find_device (device_class, spec);
+  GstElement *element;
+
+  if (device == NULL)
+    {
+      if (spec == NULL)
+        g_set_error (error, RP_MEDIA_ERROR, RP_MEDIA_ERROR_NO_DEVICE,
+                     "No %s found; connect one, or choose “none” or “test”", what);
+      else
+        g_set_error (error, RP_MEDIA_ERROR, RP_MEDIA_ERROR_NO_DEVICE,
+                     "There is no %s named “%s”; choose another one", what, spec);
+      return NULL;
+    }
+  element = gst_device_create_element (device, NULL);
+  if (element == NULL)
+    {
+      g_autofree char *display = gst_device_get_display_name (device);
+
+      g_set_error (error, RP_MEDIA_ERROR, RP_MEDIA_ERROR_NO_DEVICE,
+                   "The %s “%s” cannot be opened", what, display);
+    }
+  return element;
+}
+
+static GstElement *
+make_element (const char *factory,
+              GError    **error)
+{
+  GstElement *element = gst_element_factory_make (factory, NULL);
+
+  if (element == NULL)
+    g_set_error (error, RP_MEDIA_ERROR, RP_MEDIA_ERROR_MISSING_PLUGIN,
+                 "The GStreamer element “%s” is missing; install the GStreamer plugins", factory);
+  return element;
+}
+
+GstElement *
+rp_media_make_audio_source (const char *spec,
+                            gboolean   *is_device,
+                            GError    **error)
+{
+  *is_device = FALSE;
+  if (g_strcmp0 (spec, "none") == 0)
+    return NULL;
+  if (g_strcmp0 (spec, "test") == 0 || g_str_has_prefix (spec != NULL ? spec : "", "test:"))
+    {
+      double freq = RP_MEDIA_TEST_FREQ;
+      GstElement *src;
+
+      if (spec[4] == ':')
+        {
+          char *end = NULL;
+
+          freq = g_ascii_strtod (spec + 5, &end);
+          if (end == spec + 5 || *end != '\0' || !(freq >= 20.0 && freq <= 20000.0))
+            {
+              g_set_error (error, RP_MEDIA_ERROR, RP_MEDIA_ERROR_BAD_SPEC,
+                           "“%s”: the test tone's frequency must be 20 to 20000 Hz", spec);
+              return NULL;
+            }
+        }
+      src = make_element ("audiotestsrc", error);
+      if (src != NULL)
+        /* 10 ms buffers: the tone reaches the encoder as soon as a real microphone's would. */
+        g_object_set (src, "is-live", TRUE, "wave", 0, "freq", freq, "volume", 0.3,
+                      "samplesperbuffer", 480, NULL);
+      return src;
+    }
+  *is_device = TRUE;
+  return make_from_device (RP_MEDIA_CLASS_MICROPHONE, spec, "microphone", error);
+}
+
+GstElement *
+rp_media_make_video_source (const char *spec,
+                            gboolean   *is_device,
+                            GError    **error)
+{
+  *is_device = FALSE;
+  if (g_strcmp0 (spec, "none") == 0)
+    return NULL;
+  if (g_strcmp0 (spec, "test") == 0)
+    {
+      GstElement *src = make_element ("videotestsrc", error);
+
+      if (src != NULL)
+        g_object_set (src, "is-live", TRUE, NULL);
+      return src;
+    }
+  *is_device = TRUE;
+  return make_from_device (RP_MEDIA_CLASS_CAMERA, spec, "camera", error);
+}
+
+GstElement *
+rp_media_make_audio_sink (const char *spec,
+                          GError    **error)
+{
+  GstElement *sink;
+  g_autoptr(GError) local_error = NULL;
+
+  if (g_strcmp0 (spec, "none") != 0)
+    {
+      sink = make_from_device (RP_MEDIA_CLASS_SPEAKER, spec, "speaker", &local_error);
+      if (sink != NULL)
+        return sink;
+      if (spec != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_message ("%s: received audio is not played", local_error->message);
+    }
+  /* Synced to the clock like a real speaker, so timing downstream of the jitter buffer is as
+   * it would be with one. */
+  sink = make_element ("fakesink", error);
+  if (sink != NULL)
+    g_object_set (sink, "sync", TRUE, "async", FALSE, NULL);
+  return sink;
+}
+
+char *
+rp_media_missing_elements (void)
+{
+  static const char *needed[] = {
+    "webrtcbin", "nicesrc", "dtlssrtpenc", "srtpenc", "sctpenc", "rtpbin", "opusenc",
+    "opusdec", "rtpopuspay", "rtpopusdepay", "vp8enc", "vp8dec", "rtpvp8pay", "rtpvp8depay",
+    "audioconvert", "audioresample", "videoconvert", "videoscale", "videorate", "volume",
+    "valve", "spectrum", "queue", "tee", "fakesink",
+  };
+  g_autoptr(GString) missing = g_string_new (NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (needed); i++)
+    {
+      g_autoptr(GstElementFactory) factory = gst_element_factory_find (needed[i]);
+
+      if (factory == NULL)
+        g_string_append_printf (missing, "%s%s", missing->len ? ", " : "", needed[i]);
+    }
+  return missing->len ? g_string_free (g_steal_pointer (&missing), FALSE) : NULL;
+}

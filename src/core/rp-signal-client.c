@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The WebSocket client of the rendezvous protocol. It only frames and validates messages; what
+ * they mean for the call is RpSession's business.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include "rp-protocol.h"
+#include "rp-signal-client.h"
+
+/* PROTOCOL.md: a signaling frame is at most 64 KiB. */
+#define RP_SIGNAL_MAX_FRAME (64 * 1024)
+#define RP_SIGNAL_KEEPALIVE_S 5
+
+struct _RpSignalClient
+{
+  GObject                  parent_instance;
+
+  char                    *url;
+  SoupSession             *soup;
+  SoupWebsocketConnection *conn;
+  gboolean                 closed_emitted;
+};
+
+G_DEFINE_FINAL_TYPE (RpSignalClient, rp_signal_client, G_TYPE_OBJECT)
+G_DEFINE_QUARK (rp-signal-client-error-quark, rp_signal_client_error)
+
+enum {
+  SIGNAL_MESSAGE,
+  SIGNAL_CLOSED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+static void
+emit_closed (RpSignalClient *self,
+             gushort         code,
+             const char     *reason)
+{
+  if (self->closed_emitted)
+    return;
+  self->closed_emitted = TRUE;
+  g_signal_emit (self, signals[SIGNAL_CLOSED], 0, (guint) code, reason);
+}
+
+static void
+on_ws_message (SoupWebsocketConnection *conn,
+               gint                     type,
+               GBytes                  *message,
+               RpSignalClient          *self)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+  const char *text = g_bytes_get_data (message, &len);
+  JsonNode *root;
+  JsonObject *obj;
+  const char *msg_type;
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      g_debug ("ignoring a binary frame from the server");
+      return;
+    }
+  if (!json_parser_load_from_data (parser, text, (gssize) len, &error))
+    {
+      g_warning ("server sent malformed JSON: %s", error->message);
+      return;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_warning ("server sent a message that is not a JSON object");
+      return;
+    }
+  obj = json_node_get_object (root);
+  if (!json_object_has_member (obj, "type")
+      || json_node_get_value_type (json_object_get_member (obj, "type")) != G_TYPE_STRING)
+    {
+      g_warning ("server sent a message without a string type");
+      return;
+    }
+  msg_type = json_object_get_string_member (obj, "type");
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], g_quark_try_string (msg_type), msg_type, obj);
+}
+
+static void
+on_ws_closed (SoupWebsocketConnection *conn,
+              RpSignalClient          *self)
+{
+  emit_closed (self, soup_websocket_connection_get_close_code (conn),
+               soup_websocket_connection_get_close_data (conn));
+}
+
+static void
+on_ws_error (SoupWebsocketConnection *conn,
+             GError                  *error,
+             RpSignalClient          *self)
+{
+  g_debug ("signaling connection error: %s", error->message);
+}
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RpSignalClient *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  SoupWebsocketConnection *conn;
+
+  conn = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  if (conn == NULL)
+    {
+      g_task_return_new_error (task, RP_SIGNAL_CLIENT_ERROR, RP_SIGNAL_CLIENT_ERROR_CONNECT,
+                               "Could not reach the rendezvous server at %s: %s",
+                               self->url, error->message);
+      return;
+    }
+  self->conn = conn;
+  /* The server's frames are small; anything bigger than the contract allows is hostile. */
+  soup_websocket_connection_set_max_incoming_payload_size (conn, RP_SIGNAL_MAX_FRAME);
+  soup_websocket_connection_set_keepalive_interval (conn, RP_SIGNAL_KEEPALIVE_S);
+  g_signal_connect_object (conn, "message", G_CALLBACK (on_ws_message), self, 0);
+  g_signal_connect_object (conn, "closed", G_CALLBACK (on_ws_closed), self, 0);
+  g_signal_connect_object (conn, "error", G_CALLBACK (on_ws_error), self, 0);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+send_object (RpSignalClient *self,
+             JsonObject     *obj)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+
+  json_node_set_object (node, obj);
+  if (!rp_signal_client_is_open (self))
+    {
+      g_debug ("signaling not open, dropping %s", json_object_get_string_member (obj, "type"));
+      return;
+    }
+  text = json_to_string (node, FALSE);
+  soup_websocket_connection_send_text (self->conn, text);
+}
+
+static void
+rp_signal_client_dispose (GObject *object)
+{
+  RpSignalClient *self = RP_SIGNAL_CLIENT (object);
+
+  if (self->conn != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->conn, self);
+      if (soup_websocket_connection_get_state (self->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    }
+  g_clear_object (&self->conn);
+  g_clear_object (&self->soup);
+  G_OBJECT_CLASS (rp_signal_client_parent_class)->dispose (object);
+}
+
+static void
+rp_signal_client_finalize (GObject *object)
+{
+  RpSignalClient *self = RP_SIGNAL_CLIENT (object);
+
+  g_free (self->url);
+  G_OBJECT_CLASS (rp_signal_client_parent_class)->finalize (object);
+}
+
+static void
+rp_signal_client_class_init (RpSignalClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rp_signal_client_dispose;
+  object_class->finalize = rp_signal_client_finalize;
+
+  /* Detailed by the message type, so handlers can connect to "message::welcome". */
+  signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0,
+                                          NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                          G_TYPE_STRING, JSON_TYPE_OBJECT);
+  signals[SIGNAL_CLOSED] = g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                         G_TYPE_UINT, G_TYPE_STRING);
+}
+
+static void
+rp_signal_client_init (RpSignalClient *self)
+{
+}
+
+RpSignalClient *
+rp_signal_client_new (const char *url)
+{
+  RpSignalClient *self;
+
+  g_return_val_if_fail (url != NULL, NULL);
+  self = g_object_new (RP_TYPE_SIGNAL_CLIENT, NULL);
+  self->url = g_strdup (url);
+  return self;
+}
+
+void
+rp_signal_client_connect_async (RpSignalClient     *self,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+
+  g_return_if_fail (RP_IS_SIGNAL_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rp_signal_client_connect_async);
+  msg = soup_message_new (SOUP_METHOD_GET, self->url);
+  if (msg == NULL)
+    {
+      g_task_return_new_error (task, RP_SIGNAL_CLIENT_ERROR, RP_SIGNAL_CLIENT_ERROR_CONNECT,
+                               "“%s” is not a valid rendezvous server address", self->url);
+      return;
+    }
+  if (self->soup == NULL)
+    self->soup = soup_session_new_with_options ("timeout", 15, "idle-timeout", 0, NULL);
+  /* A native client sends no Origin header (PROTOCOL.md). */
+  soup_session_websocket_connect_async (self->soup, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        cancellable, on_connected, g_steal_pointer (&task));
+}
+
+gboolean
+rp_signal_client_connect_finish (RpSignalClient *self,
+                                 GAsyncResult   *result,
+                                 GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+rp_signal_client_is_open (RpSignalClient *self)
+{
+  return self->conn != NULL
+         && soup_websocket_connection_get_state (self->conn) == SOUP_WEBSOCKET_STATE_OPEN;
+}
+
+void
+rp_signal_client_join (RpSignalClient *self,
+                       const char     *room,
+                       const char     *name,
+                       const char     *client_id)
+{
+  g_autoptr(JsonObject) obj = json_object_new ();
+
+  json_object_set_string_member (obj, "type", "join");
+  json_object_set_int_member (obj, "version", 1);
+  if (room != NULL)
+    json_object_set_string_member (obj, "room", room);
+  json_object_set_string_member (obj, "name", name);
+  json_object_set_string_member (obj, "client", client_id);
+  send_object (self, obj);
+}
+
+static void
+send_with_data (RpSignalClient *self,
+                const char     *type,
+                JsonNode       *data)
+{
+  g_autoptr(JsonObject) obj = json_object_new ();
+
+  json_object_set_string_member (obj, "type", type);
+  json_object_set_member (obj, "data", json_node_copy (data));
+  send_object (self, obj);
+}
+
+void
+rp_signal_client_send_signal (RpSignalClient *self,
+                              JsonNode       *data)
+{
+  send_with_data (self, "signal", data);
+}
+
+void
+rp_signal_client_send_app (RpSignalClient *self,
+                           JsonNode       *data)
+{
+  send_with_data (self, "app", data);
+}
+
+void
+rp_signal_client_send_bye (RpSignalClient *self)
+{
+  g_autoptr(JsonObject) obj = json_object_new ();
+
+  json_object_set_string_member (obj, "type", "bye");
+  send_object (self, obj);
+}
+
+void
+rp_signal_client_close (RpSignalClient *self)
+{
+  if (rp_signal_client_is_open (self))
+    soup_websocket_connection_close (self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+}
+
+gboolean
+rp_signal_parse_link (const char *link,
+                      char      **ws_url,
+                      char      **room,
+                      GError    **error)
+{
+  g_autofree char *host_port = NULL;
+  gboolean tls = FALSE;
+
+  if (!rp_protocol_parse_link (link, &host_port, room, &tls, error))
+    return FALSE;
+  if (ws_url != NULL)
+    *ws_url = rp_protocol_websocket_url (host_port, tls);
+  return TRUE;
+}
