@@ -703,6 +703,44 @@ test_import_outlook_windows_zone (void)
 }
 
 static void
+test_import_outlook_custom_zone_matched (void)
+{
+  g_autoptr(GPtrArray) errors = NULL;
+  g_autoptr(GPtrArray) ms = import_sample ("outlook-custom-zone.ics", &errors);
+  RpMeeting *m = ms->pdata[0];
+
+  /* US Eastern rules under Outlook's own name: matched to New York by its offsets. */
+  g_assert_cmpuint (ms->len, ==, 1);
+  g_assert_cmpstr (m->zone, ==, "America/New_York");
+  g_assert_cmpstr (m->source_tzid, ==, "Customized Time Zone");
+  assert_utc (m, "2026-03-12T12:30:00Z");   /* 08:30 EDT, after the 8 March change */
+  g_assert_cmpuint (errors->len, ==, 1);
+  g_assert_nonnull (strstr (errors->pdata[0], "Customized Time Zone 1"));
+}
+
+static void
+test_import_custom_zone_last_sunday_rule (void)
+{
+  static const char ics[] =
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
+    "BEGIN:VTIMEZONE\r\nTZID:My Office\r\n"
+    "BEGIN:STANDARD\r\nDTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
+    "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\n"
+    "BEGIN:DAYLIGHT\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"
+    "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+    "BEGIN:VEVENT\r\nUID:eu\r\nDTSTAMP:20260101T000000Z\r\n"
+    "DTSTART;TZID=My Office:20260330T090000\r\nDTEND;TZID=My Office:20260330T100000\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n";
+  g_autoptr(GPtrArray) ms = NULL;
+  g_autoptr(GPtrArray) errors = NULL;
+
+  g_assert_true (rp_ical_import (ics, -1, &ms, &errors, NULL));
+  g_assert_cmpstr (((RpMeeting *) ms->pdata[0])->zone, ==, "Europe/Berlin");
+  assert_utc (ms->pdata[0], "2026-03-30T07:00:00Z");
+  g_assert_cmpuint (((RpMeeting *) ms->pdata[0])->minutes, ==, 60);
+}
+
+static void
 test_import_apple_invite (void)
 {
   g_autoptr(GPtrArray) errors = NULL;
@@ -850,6 +888,8 @@ main (int    argc,
   g_test_add_func ("/schedule/ical/round-trip-all-day-and-floating", test_round_trip_all_day_and_floating);
   g_test_add_func ("/schedule/ical/import-google-invite", test_import_google_invite);
   g_test_add_func ("/schedule/ical/import-outlook-windows-zone-names", test_import_outlook_windows_zone);
+  g_test_add_func ("/schedule/ical/import-outlook-custom-zone-matched-by-offsets", test_import_outlook_custom_zone_matched);
+  g_test_add_func ("/schedule/ical/import-custom-zone-last-sunday-rule", test_import_custom_zone_last_sunday_rule);
   g_test_add_func ("/schedule/ical/import-apple-invite", test_import_apple_invite);
   g_test_add_func ("/schedule/ical/import-all-day-utc-and-floating", test_import_all_day_utc_and_floating);
   g_test_add_func ("/schedule/ical/import-malformed-parts-get-named-errors", test_import_malformed_parts_named);

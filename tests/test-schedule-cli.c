@@ -219,6 +219,21 @@ test_slots_inside_hours_with_labels (void)
 }
 
 static void
+test_slots_accepts_unquoted_hours (void)
+{
+  g_autoptr(Run) quoted = RUN ("slots", "--me", "Europe/Berlin", "Mon-Fri 09:00-17:00",
+                               "--partner", "Asia/Kolkata", "Mon-Fri 10:00-18:00",
+                               "--from", "2026-03-02", "--days", "3", "--minutes", "45");
+  g_autoptr(Run) loose = RUN ("slots", "--me", "Europe/Berlin", "Mon-Fri", "09:00-17:00",
+                              "--partner", "Asia/Kolkata", "Mon-Fri", "10:00-18:00",
+                              "--from", "2026-03-02T08:00", "--days", "3", "--minutes", "45");
+
+  g_assert_cmpint (loose->status, ==, 0);
+  g_assert_cmpuint (loose->lines->len, >, 0);
+  g_assert_cmpstr (loose->out, ==, quoted->out);
+}
+
+static void
 test_export_then_import_round_trip (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("rapport-schedule-XXXXXX", NULL);
@@ -335,6 +350,7 @@ main (int    argc,
   g_test_add_func ("/schedule/cli/bad-input-exits-2-with-one-line", test_bad_input_exits_2);
   g_test_add_func ("/schedule/cli/expand-skips-gap-and-flags-partner", test_expand_skips_gap_and_flags_partner);
   g_test_add_func ("/schedule/cli/slots-inside-both-hours-best-first", test_slots_inside_hours_with_labels);
+  g_test_add_func ("/schedule/cli/slots-accepts-unquoted-hours-and-datetime-from", test_slots_accepts_unquoted_hours);
   g_test_add_func ("/schedule/cli/export-then-import-round-trip", test_export_then_import_round_trip);
   g_test_add_func ("/schedule/cli/import-prints-event-and-error-lines", test_import_prints_events_and_error_lines);
   g_test_add_func ("/schedule/cli/import-unreadable-exits-2", test_import_unreadable_exits_2);

@@ -229,6 +229,24 @@ test_opposite_dst_moves_twice_for_partner (void)
 }
 
 static void
+test_lord_howe_half_hour_move_flagged (void)
+{
+  /* Lord Howe moves its clocks by 30 minutes on 4 October 2026; a Tokyo partner (no DST)
+   * sees the session 30 minutes earlier from then on. */
+  g_autoptr(GArray) occs = expand ("Australia/Lord_Howe", "2026-09-28T09:00", "FREQ=WEEKLY;COUNT=3",
+                                   "Asia/Tokyo", 100);
+  const char *tokyo[] = { "07:30", "07:00", "07:00" };
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *t = rp_local_format_time (&OCC (occs, i)->partner_local);
+
+      g_assert_cmpstr (t, ==, tokyo[i]);
+      g_assert_cmpint (OCC (occs, i)->partner_moved, ==, i == 1);
+    }
+}
+
+static void
 test_every_two_weeks_and_monthly (void)
 {
   RpLocal start = L ("2026-03-10T09:00");   /* the second Tuesday of March */
@@ -656,6 +674,7 @@ main (int    argc,
   g_test_add_func ("/schedule/expand/series-keeps-organizer-local-time", test_series_keeps_local_time_across_dst);
   g_test_add_func ("/schedule/expand/both-zones-change-dst-in-same-month-flags-partner", test_series_across_both_zones_dst_same_month);
   g_test_add_func ("/schedule/expand/opposite-dst-moves-twice-for-partner", test_opposite_dst_moves_twice_for_partner);
+  g_test_add_func ("/schedule/expand/lord-howe-half-hour-move-flagged", test_lord_howe_half_hour_move_flagged);
   g_test_add_func ("/schedule/expand/every-two-weeks-and-monthly-by-weekday", test_every_two_weeks_and_monthly);
   g_test_add_func ("/schedule/expand/monthly-31st-skips-short-months", test_monthly_31st_skips_short_months);
   g_test_add_func ("/schedule/expand/until-in-utc-is-respected", test_until_in_utc_is_respected);

@@ -743,9 +743,224 @@ ical_to_rp (struct icaltimetype t,
   out->second = t.is_date ? 0 : t.second;
 }
 
+/* Outlook writes "Customized Time Zone" (and other names of its own) with a VTIMEZONE that
+ * defines the rules. Such a definition is matched against the zones of the Windows table: the
+ * first whose UTC offset agrees at every sampled instant over the event's year and the years
+ * either side is taken. The definition is evaluated here rather than by libical, whose eager
+ * expansion of four centuries of rules (Outlook starts them in 1601) is slow and would run on
+ * input from strangers: only the forms calendars use for zones are read (a fixed onset, or a
+ * yearly rule on one month with an nth weekday or a day of the month); anything else is not
+ * matched. Results are kept per TZID for the rest of the file. */
+#define MAX_OBSERVANCES 16
+#define SAMPLE_STEP     (6 * 3600)
+
+typedef struct {
+  gint64 onset;
+  gint32 to;
+} Onset;
+
+static gint
+compare_onsets (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = ((const Onset *) a)->onset, y = ((const Onset *) b)->onset;
+
+  return x < y ? -1 : x > y;
+}
+
+static gboolean
+only_day_rule (struct icalrecurrencetype r)
+{
+  return r.freq == ICAL_YEARLY_RECURRENCE && r.rscale == NULL && r.interval == 1 && r.count == 0 &&
+         r.by_second[0] == ICAL_RECURRENCE_ARRAY_MAX && r.by_minute[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+         r.by_hour[0] == ICAL_RECURRENCE_ARRAY_MAX && r.by_year_day[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+         r.by_week_no[0] == ICAL_RECURRENCE_ARRAY_MAX && r.by_set_pos[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+         r.by_day[1] == ICAL_RECURRENCE_ARRAY_MAX && r.by_month[1] == ICAL_RECURRENCE_ARRAY_MAX &&
+         r.by_month_day[1] == ICAL_RECURRENCE_ARRAY_MAX;
+}
+
+/* The day of `year` a plain yearly rule falls on; FALSE when it names none (the 5th Sunday). */
+static gboolean
+rule_day (struct icalrecurrencetype r,
+          struct icaltimetype       start,
+          gint                      year,
+          RpLocal                  *out)
+{
+  gint month = r.by_month[0] != ICAL_RECURRENCE_ARRAY_MAX ? r.by_month[0] : start.month;
+  gint dim;
+
+  if (month < 1 || month > 12)
+    return FALSE;
+  dim = g_date_get_days_in_month (month, year);
+  *out = (RpLocal) { year, month, start.day, start.hour, start.minute, start.second };
+  if (r.by_month_day[0] != ICAL_RECURRENCE_ARRAY_MAX)
+    out->day = r.by_month_day[0] < 0 ? dim + 1 + r.by_month_day[0] : r.by_month_day[0];
+  else if (r.by_day[0] != ICAL_RECURRENCE_ARRAY_MAX)
+    {
+      gint nth = icalrecurrencetype_day_position (r.by_day[0]);
+      /* libical counts Sunday = 1 … Saturday = 7; ours is ISO, Monday = 1 … Sunday = 7 */
+      gint weekday = ((gint) icalrecurrencetype_day_day_of_week (r.by_day[0]) + 5) % 7 + 1;
+      RpLocal first = { year, month, 1, 0, 0, 0 };
+      gint first_match = 1 + (weekday - rp_local_weekday (&first) + 7) % 7;
+      gint count = (dim - first_match) / 7 + 1;
+
+      if (nth == 0 || nth > count || -nth > count)
+        return FALSE;
+      out->day = first_match + 7 * ((nth > 0 ? nth : count + 1 + nth) - 1);
+    }
+  return rp_local_is_valid (out);
+}
+
+static gboolean
+add_onsets (icalcomponent *o,
+            gint           from_year,
+            gint           to_year,
+            GArray        *onsets)
+{
+  icalproperty *dtstart = icalcomponent_get_first_property (o, ICAL_DTSTART_PROPERTY);
+  icalproperty *from_p = icalcomponent_get_first_property (o, ICAL_TZOFFSETFROM_PROPERTY);
+  icalproperty *to_p = icalcomponent_get_first_property (o, ICAL_TZOFFSETTO_PROPERTY);
+  icalproperty *rrule = icalcomponent_get_first_property (o, ICAL_RRULE_PROPERTY);
+  struct icaltimetype start;
+  struct icalrecurrencetype r;
+  gint32 from, to;
+  RpLocal l;
+
+  if (dtstart == NULL || from_p == NULL || to_p == NULL ||
+      icalcomponent_count_properties (o, ICAL_RDATE_PROPERTY) > 0 ||
+      icalcomponent_count_properties (o, ICAL_RRULE_PROPERTY) > 1)
+    return FALSE;
+  start = icalproperty_get_dtstart (dtstart);
+  from = icalproperty_get_tzoffsetfrom (from_p);
+  to = icalproperty_get_tzoffsetto (to_p);
+  ical_to_rp (start, &l);
+  if (!rp_local_is_valid (&l) || ABS (from) > 86400 || ABS (to) > 86400)
+    return FALSE;
+  g_array_append_vals (onsets, &(Onset) { rp_local_to_naive (&l) - from, to }, 1);
+  if (rrule == NULL)
+    return TRUE;
+  r = icalproperty_get_rrule (rrule);
+  if (!only_day_rule (r))
+    return FALSE;
+  for (gint year = MAX (from_year, start.year + 1); year <= to_year; year++)
+    {
+      gint64 onset;
+
+      if (!rule_day (r, start, year, &l))
+        continue;
+      onset = rp_local_to_naive (&l) - from;
+      if (!icaltime_is_null_time (r.until))
+        {
+          RpLocal u;
+
+          ical_to_rp (r.until, &u);
+          if (onset > rp_local_to_naive (&u) - (icaltime_is_utc (r.until) ? 0 : from))
+            break;
+        }
+      g_array_append_vals (onsets, &(Onset) { onset, to }, 1);
+    }
+  return TRUE;
+}
+
+/* The offset the definition gives at each sample instant, or NULL if it cannot be read. */
+static GArray *
+defined_offsets (icalcomponent *vtz,
+                 gint64         from,
+                 gint64         to,
+                 gint           year)
+{
+  g_autoptr(GArray) onsets = g_array_new (FALSE, FALSE, sizeof (Onset));
+  g_autoptr(GArray) offsets = g_array_new (FALSE, FALSE, sizeof (gint32));
+  guint observances = 0, next = 0;
+  gint32 current;
+
+  for (icalcomponent *o = icalcomponent_get_first_component (vtz, ICAL_ANY_COMPONENT); o;
+       o = icalcomponent_get_next_component (vtz, ICAL_ANY_COMPONENT))
+    {
+      icalcomponent_kind kind = icalcomponent_isa (o);
+
+      if ((kind != ICAL_XSTANDARD_COMPONENT && kind != ICAL_XDAYLIGHT_COMPONENT) ||
+          ++observances > MAX_OBSERVANCES || !add_onsets (o, year - 2, year + 3, onsets))
+        return NULL;
+    }
+  if (onsets->len == 0)
+    return NULL;
+  g_array_sort (onsets, compare_onsets);
+  current = g_array_index (onsets, Onset, 0).to;
+  for (gint64 t = from; t < to; t += SAMPLE_STEP)
+    {
+      while (next < onsets->len && g_array_index (onsets, Onset, next).onset <= t)
+        current = g_array_index (onsets, Onset, next++).to;
+      g_array_append_val (offsets, current);
+    }
+  return g_steal_pointer (&offsets);
+}
+
+static gboolean
+same_offsets (GArray     *defined,
+              const char *iana,
+              gint64      from)
+{
+  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier (iana);
+
+  if (tz == NULL)
+    return FALSE;
+  for (guint i = 0; i < defined->len; i++)
+    if (g_array_index (defined, gint32, i) != rp_zone_offset_at (tz, from + (gint64) i * SAMPLE_STEP))
+      return FALSE;
+  return TRUE;
+}
+
+/* With an external iterator: get_first/next_component would reset the one that the caller,
+ * read_calendar, is walking the same calendar with. */
+static icalcomponent *
+find_vtimezone (icalcomponent *cal,
+                const char    *tzid)
+{
+  icalcompiter it;
+
+  if (cal == NULL)
+    return NULL;
+  for (it = icalcomponent_begin_component (cal, ICAL_VTIMEZONE_COMPONENT);
+       icalcompiter_deref (&it) != NULL; icalcompiter_next (&it))
+    {
+      icalcomponent *c = icalcompiter_deref (&it);
+      icalproperty *p = icalcomponent_get_first_property (c, ICAL_TZID_PROPERTY);
+
+      if (p && g_strcmp0 (icalproperty_get_tzid (p), tzid) == 0)
+        return c;
+    }
+  return NULL;
+}
+
+static char *
+match_vtimezone (icalcomponent *event,
+                 const char    *tzid,
+                 gint           year,
+                 GHashTable    *matched)
+{
+  icalcomponent *vtz;
+  g_autoptr(GArray) defined = NULL;
+  RpLocal a = { year - 1, 1, 1, 0, 0, 0 }, b = { year + 2, 1, 1, 0, 0, 0 };
+  const char *found = NULL;
+  gpointer cached;
+
+  if (g_hash_table_lookup_extended (matched, tzid, NULL, &cached))
+    return g_strdup (cached);
+  vtz = find_vtimezone (icalcomponent_get_parent (event), tzid);
+  if (vtz != NULL && year >= 1900 && year <= 2200)
+    defined = defined_offsets (vtz, rp_local_to_naive (&a), rp_local_to_naive (&b), year);
+  for (guint i = 0; defined && found == NULL && i < G_N_ELEMENTS (windows_zones); i++)
+    if (same_offsets (defined, windows_zones[i].iana, rp_local_to_naive (&a)))
+      found = windows_zones[i].iana;
+  g_hash_table_insert (matched, g_strdup (tzid), g_strdup (found));
+  return g_strdup (found);
+}
+
 /* Reads DTSTART or DTEND into a zone + local time. */
 static gboolean
 read_time (icalcomponent  *event,
+           GHashTable     *matched,
            icalproperty_kind kind,
            const char     *what,
            RpMeeting      *m,
@@ -785,11 +1000,14 @@ read_time (icalcomponent  *event,
     {
       *zone = rp_ical_tzid_to_iana (tzid);
       if (*zone == NULL)
+        *zone = match_vtimezone (event, tzid, local->year, matched);
+      if (*zone == NULL)
         {
           g_autofree char *shown = clean_text (tzid);
 
           g_set_error (error, RP_ICAL_ERROR, RP_ICAL_ERROR_INVALID,
-                       "%s has an unknown time zone “%s” (neither an IANA nor a Windows zone name)",
+                       "%s has an unknown time zone “%s” (neither an IANA nor a Windows zone "
+                       "name, and no VTIMEZONE in the file that matches a known zone)",
                        what, shown);
           return FALSE;
         }
@@ -812,6 +1030,7 @@ instant_of (const RpLocal *local,
 
 static gboolean
 read_length (icalcomponent *event,
+             GHashTable    *matched,
              RpMeeting     *m,
              GError       **error)
 {
@@ -824,7 +1043,7 @@ read_length (icalcomponent *event,
       RpLocal end;
       gboolean is_date;
 
-      if (!read_time (event, ICAL_DTEND_PROPERTY, "DTEND", m, &end, &zone, &is_date, error))
+      if (!read_time (event, matched, ICAL_DTEND_PROPERTY, "DTEND", m, &end, &zone, &is_date, error))
         return FALSE;
       if (is_date != m->all_day)
         {
@@ -1046,6 +1265,7 @@ check_dropped (icalcomponent *event,
 
 static RpMeeting *
 read_event (icalcomponent *event,
+            GHashTable    *matched,
             GError       **error)
 {
   g_autoptr(RpMeeting) m = rp_meeting_new ();
@@ -1054,12 +1274,12 @@ read_event (icalcomponent *event,
   m->uid = read_uid (event);
   if (!check_dropped (event, error))
     return NULL;
-  if (!read_time (event, ICAL_DTSTART_PROPERTY, "DTSTART", m, &m->start, &m->zone, &is_date,
+  if (!read_time (event, matched, ICAL_DTSTART_PROPERTY, "DTSTART", m, &m->start, &m->zone, &is_date,
                   error))
     return NULL;
   m->all_day = is_date;
   m->floating = !is_date && m->zone == NULL;
-  if (!read_length (event, m, error) || !read_rrule (event, m, error))
+  if (!read_length (event, matched, m, error) || !read_rrule (event, m, error))
     return NULL;
   read_people (event, m);
   read_texts (event, m);
@@ -1072,17 +1292,24 @@ read_calendar (icalcomponent *cal,
                GPtrArray     *meetings,
                GPtrArray     *errors)
 {
+  g_autoptr(GHashTable) matched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   guint index = 0;
 
+  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
+
+  /* Listed first, so that nothing done while reading a part can move the walk. */
   for (icalcomponent *c = icalcomponent_get_first_component (cal, ICAL_ANY_COMPONENT);
        c != NULL; c = icalcomponent_get_next_component (cal, ICAL_ANY_COMPONENT))
+    g_ptr_array_add (parts, c);
+  for (guint i = 0; i < parts->len; i++)
     {
+      icalcomponent *c = parts->pdata[i];
       icalcomponent_kind kind = icalcomponent_isa (c);
 
       if (kind == ICAL_VEVENT_COMPONENT)
         {
           g_autoptr(GError) local_error = NULL;
-          RpMeeting *m = read_event (c, &local_error);
+          RpMeeting *m = read_event (c, matched, &local_error);
           g_autofree char *uid = NULL;
 
           index++;

@@ -178,8 +178,15 @@ parse_args (int                  argc,
         g_hash_table_replace (a->options, g_strdup (name), g_strdup ("1"));
       else if (is_option (name, with_two) && !eq && i + 2 < argc)
         {
+          GString *hours;
+
           g_hash_table_replace (a->options, g_strdup (name), g_strdup (argv[++i]));
-          g_hash_table_replace (a->options, g_strconcat (name, "-hours", NULL), g_strdup (argv[++i]));
+          /* HOURS unquoted (--me Europe/Berlin Mon-Fri 09:00-17:00) arrives as several words */
+          hours = g_string_new (argv[++i]);
+          while (i + 1 < argc && !g_str_has_prefix (argv[i + 1], "--"))
+            g_string_append_printf (hours, " %s", argv[++i]);
+          g_hash_table_replace (a->options, g_strconcat (name, "-hours", NULL),
+                                g_string_free (hours, FALSE));
         }
       else if (is_option (name, with_value) && (eq || i + 1 < argc))
         g_hash_table_replace (a->options, g_strdup (name), g_strdup (eq ? eq + 1 : argv[++i]));
@@ -362,6 +369,20 @@ print_slot (const RpSlot *slot,
   print_object (b);
 }
 
+/* A date; a local time is accepted too and counts from its day. */
+static gboolean
+parse_from (const char *text,
+            RpLocal    *out,
+            GError    **error)
+{
+  if (text && strlen (text) > 10 && rp_local_parse (text, out, NULL))
+    {
+      out->hour = out->minute = out->second = 0;
+      return TRUE;
+    }
+  return rp_date_parse (text, out, error);
+}
+
 static int
 cmd_slots (int    argc,
            char **argv)
@@ -391,7 +412,7 @@ cmd_slots (int    argc,
       (partner_tz = rp_zone_new (opt (&a, "partner"), &error)) == NULL ||
       (me_hours = rp_working_hours_parse (opt (&a, "me-hours"), &error)) == NULL ||
       (partner_hours = rp_working_hours_parse (opt (&a, "partner-hours"), &error)) == NULL ||
-      !rp_date_parse (opt (&a, "from"), &q.from, &error) ||
+      !parse_from (opt (&a, "from"), &q.from, &error) ||
       !opt_uint (&a, "days", 1, 366, 7, &days, &error) ||
       !opt_uint (&a, "minutes", 1, 1440, 60, &minutes, &error) ||
       !opt_uint (&a, "count", 1, 520, 12, &count, &error) ||
