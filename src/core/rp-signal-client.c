@@ -9,6 +9,7 @@
 
 #include <libsoup/soup.h>
 
+#include "rp-protocol.h"
 #include "rp-signal-client.h"
 
 /* PROTOCOL.md: a signaling frame is at most 64 KiB. */
@@ -315,53 +316,12 @@ rp_signal_parse_link (const char *link,
                       char      **room,
                       GError    **error)
 {
-  g_autoptr(GUri) uri = NULL;
-  g_autoptr(GError) local_error = NULL;
-  const char *path;
-  const char *query;
+  g_autofree char *host_port = NULL;
   gboolean tls = FALSE;
-  int port;
 
-  uri = g_uri_parse (link, G_URI_FLAGS_NONE, &local_error);
-  if (uri == NULL || g_strcmp0 (g_uri_get_scheme (uri), "rapport") != 0
-      || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    {
-      g_set_error (error, RP_SIGNAL_CLIENT_ERROR, RP_SIGNAL_CLIENT_ERROR_PROTOCOL,
-                   "“%s” is not a Rapport link; it should look like rapport://HOST:PORT/ROOM",
-                   link);
-      return FALSE;
-    }
-  port = g_uri_get_port (uri);
-  path = g_uri_get_path (uri);
-  if (port <= 0 || path == NULL || path[0] != '/' || strlen (path + 1) < 22
-      || strchr (path + 1, '/') != NULL)
-    {
-      g_set_error (error, RP_SIGNAL_CLIENT_ERROR, RP_SIGNAL_CLIENT_ERROR_PROTOCOL,
-                   "The link “%s” lacks a port or a room token; ask for the link again", link);
-      return FALSE;
-    }
-  for (const char *p = path + 1; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
-      {
-        g_set_error (error, RP_SIGNAL_CLIENT_ERROR, RP_SIGNAL_CLIENT_ERROR_PROTOCOL,
-                     "The room token in “%s” has characters a token never has", link);
-        return FALSE;
-      }
-  query = g_uri_get_query (uri);
-  if (query != NULL)
-    {
-      g_autoptr(GHashTable) params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
-      tls = params != NULL && g_strcmp0 (g_hash_table_lookup (params, "tls"), "1") == 0;
-    }
+  if (!rp_protocol_parse_link (link, &host_port, room, &tls, error))
+    return FALSE;
   if (ws_url != NULL)
-    {
-      const char *host = g_uri_get_host (uri);
-      gboolean v6 = strchr (host, ':') != NULL;
-
-      *ws_url = g_strdup_printf ("%s://%s%s%s:%d/v1", tls ? "wss" : "ws", v6 ? "[" : "", host,
-                                 v6 ? "]" : "", port);
-    }
-  if (room != NULL)
-    *room = g_strdup (path + 1);
+    *ws_url = rp_protocol_websocket_url (host_port, tls);
   return TRUE;
 }
