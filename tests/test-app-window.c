@@ -218,7 +218,6 @@ test_every_call_control_has_an_accessible_name (Fixture *fixture, gconstpointer 
 typedef struct {
   Fixture *fixture;
   GSubprocess *peer;
-  RpSession *partner;
   gint frames;          /* atomic: counted on the streaming thread */
   gboolean peer_exited;
   gboolean peer_ok;
@@ -292,47 +291,6 @@ spawn_peer (const char *link)
 }
 
 static void
-on_partner_ended (RpSession *partner, const char *reason, gpointer user_data)
-{
-  CallTest *test = user_data;
-
-  g_test_message ("partner ended: %s", reason);
-  if (!test->peer_exited)
-    {
-      test->peer_ok = FALSE;
-      test->peer_exited = TRUE;
-    }
-}
-
-/* Like rapport-peer, the partner's side is done when the other side leaves. */
-static void
-on_partner_saw_us_leave (RpSession *partner, const char *reason, gpointer user_data)
-{
-  CallTest *test = user_data;
-
-  g_test_message ("partner saw the host leave: %s", reason);
-  test->peer_ok = g_strcmp0 (reason, "bye") == 0;
-  test->peer_exited = TRUE;
-  rp_session_hang_up (partner);
-}
-
-/* The partner's side: a second session with test sources, as rapport-peer runs it. */
-static RpSession *
-join_partner (CallTest *test, const char *link)
-{
-  g_autoptr (GError) error = NULL;
-  RpSession *partner = rp_session_new ();
-
-  g_object_set (partner, "name", "Mentee Test", "video-source", "test", "audio-source", "test",
-                "audio-sink", "none", NULL);
-  g_signal_connect (partner, "ended", G_CALLBACK (on_partner_ended), test);
-  g_signal_connect (partner, "peer-left", G_CALLBACK (on_partner_saw_us_leave), test);
-  g_assert_true (rp_session_join_link (partner, link, &error));
-  g_assert_no_error (error);
-  return partner;
-}
-
-static void
 test_hosted_call_shows_partner_video_and_hangs_up (Fixture *fixture, gconstpointer user_data)
 {
   CallTest test = { fixture };
@@ -356,13 +314,8 @@ test_hosted_call_shows_partner_video_and_hangs_up (Fixture *fixture, gconstpoint
   pad = gst_element_get_static_pad (rp_call_view_get_remote_sink (call_view), "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_frame, &test, NULL);
 
-  if (g_getenv ("RAPPORT_TEST_PEER_PROCESS") != NULL)
-    {
-      test.peer = spawn_peer (link);
-      g_subprocess_wait_async (test.peer, NULL, on_peer_exit, &test);
-    }
-  else
-    test.partner = join_partner (&test, link);
+  test.peer = spawn_peer (link);
+  g_subprocess_wait_async (test.peer, NULL, on_peer_exit, &test);
   wait_for ("video frames from the partner", frames_arrived, &test);
 
   g_object_get (rp_call_view_get_session (call_view), "state", &state, NULL);
@@ -378,9 +331,6 @@ test_hosted_call_shows_partner_video_and_hangs_up (Fixture *fixture, gconstpoint
   wait_for ("rapport-peer to exit", peer_exited, &test);
   g_assert_true (test.peer_ok);
   g_clear_object (&test.peer);
-  if (test.partner != NULL)
-    g_signal_handlers_disconnect_by_data (test.partner, &test);
-  g_clear_object (&test.partner);
 }
 
 int
