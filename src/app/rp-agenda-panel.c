@@ -139,8 +139,8 @@ create_row (gpointer item, gpointer user_data)
   RpAgendaPanel *self = user_data;
   GtkWidget *row = rp_agenda_row_new (item);
 
-  g_signal_connect_swapped (row, "move", G_CALLBACK (move_item), self);
-  g_signal_connect_swapped (row, "remove", G_CALLBACK (remove_item), self);
+  g_signal_connect_swapped (row, "move-requested", G_CALLBACK (move_item), self);
+  g_signal_connect_swapped (row, "remove-requested", G_CALLBACK (remove_item), self);
   g_signal_connect_object (item, "notify::done", G_CALLBACK (update_current), self,
                            G_CONNECT_SWAPPED);
   return row;

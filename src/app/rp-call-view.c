@@ -12,7 +12,8 @@
 #include "rp-server.h"
 #include "rp-session.h"
 
-/* Where the own-video overlay rests before the user drags it: clear of the control bar. */
+/* Where the own-video overlay rests before the user drags it: clear of the control bar.
+ * Distances from the stage's right and bottom edges, so it stays in its corner on resize. */
 #define SELF_VIEW_MARGIN_END 18
 #define SELF_VIEW_MARGIN_BOTTOM 96
 
@@ -61,6 +62,8 @@ struct _RpCallView
   RpAgendaPanel *agenda_panel;
 
   GtkGesture *self_view_drag;
+  int self_view_end;      /* distance from the stage's right edge */
+  int self_view_bottom;   /* distance from the stage's bottom edge */
   int drag_start_end;
   int drag_start_bottom;
 
@@ -615,11 +618,29 @@ start_embedded_server (RpCallView *self, char **host_port, GError **error)
 
 /* --- own-video overlay ------------------------------------------------------------- */
 
+/* The own video gets a size from the stage, not from the camera's resolution: about a fifth
+ * of the stage's width, 4:3, where the user last dragged it. */
+static gboolean
+on_get_child_position (RpCallView *self, GtkWidget *child, GdkRectangle *rect)
+{
+  int stage_w = gtk_widget_get_allocated_width (GTK_WIDGET (self->stage));
+  int stage_h = gtk_widget_get_allocated_height (GTK_WIDGET (self->stage));
+
+  if (child != self->self_view)
+    return FALSE;
+  rect->width = CLAMP (stage_w / 5, 120, 280);
+  rect->height = rect->width * 3 / 4;
+  rect->x = CLAMP (stage_w - rect->width - self->self_view_end, 0, MAX (0, stage_w - rect->width));
+  rect->y = CLAMP (stage_h - rect->height - self->self_view_bottom, 0,
+                   MAX (0, stage_h - rect->height));
+  return TRUE;
+}
+
 static void
 on_self_view_drag_begin (RpCallView *self, double x, double y)
 {
-  self->drag_start_end = gtk_widget_get_margin_end (self->self_view);
-  self->drag_start_bottom = gtk_widget_get_margin_bottom (self->self_view);
+  self->drag_start_end = self->self_view_end;
+  self->drag_start_bottom = self->self_view_bottom;
 }
 
 static void
@@ -630,10 +651,9 @@ on_self_view_drag_update (RpCallView *self, double dx, double dy)
   int max_bottom = gtk_widget_get_allocated_height (GTK_WIDGET (self->stage))
                    - gtk_widget_get_allocated_height (self->self_view);
 
-  gtk_widget_set_margin_end (self->self_view,
-                             CLAMP (self->drag_start_end - (int) dx, 0, MAX (0, max_end)));
-  gtk_widget_set_margin_bottom (self->self_view,
-                                CLAMP (self->drag_start_bottom - (int) dy, 0, MAX (0, max_bottom)));
+  self->self_view_end = CLAMP (self->drag_start_end - (int) dx, 0, MAX (0, max_end));
+  self->self_view_bottom = CLAMP (self->drag_start_bottom - (int) dy, 0, MAX (0, max_bottom));
+  gtk_widget_queue_resize (self->self_view);
 }
 
 static void
@@ -716,10 +736,10 @@ rp_call_view_init (RpCallView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  gtk_widget_set_margin_end (self->self_view, SELF_VIEW_MARGIN_END);
-  gtk_widget_set_margin_bottom (self->self_view, SELF_VIEW_MARGIN_BOTTOM);
-  gtk_widget_set_halign (self->self_view, GTK_ALIGN_END);
-  gtk_widget_set_valign (self->self_view, GTK_ALIGN_END);
+  self->self_view_end = SELF_VIEW_MARGIN_END;
+  self->self_view_bottom = SELF_VIEW_MARGIN_BOTTOM;
+  g_signal_connect_swapped (self->stage, "get-child-position",
+                            G_CALLBACK (on_get_child_position), self);
   self->self_view_drag = gtk_gesture_drag_new (self->self_view);
   g_signal_connect_swapped (self->self_view_drag, "drag-begin",
                             G_CALLBACK (on_self_view_drag_begin), self);

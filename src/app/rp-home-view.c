@@ -94,7 +94,7 @@ create_partner_row (gpointer item, gpointer user_data)
   GtkWidget *row = hdy_action_row_new ();
   GtkWidget *avatar = hdy_avatar_new (40, rp_partner_get_name (partner), TRUE);
   GtkWidget *status = gtk_label_new (NULL);
-  GtkWidget *go = gtk_image_new_from_icon_name ("camera-video-symbolic", GTK_ICON_SIZE_BUTTON);
+  GtkWidget *go = gtk_image_new_from_icon_name ("call-start-symbolic", GTK_ICON_SIZE_BUTTON);
   g_autofree char *tooltip = g_strdup_printf (_("Start a session with %s"),
                                               rp_partner_get_name (partner));
 
@@ -118,7 +118,7 @@ format_when (GDateTime *instant, GTimeZone *zone)
   g_autoptr (GDateTime) local = g_date_time_to_timezone (instant, zone);
 
   /* Translators: a session's day and time, see strftime(3) */
-  return g_date_time_format (local, _("%a %e %b, %H:%M"));
+  return g_date_time_format (local, _("%a %-d %b, %H:%M"));
 }
 
 static GtkWidget *
@@ -141,7 +141,8 @@ create_upcoming_row (gpointer item, gpointer user_data)
                               rp_session_record_get_partner_name (record));
   hdy_preferences_row_set_title (HDY_PREFERENCES_ROW (row), title);
   hdy_action_row_set_subtitle (HDY_ACTION_ROW (row), subtitle);
-  hdy_action_row_set_icon_name (HDY_ACTION_ROW (row), "x-office-calendar-symbolic");
+  hdy_action_row_add_prefix (HDY_ACTION_ROW (row),
+                             hdy_avatar_new (32, rp_session_record_get_partner_name (record), TRUE));
   gtk_widget_show_all (row);
   return row;
 }
@@ -162,7 +163,8 @@ create_recent_row (gpointer item, gpointer user_data)
   hdy_preferences_row_set_title (HDY_PREFERENCES_ROW (row),
                                  rp_session_record_get_partner_name (record));
   hdy_action_row_set_subtitle (HDY_ACTION_ROW (row), subtitle);
-  hdy_action_row_set_icon_name (HDY_ACTION_ROW (row), "document-open-recent-symbolic");
+  hdy_action_row_add_prefix (HDY_ACTION_ROW (row),
+                             hdy_avatar_new (32, rp_session_record_get_partner_name (record), TRUE));
   gtk_widget_show_all (row);
   return row;
 }
