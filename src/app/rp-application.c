@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gst/gst.h>
 #include <handy.h>
 
 #include "rapport-resources.h"
@@ -117,6 +118,7 @@ rp_application_startup (GApplication *app)
   G_APPLICATION_CLASS (rp_application_parent_class)->startup (app);
 
   rapport_register_resource ();
+  gst_init (NULL, NULL);
   hdy_init ();
   /* libhandy's default is "force light"; prefer-light follows the desktop's dark style. */
   hdy_style_manager_set_color_scheme (hdy_style_manager_get_default (),

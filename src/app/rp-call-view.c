@@ -237,6 +237,9 @@ on_link_changed (RpCallView *self)
 
   g_object_get (self->session, "link", &link, NULL);
   gtk_entry_set_text (self->link_entry, link != NULL ? link : "");
+  /* Also in the terminal or journal, for whoever started us with --host. */
+  if (link != NULL && self->hosting)
+    g_message ("Join link: %s", link);
 }
 
 static void

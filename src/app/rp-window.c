@@ -271,6 +271,15 @@ rp_window_close_request (GtkWidget *widget, GdkEventAny *event)
   return GTK_WIDGET_CLASS (rp_window_parent_class)->delete_event (widget, event);
 }
 
+/* For startup measurements: the wall-clock moment the first window is on screen. */
+static gboolean
+on_first_map (GtkWidget *widget, GdkEvent *event, gpointer user_data)
+{
+  g_debug ("first window mapped at real time %" G_GINT64_FORMAT " us", g_get_real_time ());
+  g_signal_handlers_disconnect_by_func (widget, on_first_map, user_data);
+  return GDK_EVENT_PROPAGATE;
+}
+
 static void
 rp_window_dispose (GObject *object)
 {
@@ -314,6 +323,7 @@ rp_window_init (RpWindow *self)
   g_signal_connect_swapped (self->home_view, "partner-activated",
                             G_CALLBACK (on_partner_activated), self);
   g_signal_connect_swapped (self->call_view, "finished", G_CALLBACK (on_call_finished), self);
+  g_signal_connect (self, "map-event", G_CALLBACK (on_first_map), NULL);
 }
 
 static void
