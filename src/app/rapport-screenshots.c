@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <gst/gst.h>
+#include <gtk/gtk.h>
+#include <handy.h>
+
+#include "rp-agenda-item.h"
+#include "rp-agenda-panel.h"
+#include "rp-application.h"
+#include "rp-call-view.h"
+#include "rp-demo-camera-provider.h"
+#include "rp-notes-panel.h"
+#include "rp-preferences-window.h"
+#include "rp-session.h"
+#include "rp-window.h"
+
+/* Takes the screenshots of data/screenshots/ from the real app: the real window, a real call
+ * through the embedded server (the partner is a second session in this process), the real
+ * preferences. Only the cameras are illustrations. Run by build-aux/screenshots.sh. */
+
+static const char *out_dir;
+static guint paints;
+static gint frames;
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+on_watchdog (gpointer what)
+{
+  g_error ("Timed out waiting for %s", (const char *) what);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for (const char *what, Condition condition, gpointer data)
+{
+  guint watchdog = g_timeout_add_seconds (60, on_watchdog, (gpointer) what);
+
+  while (!condition (data))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (watchdog);
+}
+
+static void
+on_after_paint (GdkFrameClock *clock, gpointer user_data)
+{
+  paints++;
+}
+
+static gboolean
+painted_enough (gpointer target)
+{
+  return paints >= GPOINTER_TO_UINT (target);
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  gtk_widget_queue_draw (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Several painted frames after the last change, so that video and layout have settled. */
+static void
+settle (GtkWidget *window, guint n)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+  gulong handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), NULL);
+  guint ticker = g_timeout_add (50, on_tick, window);
+
+  paints = 0;
+  wait_for ("the window to paint", painted_enough, GUINT_TO_POINTER (n));
+  g_source_remove (ticker);
+  g_signal_handler_disconnect (clock, handler);
+}
+
+/* Drawn from the widget tree rather than read back from the X server, so that stacking
+ * order and a missing window manager do not matter. */
+static void
+grab (GtkWidget *window, const char *name)
+{
+  int width = gtk_widget_get_allocated_width (window);
+  int height = gtk_widget_get_allocated_height (window);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  cairo_t *cr = cairo_create (surface);
+  g_autofree char *path = g_build_filename (out_dir, name, NULL);
+
+  gtk_widget_draw (window, cr);
+  cairo_destroy (cr);
+  if (cairo_surface_write_to_png (surface, path) != CAIRO_STATUS_SUCCESS)
+    g_error ("Could not save %s", path);
+  cairo_surface_destroy (surface);
+  g_print ("%s\n", path);
+}
+
+static gboolean
+is_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+static GstPadProbeReturn
+count_frame (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  g_atomic_int_inc (&frames);
+  g_main_context_wakeup (NULL);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Two seconds of video and the first stats, so the quality indicator is there too. */
+static gboolean
+call_ready (gpointer call_view)
+{
+  GObject *quality = gtk_widget_get_template_child (call_view, RP_TYPE_CALL_VIEW, "quality_button");
+
+  return g_atomic_int_get (&frames) >= 60 && gtk_widget_get_visible (GTK_WIDGET (quality));
+}
+
+static gboolean
+link_shown (gpointer call_view)
+{
+  return *rp_call_view_get_link (call_view) != '\0';
+}
+
+static void
+fill_side_panel (RpCallView *call_view)
+{
+  RpNotesPanel *notes = RP_NOTES_PANEL (gtk_widget_get_template_child (GTK_WIDGET (call_view),
+                                                                       RP_TYPE_CALL_VIEW,
+                                                                       "notes_panel"));
+  RpAgendaPanel *agenda = RP_AGENDA_PANEL (gtk_widget_get_template_child (GTK_WIDGET (call_view),
+                                                                         RP_TYPE_CALL_VIEW,
+                                                                         "agenda_panel"));
+  GListStore *items = rp_agenda_panel_get_model (agenda);
+  g_autoptr (RpAgendaItem) first = NULL;
+  g_autoptr (RpAgendaItem) current = NULL;
+
+  gtk_text_buffer_set_text (rp_notes_panel_get_buffer (notes),
+                            "Conference talk\n"
+                            "• Open with the migration story, not the architecture\n"
+                            "• Cut the benchmark slides to two\n"
+                            "• Rehearse with the team on Thursday\n\n"
+                            "Code review\n"
+                            "• Ask one question per comment instead of prescribing\n"
+                            "• Aiko to pair with Jonas on the next review\n", -1);
+  rp_agenda_panel_add (agenda, "Check-in", 5);
+  rp_agenda_panel_add (agenda, "Conference talk outline", 20);
+  rp_agenda_panel_add (agenda, "Code review habits", 15);
+  rp_agenda_panel_add (agenda, "Next steps and action items", 5);
+  first = g_list_model_get_item (G_LIST_MODEL (items), 0);
+  current = g_list_model_get_item (G_LIST_MODEL (items), 1);
+  for (guint i = 0; i < 4 * 60 + 40; i++)
+    rp_agenda_item_add_second (first);
+  rp_agenda_item_set_done (first, TRUE);
+  for (guint i = 0; i < 12 * 60 + 34; i++)
+    rp_agenda_item_add_second (current);
+  rp_agenda_panel_set_running (agenda, TRUE);
+}
+
+static RpSession *
+join_as_partner (const char *link)
+{
+  g_autoptr (GError) error = NULL;
+  RpSession *partner = rp_session_new ();
+
+  g_object_set (partner, "name", "Aiko Tanaka", "video-source", "Demo Camera Aiko",
+                "audio-source", "test", "audio-sink", "none", NULL);
+  if (!rp_session_join_link (partner, link, &error))
+    g_error ("Partner could not join: %s", error->message);
+  return partner;
+}
+
+static void
+shoot_home (GtkWidget *window)
+{
+  gtk_window_resize (GTK_WINDOW (window), 1200, 940);
+  settle (window, 10);
+  grab (window, "home.png");
+  gtk_window_resize (GTK_WINDOW (window), 1200, 760);
+}
+
+static void
+shoot_call (GtkWidget *window)
+{
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (RP_WINDOW (window)));
+  g_autoptr (RpSession) partner = NULL;
+  g_autoptr (GstPad) pad = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "start-session", NULL);
+  wait_for ("the join link", link_shown, call_view);
+  pad = gst_element_get_static_pad (rp_call_view_get_remote_sink (call_view), "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_frame, NULL, NULL);
+  partner = join_as_partner (rp_call_view_get_link (call_view));
+  fill_side_panel (call_view);
+  rp_call_view_show_panel_page (call_view, "agenda");
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
+  wait_for ("the partner's video", call_ready, call_view);
+  settle (window, 30);
+  grab (window, "call.png");
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "hang-up", NULL);
+  rp_session_hang_up (partner);
+}
+
+static void
+shoot_preferences (GtkApplication *app)
+{
+  GtkWindow *prefs = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    if (RP_IS_PREFERENCES_WINDOW (l->data))
+      prefs = l->data;
+  g_assert (prefs != NULL);
+  wait_for ("the preferences", is_mapped, prefs);
+  settle (GTK_WIDGET (prefs), 20);
+  grab (GTK_WIDGET (prefs), "preferences.png");
+  gtk_widget_destroy (GTK_WIDGET (prefs));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (RpApplication) app = NULL;
+  g_autoptr (GError) error = NULL;
+  GSettings *settings;
+  GtkWidget *window;
+
+  gtk_init (&argc, &argv);
+  gst_init (&argc, &argv);
+  if (argc != 3)
+    g_error ("usage: %s ASSETS_DIR OUT_DIR", argv[0]);
+  out_dir = argv[2];
+  if (!rp_demo_camera_provider_register (argv[1]))
+    g_error ("Could not register the demo cameras");
+
+  app = rp_application_new (G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    g_error ("%s", error->message);
+  settings = rp_application_get_settings (app);
+  g_settings_set_string (settings, "display-name", "Sam Rivera");
+  g_settings_set_string (settings, "time-zone", "Europe/Berlin");
+  g_settings_set_string (settings, "camera", "Demo Camera Sam");
+  g_settings_set_string (settings, "microphone", "test");
+  g_settings_set_string (settings, "speaker", "none");
+  g_settings_set_boolean (settings, "call-sounds", TRUE);
+
+  g_application_activate (G_APPLICATION (app));
+  window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  wait_for ("the main window", is_mapped, window);
+
+  shoot_home (window);
+  shoot_preferences (GTK_APPLICATION (app));
+  shoot_call (window);
+  gtk_widget_destroy (window);
+  return 0;
+}

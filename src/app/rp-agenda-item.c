@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "rp-agenda-item.h"
+
+/* One agenda topic as the panel shows it; the shared agenda document replaces this local
+ * model when it lands. */
+struct _RpAgendaItem
+{
+  GObject parent_instance;
+
+  char *title;
+  guint minutes;
+  gboolean done;
+  guint elapsed;   /* seconds spent on it so far */
+};
+
+G_DEFINE_FINAL_TYPE (RpAgendaItem, rp_agenda_item, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_TITLE,
+  PROP_MINUTES,
+  PROP_DONE,
+  PROP_ELAPSED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+rp_agenda_item_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  RpAgendaItem *self = RP_AGENDA_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE: g_value_set_string (value, self->title); break;
+    case PROP_MINUTES: g_value_set_uint (value, self->minutes); break;
+    case PROP_DONE: g_value_set_boolean (value, self->done); break;
+    case PROP_ELAPSED: g_value_set_uint (value, self->elapsed); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rp_agenda_item_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  RpAgendaItem *self = RP_AGENDA_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      g_free (self->title);
+      self->title = g_value_dup_string (value);
+      break;
+    case PROP_MINUTES: self->minutes = g_value_get_uint (value); break;
+    case PROP_DONE: rp_agenda_item_set_done (self, g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rp_agenda_item_finalize (GObject *object)
+{
+  g_free (RP_AGENDA_ITEM (object)->title);
+  G_OBJECT_CLASS (rp_agenda_item_parent_class)->finalize (object);
+}
+
+static void
+rp_agenda_item_class_init (RpAgendaItemClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = rp_agenda_item_get_property;
+  object_class->set_property = rp_agenda_item_set_property;
+  object_class->finalize = rp_agenda_item_finalize;
+
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MINUTES] =
+    g_param_spec_uint ("minutes", NULL, NULL, 1, 600, 10,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DONE] =
+    g_param_spec_boolean ("done", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ELAPSED] =
+    g_param_spec_uint ("elapsed", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+rp_agenda_item_init (RpAgendaItem *self)
+{
+}
+
+RpAgendaItem *
+rp_agenda_item_new (const char *title, guint minutes)
+{
+  return g_object_new (RP_TYPE_AGENDA_ITEM, "title", title, "minutes", CLAMP (minutes, 1, 600),
+                       NULL);
+}
+
+const char *
+rp_agenda_item_get_title (RpAgendaItem *self)
+{
+  return self->title;
+}
+
+guint
+rp_agenda_item_get_minutes (RpAgendaItem *self)
+{
+  return self->minutes;
+}
+
+gboolean
+rp_agenda_item_get_done (RpAgendaItem *self)
+{
+  return self->done;
+}
+
+void
+rp_agenda_item_set_done (RpAgendaItem *self, gboolean done)
+{
+  g_return_if_fail (RP_IS_AGENDA_ITEM (self));
+  if (self->done == !!done)
+    return;
+  self->done = !!done;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DONE]);
+}
+
+guint
+rp_agenda_item_get_elapsed (RpAgendaItem *self)
+{
+  return self->elapsed;
+}
+
+void
+rp_agenda_item_add_second (RpAgendaItem *self)
+{
+  self->elapsed++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELAPSED]);
+}

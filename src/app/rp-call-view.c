@@ -1,0 +1,904 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <handy.h>
+
+#include "rp-agenda-panel.h"
+#include "rp-call-view.h"
+#include "rp-chime.h"
+#include "rp-devices.h"
+#include "rp-notes-panel.h"
+#include "rp-server.h"
+#include "rp-session.h"
+
+/* Where the own-video overlay rests before the user drags it: clear of the control bar.
+ * Distances from the stage's right and bottom edges, so it stays in its corner on resize. */
+#define SELF_VIEW_MARGIN_END 18
+#define SELF_VIEW_MARGIN_BOTTOM 96
+
+struct _RpCallView
+{
+  GtkBin parent_instance;
+
+  HdyFlap *flap;
+  GtkOverlay *stage;
+  GtkStack *stage_stack;
+  HdyStatusPage *waiting_page;
+  HdyStatusPage *connecting_page;
+  GtkEntry *link_entry;
+  GtkBox *remote_video_box;
+  HdyAvatar *peer_avatar;
+  GtkLabel *audio_reason_label;
+  GtkLevelBar *peer_level;
+  GtkLabel *peer_name_label;
+  GtkLabel *timer_label;
+  GtkMenuButton *verification_button;
+  GtkLabel *verification_short_label;
+  GtkLabel *verification_label;
+  GtkMenuButton *quality_button;
+  GtkImage *quality_icon;
+  GtkLabel *quality_summary_label;
+  GtkLabel *rtt_label;
+  GtkLabel *loss_label;
+  GtkLabel *jitter_label;
+  GtkLabel *send_label;
+  GtkLabel *recv_label;
+  GtkLabel *video_label;
+  GtkLabel *route_label;
+  GtkRevealer *reconnecting_revealer;
+  GtkWidget *self_view;
+  GtkStack *self_view_stack;
+  GtkBox *local_video_box;
+  GtkImage *mic_icon;
+  GtkImage *camera_icon;
+  GtkWidget *mic_button;
+  GtkWidget *camera_button;
+  GtkComboBoxText *camera_combo;
+  GtkComboBoxText *microphone_combo;
+  GtkComboBoxText *speaker_combo;
+  GtkStack *panel_stack;
+  RpNotesPanel *notes_panel;
+  RpAgendaPanel *agenda_panel;
+
+  GtkGesture *self_view_drag;
+  int self_view_end;      /* distance from the stage's right edge */
+  int self_view_bottom;   /* distance from the stage's bottom edge */
+  int drag_start_end;
+  int drag_start_bottom;
+
+  GSettings *settings;
+  RpPartnerBook *book;
+  RpChime *chime;
+
+  RpSession *session;
+  RpServer *server;
+  GstElement *remote_sink;
+  GstElement *local_sink;
+  char *partner_name;
+  GDateTime *connected_at;
+  guint timer_source;
+  guint level_decay_source;
+  guint server_stop_source;
+  gboolean hosting;
+  gboolean ever_connected;
+  gboolean remote_video_seen;
+  char *end_error;
+};
+
+G_DEFINE_FINAL_TYPE (RpCallView, rp_call_view, GTK_TYPE_BIN)
+
+static void
+destroy_child (GtkWidget *child, gpointer user_data)
+{
+  gtk_widget_destroy (child);
+}
+
+enum {
+  SIGNAL_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* --- presentation ------------------------------------------------------------------ */
+
+static void
+set_accessible_name (GtkWidget *widget, const char *name)
+{
+  atk_object_set_name (gtk_widget_get_accessible (widget), name);
+}
+
+static gboolean
+remote_camera_on (RpCallView *self)
+{
+  gboolean audio_only = FALSE, remote_camera = TRUE;
+
+  g_object_get (self->session, "audio-only", &audio_only,
+                "remote-camera-enabled", &remote_camera, NULL);
+  return !audio_only && remote_camera;
+}
+
+static void
+update_stage (RpCallView *self)
+{
+  RpSessionState state;
+  gboolean audio_only = FALSE;
+
+  if (self->session == NULL)
+    return;
+  g_object_get (self->session, "state", &state, "audio-only", &audio_only, NULL);
+  gtk_revealer_set_reveal_child (self->reconnecting_revealer,
+                                 state == RP_SESSION_STATE_RECONNECTING);
+
+  switch (state)
+    {
+    case RP_SESSION_STATE_IDLE:
+    case RP_SESSION_STATE_SIGNALING:
+    case RP_SESSION_STATE_WAITING:
+      gtk_stack_set_visible_child_name (self->stage_stack, self->hosting ? "waiting" : "connecting");
+      hdy_status_page_set_title (self->connecting_page,
+                                 state == RP_SESSION_STATE_WAITING
+                                   ? _("Waiting for Your Partner") : _("Joining…"));
+      break;
+    case RP_SESSION_STATE_CONNECTING:
+      hdy_status_page_set_title (self->connecting_page, _("Connecting…"));
+      gtk_stack_set_visible_child_name (self->stage_stack, "connecting");
+      break;
+    case RP_SESSION_STATE_CONNECTED:
+    case RP_SESSION_STATE_RECONNECTING:
+      if (remote_camera_on (self))
+        {
+          gtk_stack_set_visible_child_name (self->stage_stack, "video");
+        }
+      else
+        {
+          gtk_label_set_label (self->audio_reason_label,
+                               audio_only ? _("Audio only") : _("Camera is off"));
+          gtk_stack_set_visible_child_name (self->stage_stack, "audio");
+        }
+      break;
+    case RP_SESSION_STATE_ENDED:
+    default:
+      break;
+    }
+}
+
+static void
+update_timer (RpCallView *self)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  GTimeSpan span;
+  guint seconds;
+  g_autofree char *text = NULL;
+
+  if (self->connected_at == NULL)
+    {
+      gtk_label_set_label (self->timer_label, self->hosting ? _("Hosting") : _("Joining"));
+      return;
+    }
+  span = g_date_time_difference (now, self->connected_at);
+  seconds = span / G_TIME_SPAN_SECOND;
+  if (seconds >= 3600)
+    text = g_strdup_printf ("%u:%02u:%02u", seconds / 3600, seconds / 60 % 60, seconds % 60);
+  else
+    text = g_strdup_printf ("%02u:%02u", seconds / 60, seconds % 60);
+  gtk_label_set_label (self->timer_label, text);
+}
+
+static gboolean
+on_timer_tick (gpointer user_data)
+{
+  update_timer (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+set_peer_name (RpCallView *self, const char *name)
+{
+  const char *shown = (name != NULL && *name != '\0') ? name : _("Your partner");
+  RpPartner *partner = rp_partner_book_find_partner (self->book, name);
+  g_autofree char *level_name = g_strdup_printf (_("%s's voice level"), shown);
+
+  gtk_label_set_label (self->peer_name_label, shown);
+  hdy_avatar_set_text (self->peer_avatar, shown);
+  set_accessible_name (GTK_WIDGET (self->peer_level), level_name);
+  if (name != NULL && *name != '\0')
+    {
+      g_free (self->partner_name);
+      self->partner_name = g_strdup (name);
+    }
+  if (partner != NULL)
+    rp_notes_panel_set_partner (self->notes_panel, partner);
+}
+
+/* --- session callbacks --------------------------------------------------------------- */
+
+static void
+on_state_changed (RpCallView *self)
+{
+  RpSessionState state;
+
+  g_object_get (self->session, "state", &state, NULL);
+  if (state == RP_SESSION_STATE_CONNECTED && self->connected_at == NULL)
+    {
+      self->ever_connected = TRUE;
+      self->connected_at = g_date_time_new_now_utc ();
+      rp_agenda_panel_set_running (self->agenda_panel, TRUE);
+    }
+  update_timer (self);
+  update_stage (self);
+}
+
+static void
+on_link_changed (RpCallView *self)
+{
+  g_autofree char *link = NULL;
+
+  g_object_get (self->session, "link", &link, NULL);
+  gtk_entry_set_text (self->link_entry, link != NULL ? link : "");
+  /* Also in the terminal or journal, for whoever started us with --host. */
+  if (link != NULL && self->hosting)
+    g_message ("Join link: %s", link);
+}
+
+static void
+on_peer_name_changed (RpCallView *self)
+{
+  g_autofree char *name = NULL;
+
+  g_object_get (self->session, "peer-name", &name, NULL);
+  set_peer_name (self, name);
+}
+
+static void
+on_verification_changed (RpCallView *self)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *spaced = NULL;
+  g_autofree char *accessible = NULL;
+
+  g_object_get (self->session, "verification-code", &code, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->verification_button), code != NULL);
+  if (code == NULL || strlen (code) != 6)
+    return;
+  /* "042 917": two groups are easier to read aloud to each other. */
+  spaced = g_strdup_printf ("%.3s %.3s", code, code + 3);
+  accessible = g_strdup_printf (_("Security code %s"), spaced);
+  gtk_label_set_label (self->verification_short_label, spaced);
+  gtk_label_set_label (self->verification_label, spaced);
+  set_accessible_name (GTK_WIDGET (self->verification_button), accessible);
+}
+
+static void
+on_peer_joined (RpCallView *self, const char *name)
+{
+  set_peer_name (self, name);
+  if (g_settings_get_boolean (self->settings, "call-sounds"))
+    rp_chime_play (self->chime, RP_CHIME_JOIN);
+}
+
+static void
+on_peer_left (RpCallView *self, const char *reason)
+{
+  if (g_settings_get_boolean (self->settings, "call-sounds"))
+    rp_chime_play (self->chime, RP_CHIME_LEAVE);
+}
+
+static const char *
+describe_candidate (const char *type)
+{
+  if (g_strcmp0 (type, "relay") == 0)
+    return _("through a relay server");
+  if (g_strcmp0 (type, "srflx") == 0 || g_strcmp0 (type, "prflx") == 0)
+    return _("through your router");
+  return _("directly");
+}
+
+static void
+on_connected (RpCallView *self, const char *local_type, const char *remote_type)
+{
+  g_autofree char *route = NULL;
+
+  if (g_strcmp0 (local_type, "relay") == 0 || g_strcmp0 (remote_type, "relay") == 0)
+    route = g_strdup (_("Connected through a relay server. The relay cannot read the call; it is encrypted end to end."));
+  else
+    /* Translators: %s is "directly" or "through your router" */
+    route = g_strdup_printf (_("Connected %s, peer to peer."), describe_candidate (local_type));
+  gtk_label_set_label (self->route_label, route);
+}
+
+static void
+on_first_frame (RpCallView *self, const char *kind, gint64 ms)
+{
+  if (g_strcmp0 (kind, "video") == 0)
+    self->remote_video_seen = TRUE;
+  update_stage (self);
+}
+
+static gboolean
+on_level_decay (gpointer user_data)
+{
+  RpCallView *self = user_data;
+  double value = gtk_level_bar_get_value (self->peer_level) * 0.6;
+
+  gtk_level_bar_set_value (self->peer_level, value < 0.05 ? 0 : value);
+  if (value < 0.05)
+    {
+      self->level_decay_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* The session reports the dominant frequency of what it hears (or -1 for silence), not a
+ * loudness; the meter shows voice activity and fades between reports. */
+static void
+on_audio_level (RpCallView *self, double hz)
+{
+  if (hz < 0)
+    return;
+  gtk_level_bar_set_value (self->peer_level, 1.0);
+  if (self->level_decay_source == 0)
+    self->level_decay_source = g_timeout_add (150, on_level_decay, self);
+}
+
+static void
+set_label_printf (GtkLabel *label, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+set_label_printf (GtkLabel *label, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *text = NULL;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  gtk_label_set_label (label, text);
+}
+
+static void
+on_stats (RpCallView *self, RpCallStats *stats)
+{
+  const char *icon, *summary;
+  g_autofree char *accessible = NULL;
+
+  if (stats->rtt_ms < 150 && stats->loss_pct < 2)
+    icon = "network-cellular-signal-excellent-symbolic", summary = _("Good connection");
+  else if (stats->rtt_ms < 400 && stats->loss_pct < 8)
+    icon = "network-cellular-signal-ok-symbolic", summary = _("Fair connection");
+  else
+    icon = "network-cellular-signal-weak-symbolic", summary = _("Poor connection");
+
+  gtk_image_set_from_icon_name (self->quality_icon, icon, GTK_ICON_SIZE_BUTTON);
+  gtk_widget_set_visible (GTK_WIDGET (self->quality_button), TRUE);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->quality_button), summary);
+  accessible = g_strdup_printf (_("Connection quality: %s"), summary);
+  set_accessible_name (GTK_WIDGET (self->quality_button), accessible);
+  gtk_label_set_label (self->quality_summary_label, summary);
+  set_label_printf (self->rtt_label, _("%.0f ms"), stats->rtt_ms);
+  set_label_printf (self->loss_label, _("%.1f %%"), stats->loss_pct);
+  set_label_printf (self->jitter_label, _("%.0f ms"), stats->jitter_ms);
+  set_label_printf (self->send_label, _("%.0f kbit/s"), stats->send_kbps);
+  set_label_printf (self->recv_label, _("%.0f kbit/s"), stats->recv_kbps);
+  if (stats->width > 0)
+    set_label_printf (self->video_label, _("%d×%d, %.0f fps"), stats->width, stats->height,
+                      stats->fps);
+  else
+    gtk_label_set_label (self->video_label, _("none"));
+}
+
+static void
+on_session_error (RpCallView *self, const GError *error)
+{
+  g_warning ("Call error: %s", error->message);
+  g_free (self->end_error);
+  self->end_error = g_strdup (error->message);
+}
+
+static void finish_call (RpCallView *self, const char *reason);
+
+static void
+on_ended (RpCallView *self, const char *reason)
+{
+  finish_call (self, reason);
+}
+
+/* --- call lifecycle ------------------------------------------------------------------ */
+
+/* gtksink draws from the GTK main loop; a new pair per call, since a sink cannot be moved
+ * from one finished pipeline into the next. The converter lets the session hand over
+ * whatever raw format it has (its preview is I420, gtksink wants RGB). */
+static GstElement *
+make_video_sink (GtkBox *box)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) gtksink = NULL;
+  GstElement *bin;
+  GtkWidget *widget = NULL;
+
+  bin = gst_parse_bin_from_description ("videoconvert ! gtksink name=view", TRUE, &error);
+  if (bin == NULL)
+    {
+      g_warning ("GStreamer's gtksink is missing (gstreamer1.0-gtk3); video will not show: %s",
+                 error->message);
+      return NULL;
+    }
+  gtksink = gst_bin_get_by_name (GST_BIN (bin), "view");
+  g_object_get (gtksink, "widget", &widget, NULL);
+  gtk_container_foreach (GTK_CONTAINER (box), destroy_child, NULL);
+  gtk_widget_set_hexpand (widget, TRUE);
+  gtk_widget_set_vexpand (widget, TRUE);
+  gtk_container_add (GTK_CONTAINER (box), widget);
+  gtk_widget_show (widget);
+  g_object_unref (widget);
+  return gst_object_ref_sink (bin);
+}
+
+static char *
+setting_or_null (GSettings *settings, const char *key)
+{
+  g_autofree char *value = g_settings_get_string (settings, key);
+
+  return *value != '\0' ? g_steal_pointer (&value) : NULL;
+}
+
+static char *
+own_display_name (GSettings *settings)
+{
+  g_autofree char *name = setting_or_null (settings, "display-name");
+  const char *real = g_get_real_name ();
+
+  if (name != NULL)
+    return g_steal_pointer (&name);
+  if (real != NULL && *real != '\0' && g_strcmp0 (real, "Unknown") != 0)
+    return g_strdup (real);
+  return g_strdup (g_get_user_name ());
+}
+
+static void
+reset_view (RpCallView *self)
+{
+  gtk_entry_set_text (self->link_entry, "");
+  gtk_label_set_label (self->peer_name_label, "");
+  gtk_label_set_label (self->route_label, "");
+  gtk_widget_hide (GTK_WIDGET (self->verification_button));
+  gtk_widget_hide (GTK_WIDGET (self->quality_button));
+  gtk_revealer_set_reveal_child (self->reconnecting_revealer, FALSE);
+  gtk_level_bar_set_value (self->peer_level, 0);
+  gtk_stack_set_visible_child_name (self->self_view_stack, "video");
+  g_clear_pointer (&self->connected_at, g_date_time_unref);
+  g_clear_pointer (&self->partner_name, g_free);
+  g_clear_pointer (&self->end_error, g_free);
+  self->ever_connected = FALSE;
+  self->remote_video_seen = FALSE;
+  rp_agenda_panel_set_running (self->agenda_panel, FALSE);
+}
+
+static void
+create_session (RpCallView *self)
+{
+  g_autofree char *name = own_display_name (self->settings);
+  g_autofree char *camera = setting_or_null (self->settings, "camera");
+  g_autofree char *microphone = setting_or_null (self->settings, "microphone");
+  g_autofree char *speaker = setting_or_null (self->settings, "speaker");
+
+  reset_view (self);
+  g_clear_object (&self->remote_sink);
+  g_clear_object (&self->local_sink);
+  self->remote_sink = make_video_sink (self->remote_video_box);
+  self->local_sink = make_video_sink (self->local_video_box);
+
+  self->session = rp_session_new ();
+  g_object_set (self->session,
+                "name", name,
+                "video-source", camera,
+                "audio-source", microphone,
+                "audio-sink", speaker,
+                "remote-video-sink", self->remote_sink,
+                "local-video-sink", self->local_sink,
+                NULL);
+  g_signal_connect_swapped (self->session, "notify::state", G_CALLBACK (on_state_changed), self);
+  g_signal_connect_swapped (self->session, "notify::link", G_CALLBACK (on_link_changed), self);
+  g_signal_connect_swapped (self->session, "notify::peer-name",
+                            G_CALLBACK (on_peer_name_changed), self);
+  g_signal_connect_swapped (self->session, "notify::remote-camera-enabled",
+                            G_CALLBACK (update_stage), self);
+  g_signal_connect_swapped (self->session, "notify::verification-code",
+                            G_CALLBACK (on_verification_changed), self);
+  g_signal_connect_swapped (self->session, "peer-joined", G_CALLBACK (on_peer_joined), self);
+  g_signal_connect_swapped (self->session, "peer-left", G_CALLBACK (on_peer_left), self);
+  g_signal_connect_swapped (self->session, "connected", G_CALLBACK (on_connected), self);
+  g_signal_connect_swapped (self->session, "first-frame", G_CALLBACK (on_first_frame), self);
+  g_signal_connect_swapped (self->session, "audio-level", G_CALLBACK (on_audio_level), self);
+  g_signal_connect_swapped (self->session, "stats", G_CALLBACK (on_stats), self);
+  g_signal_connect_swapped (self->session, "error", G_CALLBACK (on_session_error), self);
+  g_signal_connect_swapped (self->session, "ended", G_CALLBACK (on_ended), self);
+
+  self->timer_source = g_timeout_add_seconds (1, on_timer_tick, self);
+  update_timer (self);
+}
+
+static void
+record_session (RpCallView *self)
+{
+  RpPartner *partner;
+  g_autoptr (GDateTime) now = NULL;
+  g_autoptr (RpSessionRecord) record = NULL;
+  guint minutes;
+
+  if (!self->ever_connected || self->connected_at == NULL)
+    return;
+  now = g_date_time_new_now_utc ();
+  minutes = MAX (1, (g_date_time_difference (now, self->connected_at) + 30 * G_TIME_SPAN_SECOND)
+                    / G_TIME_SPAN_MINUTE);
+  partner = rp_partner_book_find_partner (self->book, self->partner_name);
+  record = rp_session_record_new (self->partner_name ? self->partner_name : _("Your partner"),
+                                  partner ? rp_partner_get_time_zone (partner) : "UTC",
+                                  self->connected_at, minutes);
+  rp_partner_book_add_recent (self->book, record);
+}
+
+static gboolean
+stop_server (gpointer user_data)
+{
+  RpCallView *self = user_data;
+
+  self->server_stop_source = 0;
+  if (self->server != NULL)
+    rp_server_stop (self->server);
+  g_clear_object (&self->server);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+finish_call (RpCallView *self, const char *reason)
+{
+  g_autofree char *error = NULL;
+
+  if (self->session == NULL)
+    return;
+  record_session (self);
+  g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_handle_id (&self->timer_source, g_source_remove);
+  /* We may be inside one of the session's own signal emissions: let it unwind first. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, (GSourceFunc) G_CALLBACK (g_object_unref),
+                   g_steal_pointer (&self->session), NULL);
+  /* The server stays a moment so that our "bye" reaches the partner, who then sees us leave
+   * instead of a dropped connection; a new session in the meantime reuses it. */
+  if (self->server != NULL && self->server_stop_source == 0)
+    self->server_stop_source = g_timeout_add_seconds (3, stop_server, self);
+  if (g_strcmp0 (reason, "error") == 0 && self->end_error != NULL)
+    error = g_strdup (self->end_error);
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0, error);
+}
+
+/* "wss://host:port" or "host:port" (TLS) or "ws://host:port" (plain). */
+static gboolean
+parse_server_url (const char *url, char **host_port, gboolean *tls, GError **error)
+{
+  g_autofree char *with_scheme = strstr (url, "://") ? g_strdup (url) : g_strconcat ("wss://", url, NULL);
+  g_autoptr (GUri) uri = g_uri_parse (with_scheme, G_URI_FLAGS_NONE, NULL);
+  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL
+      || (g_strcmp0 (scheme, "ws") != 0 && g_strcmp0 (scheme, "wss") != 0))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The rendezvous server address “%s” is not valid. Use the form wss://HOST:PORT, or leave it empty in Preferences to host on this computer."),
+                   url);
+      return FALSE;
+    }
+  *tls = g_strcmp0 (scheme, "wss") == 0;
+  *host_port = g_strdup_printf ("%s:%d", g_uri_get_host (uri),
+                                g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : (*tls ? 443 : 80));
+  return TRUE;
+}
+
+static gboolean
+start_embedded_server (RpCallView *self, char **host_port, GError **error)
+{
+  g_autoptr (RpServer) server = NULL;
+
+  if (self->server != NULL)
+    {
+      g_clear_handle_id (&self->server_stop_source, g_source_remove);
+      *host_port = g_strdup_printf ("127.0.0.1:%u", rp_server_get_port (self->server));
+      return TRUE;
+    }
+  server = rp_server_new ();
+
+  if (!rp_server_start (server, error))
+    {
+      g_prefix_error (error, _("Could not start hosting on this computer: "));
+      return FALSE;
+    }
+  *host_port = g_strdup_printf ("127.0.0.1:%u", rp_server_get_port (server));
+  self->server = g_steal_pointer (&server);
+  return TRUE;
+}
+
+/* --- own-video overlay ------------------------------------------------------------- */
+
+/* The own video gets a size from the stage, not from the camera's resolution: about a fifth
+ * of the stage's width, 4:3, where the user last dragged it. */
+static gboolean
+on_get_child_position (RpCallView *self, GtkWidget *child, GdkRectangle *rect)
+{
+  int stage_w = gtk_widget_get_allocated_width (GTK_WIDGET (self->stage));
+  int stage_h = gtk_widget_get_allocated_height (GTK_WIDGET (self->stage));
+
+  if (child != self->self_view)
+    return FALSE;
+  rect->width = CLAMP (stage_w / 5, 120, 280);
+  rect->height = rect->width * 3 / 4;
+  rect->x = CLAMP (stage_w - rect->width - self->self_view_end, 0, MAX (0, stage_w - rect->width));
+  rect->y = CLAMP (stage_h - rect->height - self->self_view_bottom, 0,
+                   MAX (0, stage_h - rect->height));
+  return TRUE;
+}
+
+static void
+on_self_view_drag_begin (RpCallView *self, double x, double y)
+{
+  self->drag_start_end = self->self_view_end;
+  self->drag_start_bottom = self->self_view_bottom;
+}
+
+static void
+on_self_view_drag_update (RpCallView *self, double dx, double dy)
+{
+  int max_end = gtk_widget_get_allocated_width (GTK_WIDGET (self->stage))
+                - gtk_widget_get_allocated_width (self->self_view);
+  int max_bottom = gtk_widget_get_allocated_height (GTK_WIDGET (self->stage))
+                   - gtk_widget_get_allocated_height (self->self_view);
+
+  self->self_view_end = CLAMP (self->drag_start_end - (int) dx, 0, MAX (0, max_end));
+  self->self_view_bottom = CLAMP (self->drag_start_bottom - (int) dy, 0, MAX (0, max_bottom));
+  gtk_widget_queue_resize (self->self_view);
+}
+
+static void
+on_devices_popover_shown (RpCallView *self)
+{
+  rp_devices_fill_combo (self->camera_combo, RP_DEVICE_CAMERA, self->settings, "camera");
+  rp_devices_fill_combo (self->microphone_combo, RP_DEVICE_MICROPHONE, self->settings,
+                         "microphone");
+  rp_devices_fill_combo (self->speaker_combo, RP_DEVICE_SPEAKER, self->settings, "speaker");
+}
+
+/* --- GObject --------------------------------------------------------------------------- */
+
+static void
+rp_call_view_dispose (GObject *object)
+{
+  RpCallView *self = RP_CALL_VIEW (object);
+
+  if (self->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      rp_session_hang_up (self->session);
+      g_clear_object (&self->session);
+    }
+  if (self->server != NULL)
+    rp_server_stop (self->server);
+  g_clear_object (&self->server);
+  g_clear_handle_id (&self->server_stop_source, g_source_remove);
+  g_clear_handle_id (&self->timer_source, g_source_remove);
+  g_clear_handle_id (&self->level_decay_source, g_source_remove);
+  g_clear_object (&self->remote_sink);
+  g_clear_object (&self->local_sink);
+  g_clear_object (&self->self_view_drag);
+  g_clear_object (&self->chime);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->book);
+  g_clear_pointer (&self->connected_at, g_date_time_unref);
+  g_clear_pointer (&self->partner_name, g_free);
+  g_clear_pointer (&self->end_error, g_free);
+  G_OBJECT_CLASS (rp_call_view_parent_class)->dispose (object);
+}
+
+static void
+rp_call_view_class_init (RpCallViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rp_call_view_dispose;
+
+  /* The error message when the call failed, else NULL. */
+  signals[SIGNAL_FINISHED] =
+    g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  g_type_ensure (RP_TYPE_NOTES_PANEL);
+  g_type_ensure (RP_TYPE_AGENDA_PANEL);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/rapport/Rapport/ui/rp-call-view.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, RpCallView, name)
+  BIND (flap); BIND (stage); BIND (stage_stack); BIND (waiting_page); BIND (connecting_page);
+  BIND (link_entry); BIND (remote_video_box); BIND (peer_avatar); BIND (audio_reason_label);
+  BIND (peer_level); BIND (peer_name_label); BIND (timer_label); BIND (verification_button);
+  BIND (verification_short_label); BIND (verification_label); BIND (quality_button);
+  BIND (quality_icon); BIND (quality_summary_label); BIND (rtt_label); BIND (loss_label);
+  BIND (jitter_label); BIND (send_label); BIND (recv_label); BIND (video_label);
+  BIND (route_label); BIND (reconnecting_revealer); BIND (self_view); BIND (self_view_stack);
+  BIND (local_video_box); BIND (mic_icon); BIND (camera_icon); BIND (mic_button);
+  BIND (camera_button); BIND (camera_combo); BIND (microphone_combo); BIND (speaker_combo);
+  BIND (panel_stack); BIND (notes_panel); BIND (agenda_panel);
+#undef BIND
+  /* Not needed by the code, but reachable through gtk_widget_get_template_child () for tests. */
+  gtk_widget_class_bind_template_child_full (widget_class, "hang_up_button", FALSE, 0);
+  gtk_widget_class_bind_template_callback (widget_class, on_devices_popover_shown);
+  gtk_widget_class_set_css_name (widget_class, "rp-call-view");
+}
+
+static void
+rp_call_view_init (RpCallView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->self_view_end = SELF_VIEW_MARGIN_END;
+  self->self_view_bottom = SELF_VIEW_MARGIN_BOTTOM;
+  g_signal_connect_swapped (self->stage, "get-child-position",
+                            G_CALLBACK (on_get_child_position), self);
+  self->self_view_drag = gtk_gesture_drag_new (self->self_view);
+  g_signal_connect_swapped (self->self_view_drag, "drag-begin",
+                            G_CALLBACK (on_self_view_drag_begin), self);
+  g_signal_connect_swapped (self->self_view_drag, "drag-update",
+                            G_CALLBACK (on_self_view_drag_update), self);
+  self->chime = rp_chime_new ();
+}
+
+/* --- public API -------------------------------------------------------------------- */
+
+void
+rp_call_view_setup (RpCallView *self, GSettings *settings, RpPartnerBook *book)
+{
+  g_return_if_fail (RP_IS_CALL_VIEW (self));
+
+  g_set_object (&self->settings, settings);
+  g_set_object (&self->book, book);
+  g_settings_bind (settings, "side-panel-open", self->flap, "reveal-flap", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_swapped (self->camera_combo, "changed", G_CALLBACK (rp_devices_store_choice),
+                            self->camera_combo);
+  g_signal_connect_swapped (self->microphone_combo, "changed",
+                            G_CALLBACK (rp_devices_store_choice), self->microphone_combo);
+  g_signal_connect_swapped (self->speaker_combo, "changed", G_CALLBACK (rp_devices_store_choice),
+                            self->speaker_combo);
+}
+
+gboolean
+rp_call_view_host (RpCallView *self, RpPartner *partner, GError **error)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *host_port = NULL;
+  gboolean tls = FALSE;
+
+  g_return_val_if_fail (RP_IS_CALL_VIEW (self), FALSE);
+  g_return_val_if_fail (self->session == NULL, FALSE);
+
+  url = setting_or_null (self->settings, "server-url");
+  if (url != NULL ? !parse_server_url (url, &host_port, &tls, error)
+                  : !start_embedded_server (self, &host_port, error))
+    return FALSE;
+
+  self->hosting = TRUE;
+  create_session (self);
+  if (partner != NULL)
+    set_peer_name (self, rp_partner_get_name (partner));
+  else
+    gtk_label_set_label (self->peer_name_label, _("New session"));
+  rp_session_host (self->session, host_port, tls);
+  update_stage (self);
+  return TRUE;
+}
+
+gboolean
+rp_call_view_join (RpCallView *self, const char *link, GError **error)
+{
+  g_return_val_if_fail (RP_IS_CALL_VIEW (self), FALSE);
+  g_return_val_if_fail (self->session == NULL, FALSE);
+
+  self->hosting = FALSE;
+  create_session (self);
+  if (!rp_session_join_link (self->session, link, error))
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      g_clear_handle_id (&self->timer_source, g_source_remove);
+      g_clear_object (&self->session);
+      return FALSE;
+    }
+  gtk_label_set_label (self->peer_name_label, _("Joining…"));
+  update_stage (self);
+  return TRUE;
+}
+
+void
+rp_call_view_hang_up (RpCallView *self)
+{
+  g_return_if_fail (RP_IS_CALL_VIEW (self));
+
+  if (self->session == NULL)
+    return;
+  /* Keep a reference: hanging up may emit "ended", which drops ours. */
+  {
+    g_autoptr (RpSession) session = g_object_ref (self->session);
+
+    rp_session_hang_up (session);
+    finish_call (self, "hang-up");
+  }
+}
+
+gboolean
+rp_call_view_is_active (RpCallView *self)
+{
+  return self->session != NULL;
+}
+
+const char *
+rp_call_view_get_link (RpCallView *self)
+{
+  return gtk_entry_get_text (self->link_entry);
+}
+
+void
+rp_call_view_set_muted (RpCallView *self, gboolean muted)
+{
+  const char *label = muted ? _("Unmute microphone") : _("Mute microphone");
+
+  gtk_image_set_from_icon_name (self->mic_icon,
+                                muted ? "microphone-disabled-symbolic"
+                                      : "audio-input-microphone-symbolic",
+                                GTK_ICON_SIZE_BUTTON);
+  gtk_widget_set_tooltip_text (self->mic_button, label);
+  set_accessible_name (self->mic_button, label);
+  if (self->session != NULL)
+    g_object_set (self->session, "muted", muted, NULL);
+}
+
+void
+rp_call_view_set_camera_enabled (RpCallView *self, gboolean enabled)
+{
+  const char *label = enabled ? _("Turn camera off") : _("Turn camera on");
+
+  gtk_image_set_from_icon_name (self->camera_icon,
+                                enabled ? "camera-web-symbolic" : "camera-disabled-symbolic",
+                                GTK_ICON_SIZE_BUTTON);
+  gtk_widget_set_tooltip_text (self->camera_button, label);
+  set_accessible_name (self->camera_button, label);
+  gtk_stack_set_visible_child_name (self->self_view_stack, enabled ? "video" : "off");
+  if (self->session != NULL)
+    g_object_set (self->session, "camera-enabled", enabled, NULL);
+}
+
+void
+rp_call_view_show_verification (RpCallView *self)
+{
+  if (gtk_widget_get_visible (GTK_WIDGET (self->verification_button)))
+    gtk_popover_popup (gtk_menu_button_get_popover (self->verification_button));
+}
+
+void
+rp_call_view_show_panel_page (RpCallView *self, const char *page)
+{
+  hdy_flap_set_reveal_flap (self->flap, TRUE);
+  gtk_stack_set_visible_child_name (self->panel_stack, page);
+  if (g_strcmp0 (page, "notes") == 0)
+    rp_notes_panel_focus (self->notes_panel);
+  else
+    rp_agenda_panel_focus (self->agenda_panel);
+}
+
+GstElement *
+rp_call_view_get_remote_sink (RpCallView *self)
+{
+  return self->remote_sink;
+}
+
+GObject *
+rp_call_view_get_session (RpCallView *self)
+{
+  return self->session ? G_OBJECT (self->session) : NULL;
+}

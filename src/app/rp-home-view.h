@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "rp-partner-book.h"
+
+G_BEGIN_DECLS
+
+#define RP_TYPE_HOME_VIEW (rp_home_view_get_type ())
+G_DECLARE_FINAL_TYPE (RpHomeView, rp_home_view, RP, HOME_VIEW, GtkBin)
+
+void rp_home_view_set_book      (RpHomeView *self, RpPartnerBook *book, GSettings *settings);
+void rp_home_view_show_error    (RpHomeView *self, const char *message);
+void rp_home_view_focus_join    (RpHomeView *self);
+void rp_home_view_clear_join    (RpHomeView *self);
+
+GTimeZone *rp_own_time_zone     (GSettings *settings);
+
+G_END_DECLS

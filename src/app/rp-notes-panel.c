@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <gspell/gspell.h>
+
+#include "rp-notes-panel.h"
+
+/* The notes of a session. Spell checking follows the partner: a mentor writing with a
+ * Japanese mentee in English and with a French one in French switches nothing by hand. The
+ * buffer is local for now; the shared text document binds to it later. */
+struct _RpNotesPanel
+{
+  GtkBox parent_instance;
+
+  GtkTextView *text_view;
+  GspellLanguageChooserButton *language_button;
+
+  GspellChecker *checker;
+  RpPartner *partner;
+};
+
+G_DEFINE_FINAL_TYPE (RpNotesPanel, rp_notes_panel, GTK_TYPE_BOX)
+
+static void
+on_language_chosen (RpNotesPanel *self)
+{
+  const GspellLanguage *language = gspell_checker_get_language (self->checker);
+
+  /* Remember the choice for this partner's next session. */
+  if (self->partner != NULL && language != NULL)
+    rp_partner_set_language (self->partner, gspell_language_get_code (language));
+}
+
+static void
+rp_notes_panel_dispose (GObject *object)
+{
+  RpNotesPanel *self = RP_NOTES_PANEL (object);
+
+  g_clear_object (&self->checker);
+  g_clear_object (&self->partner);
+  G_OBJECT_CLASS (rp_notes_panel_parent_class)->dispose (object);
+}
+
+static void
+rp_notes_panel_class_init (RpNotesPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rp_notes_panel_dispose;
+
+  g_type_ensure (GSPELL_TYPE_LANGUAGE_CHOOSER_BUTTON);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/rapport/Rapport/ui/rp-notes-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, RpNotesPanel, text_view);
+  gtk_widget_class_bind_template_child (widget_class, RpNotesPanel, language_button);
+  gtk_widget_class_set_css_name (widget_class, "rp-notes-panel");
+}
+
+static void
+rp_notes_panel_init (RpNotesPanel *self)
+{
+  GspellTextView *spell_view;
+  GspellTextBuffer *spell_buffer;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->checker = gspell_checker_new (NULL);
+  spell_buffer = gspell_text_buffer_get_from_gtk_text_buffer (gtk_text_view_get_buffer (self->text_view));
+  gspell_text_buffer_set_spell_checker (spell_buffer, self->checker);
+  spell_view = gspell_text_view_get_from_gtk_text_view (self->text_view);
+  gspell_text_view_basic_setup (spell_view);
+
+  g_object_bind_property (self->checker, "language", self->language_button, "language",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->checker, "notify::language", G_CALLBACK (on_language_chosen),
+                           self, G_CONNECT_SWAPPED);
+}
+
+GtkTextBuffer *
+rp_notes_panel_get_buffer (RpNotesPanel *self)
+{
+  g_return_val_if_fail (RP_IS_NOTES_PANEL (self), NULL);
+  return gtk_text_view_get_buffer (self->text_view);
+}
+
+void
+rp_notes_panel_set_partner (RpNotesPanel *self, RpPartner *partner)
+{
+  const char *code;
+  const GspellLanguage *language;
+
+  g_return_if_fail (RP_IS_NOTES_PANEL (self));
+
+  g_set_object (&self->partner, partner);
+  code = partner ? rp_partner_get_language (partner) : NULL;
+  language = code ? gspell_language_lookup (code) : NULL;
+  if (language != NULL)
+    gspell_checker_set_language (self->checker, language);
+}
+
+const char *
+rp_notes_panel_get_language (RpNotesPanel *self)
+{
+  const GspellLanguage *language = gspell_checker_get_language (self->checker);
+
+  return language ? gspell_language_get_code (language) : NULL;
+}
+
+void
+rp_notes_panel_focus (RpNotesPanel *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+}

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <gtk/gtk.h>
+#include <handy.h>
+#include <string.h>
+
+#include "rp-application.h"
+#include "rp-call-view.h"
+#include "rp-home-view.h"
+#include "rp-session.h"
+#include "rp-window.h"
+
+/* The real app window under Xvfb: the views users see, a real embedded server, a real
+ * rapport-peer process as the partner. Every wait is on a state of the app or a signal; the
+ * watchdog only turns a hang into a failure. */
+
+#define WATCHDOG_SECONDS 60
+
+typedef struct {
+  RpApplication *app;
+  RpWindow *window;
+} Fixture;
+
+/* GLib reads XDG_DATA_HOME once per process, so one directory serves every test. */
+static char *data_dir;
+static RpApplication *shared_app;
+
+static const char *waiting_for;
+
+static gboolean
+on_watchdog (gpointer user_data)
+{
+  g_error ("Timed out waiting for %s", waiting_for);
+  return G_SOURCE_REMOVE;
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+wait_for (const char *what, Condition condition, gpointer data)
+{
+  guint watchdog = g_timeout_add_seconds (WATCHDOG_SECONDS, on_watchdog, NULL);
+
+  waiting_for = what;
+  while (!condition (data))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (watchdog);
+}
+
+static gpointer
+template_child (gpointer widget, GType type, const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (child);
+  return child;
+}
+
+static void
+write_partner_book (const char *base)
+{
+  g_autofree char *dir = g_build_filename (base, "rapport", NULL);
+  g_autofree char *path = g_build_filename (dir, "partners.ini", NULL);
+  const char *contents =
+    "[Partner Aiko Tanaka]\nzone=Asia/Tokyo\nlanguage=en_US\nwork-start=540\nwork-end=1020\n";
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+}
+
+static gboolean
+window_is_mapped (gpointer data)
+{
+  Fixture *fixture = data;
+
+  fixture->window = RP_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fixture->app)));
+  return fixture->window != NULL && gtk_widget_get_mapped (GTK_WIDGET (fixture->window));
+}
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  GSettings *settings;
+
+  write_partner_book (data_dir);
+
+  /* One application per process, as in real use; each test gets a fresh window. */
+  if (shared_app == NULL)
+    {
+      shared_app = rp_application_new (G_APPLICATION_NON_UNIQUE);
+      g_application_register (G_APPLICATION (shared_app), NULL, &error);
+      g_assert_no_error (error);
+    }
+  fixture->app = shared_app;
+  settings = rp_application_get_settings (fixture->app);
+  /* Test sources, no speaker, no chime: the machine running the tests has no devices. */
+  g_settings_set_string (settings, "camera", "test");
+  g_settings_set_string (settings, "microphone", "test");
+  g_settings_set_string (settings, "speaker", "none");
+  g_settings_set_string (settings, "time-zone", "UTC");
+  g_settings_set_string (settings, "display-name", "Mentor Test");
+  g_settings_set_boolean (settings, "call-sounds", FALSE);
+
+  g_application_activate (G_APPLICATION (fixture->app));
+  wait_for ("the main window", window_is_mapped, fixture);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer user_data)
+{
+  gtk_widget_destroy (GTK_WIDGET (fixture->window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  fixture->app = NULL;
+}
+
+/* --- home view ----------------------------------------------------------------------- */
+
+static gboolean
+partner_row_present (gpointer data)
+{
+  return gtk_list_box_get_row_at_index (data, 0) != NULL;
+}
+
+static void
+test_home_lists_partners_with_their_local_time (Fixture *fixture, gconstpointer user_data)
+{
+  GtkWidget *home = rp_window_get_home_view (fixture->window);
+  GtkListBox *partners = template_child (home, RP_TYPE_HOME_VIEW, "partners_list");
+  GtkWidget *start = template_child (home, RP_TYPE_HOME_VIEW, "start_button");
+  HdyActionRow *row;
+
+  g_assert_cmpstr (rp_window_get_page (fixture->window), ==, "home");
+  g_assert_true (gtk_widget_is_drawable (start));
+  g_assert_true (gtk_widget_is_sensitive (start));
+
+  wait_for ("the partner book to load", partner_row_present, partners);
+  row = HDY_ACTION_ROW (gtk_list_box_get_row_at_index (partners, 0));
+  g_assert_cmpstr (hdy_preferences_row_get_title (HDY_PREFERENCES_ROW (row)), ==, "Aiko Tanaka");
+  /* Tokyo has no DST: always nine hours ahead of UTC. */
+  g_assert_nonnull (strstr (hdy_action_row_get_subtitle (row), "9 hours ahead"));
+}
+
+static void
+test_join_with_a_bad_link_explains_and_stays_home (Fixture *fixture, gconstpointer user_data)
+{
+  GtkWidget *home = rp_window_get_home_view (fixture->window);
+  GtkEntry *entry = template_child (home, RP_TYPE_HOME_VIEW, "join_entry");
+  GtkWidget *join = template_child (home, RP_TYPE_HOME_VIEW, "join_button");
+  GtkRevealer *revealer = template_child (home, RP_TYPE_HOME_VIEW, "error_revealer");
+  GtkLabel *error_label = template_child (home, RP_TYPE_HOME_VIEW, "error_label");
+
+  g_assert_false (gtk_widget_is_sensitive (join));
+  gtk_entry_set_text (entry, "https://example.org/not-a-rapport-link");
+  g_assert_true (gtk_widget_is_sensitive (join));
+  gtk_button_clicked (GTK_BUTTON (join));
+
+  g_assert_cmpstr (rp_window_get_page (fixture->window), ==, "home");
+  g_assert_true (gtk_revealer_get_reveal_child (revealer));
+  g_assert_cmpstr (gtk_label_get_label (error_label), !=, "");
+}
+
+/* --- accessibility --------------------------------------------------------------------- */
+
+static void
+check_accessible_names (GtkWidget *widget, gpointer user_data)
+{
+  GPtrArray *unnamed = user_data;
+
+  if (GTK_IS_BUTTON (widget) || GTK_IS_ENTRY (widget) || GTK_IS_LEVEL_BAR (widget)
+      || GTK_IS_SWITCH (widget) || GTK_IS_TEXT_VIEW (widget) || GTK_IS_SPIN_BUTTON (widget))
+    {
+      const char *name = atk_object_get_name (gtk_widget_get_accessible (widget));
+
+      if (gtk_widget_get_visible (widget) && (name == NULL || *name == '\0'))
+        g_ptr_array_add (unnamed, (gpointer) (gtk_buildable_get_name (GTK_BUILDABLE (widget)) ? gtk_buildable_get_name (GTK_BUILDABLE (widget)) : G_OBJECT_TYPE_NAME (widget)));
+    }
+  if (GTK_IS_CONTAINER (widget))
+    gtk_container_forall (GTK_CONTAINER (widget), check_accessible_names, unnamed);
+}
+
+static void
+test_every_call_control_has_an_accessible_name (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (GPtrArray) unnamed = g_ptr_array_new ();
+
+  check_accessible_names (rp_window_get_call_view (fixture->window), unnamed);
+  check_accessible_names (rp_window_get_home_view (fixture->window), unnamed);
+  for (guint i = 0; i < unnamed->len; i++)
+    g_test_message ("unnamed control: %s", (char *) unnamed->pdata[i]);
+  g_assert_cmpuint (unnamed->len, ==, 0);
+}
+
+/* --- a real call ---------------------------------------------------------------------- */
+
+typedef struct {
+  Fixture *fixture;
+  GSubprocess *peer;
+  gint frames;          /* atomic: counted on the streaming thread */
+  gboolean peer_exited;
+  gboolean peer_ok;
+} CallTest;
+
+static gboolean
+link_shown (gpointer data)
+{
+  CallTest *test = data;
+
+  return *rp_call_view_get_link (RP_CALL_VIEW (rp_window_get_call_view (test->fixture->window))) != '\0';
+}
+
+static GstPadProbeReturn
+count_frame (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  CallTest *test = user_data;
+
+  g_atomic_int_inc (&test->frames);
+  g_main_context_wakeup (NULL);
+  return GST_PAD_PROBE_OK;
+}
+
+static gboolean
+frames_arrived (gpointer data)
+{
+  CallTest *test = data;
+
+  if (test->peer_exited)
+    g_error ("The partner left before any video arrived");
+  return g_atomic_int_get (&test->frames) >= 10;
+}
+
+static gboolean
+back_home (gpointer data)
+{
+  CallTest *test = data;
+
+  return g_strcmp0 (rp_window_get_page (test->fixture->window), "home") == 0;
+}
+
+static gboolean
+peer_exited (gpointer data)
+{
+  return ((CallTest *) data)->peer_exited;
+}
+
+static void
+on_peer_exit (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CallTest *test = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  test->peer_ok = g_subprocess_get_successful (G_SUBPROCESS (source));
+  test->peer_exited = TRUE;
+}
+
+static GSubprocess *
+spawn_peer (const char *link)
+{
+  g_autofree char *peer = g_build_filename (g_getenv ("RAPPORT_BUILD_DIR"), "src", "peer",
+                                            "rapport-peer", NULL);
+  g_autoptr (GError) error = NULL;
+  GSubprocess *process;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
+                              peer, link, "--name", "Mentee Test", "--video", "test",
+                              "--audio", "test", "--duration", "0", NULL);
+  g_assert_no_error (error);
+  return process;
+}
+
+static void
+test_hosted_call_shows_partner_video_and_hangs_up (Fixture *fixture, gconstpointer user_data)
+{
+  CallTest test = { fixture };
+  GtkWidget *home = rp_window_get_home_view (fixture->window);
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
+  GtkWidget *start = template_child (home, RP_TYPE_HOME_VIEW, "start_button");
+  GtkWidget *hang_up = template_child (call_view, RP_TYPE_CALL_VIEW, "hang_up_button");
+  GtkLabel *peer_name = template_child (call_view, RP_TYPE_CALL_VIEW, "peer_name_label");
+  GtkListBox *recent = template_child (home, RP_TYPE_HOME_VIEW, "recent_list");
+  g_autoptr (GstPad) pad = NULL;
+  RpSessionState state;
+  const char *link;
+
+  gtk_button_clicked (GTK_BUTTON (start));
+  g_assert_cmpstr (rp_window_get_page (fixture->window), ==, "call");
+  wait_for ("the join link", link_shown, &test);
+  link = rp_call_view_get_link (call_view);
+  g_test_message ("hosting at %s", link);
+  g_assert_true (g_str_has_prefix (link, "rapport://127.0.0.1:"));
+
+  pad = gst_element_get_static_pad (rp_call_view_get_remote_sink (call_view), "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_frame, &test, NULL);
+
+  test.peer = spawn_peer (link);
+  g_subprocess_wait_async (test.peer, NULL, on_peer_exit, &test);
+  wait_for ("video frames from the partner", frames_arrived, &test);
+
+  g_object_get (rp_call_view_get_session (call_view), "state", &state, NULL);
+  g_assert_cmpint (state, ==, RP_SESSION_STATE_CONNECTED);
+  g_assert_cmpstr (gtk_label_get_label (peer_name), ==, "Mentee Test");
+
+  gtk_button_clicked (GTK_BUTTON (hang_up));
+  wait_for ("the home view after hanging up", back_home, &test);
+  g_assert_false (rp_call_view_is_active (call_view));
+  g_assert_nonnull (gtk_list_box_get_row_at_index (recent, 0));
+
+  /* The partner sees us leave and ends its own call cleanly. */
+  wait_for ("rapport-peer to exit", peer_exited, &test);
+  g_assert_true (test.peer_ok);
+  g_clear_object (&test.peer);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *schemas = g_build_filename (g_getenv ("RAPPORT_BUILD_DIR"), "data", NULL);
+  int status;
+
+  g_setenv ("GSETTINGS_SCHEMA_DIR", schemas, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  data_dir = g_dir_make_tmp ("rapport-gui-XXXXXX", NULL);
+  g_assert_nonnull (data_dir);
+  g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+
+  g_test_add ("/app/window/home-lists-partners-with-their-local-time", Fixture, NULL,
+              fixture_set_up, test_home_lists_partners_with_their_local_time, fixture_tear_down);
+  g_test_add ("/app/window/join-with-a-bad-link-explains-and-stays-home", Fixture, NULL,
+              fixture_set_up, test_join_with_a_bad_link_explains_and_stays_home,
+              fixture_tear_down);
+  g_test_add ("/app/a11y/every-control-has-an-accessible-name", Fixture, NULL,
+              fixture_set_up, test_every_call_control_has_an_accessible_name, fixture_tear_down);
+  g_test_add ("/app/call/hosted-call-shows-partner-video-and-hangs-up", Fixture, NULL,
+              fixture_set_up, test_hosted_call_shows_partner_video_and_hangs_up,
+              fixture_tear_down);
+  status = g_test_run ();
+  g_clear_object (&shared_app);
+  remove_tree (data_dir);
+  g_free (data_dir);
+  return status;
+}
