@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rp-store.h"
+#include "rp-text-doc.h"
 #include "store-test-util.h"
 
 static RpStore *
@@ -178,6 +179,51 @@ test_compaction_async_completes_in_caller_context (StoreFixture *fixture,
   assert_document (store, "notes", "S", none);
 }
 
+typedef struct {
+  gboolean   done;
+  GBytes    *snapshot;
+  GPtrArray *updates;
+} LoadResult;
+
+static void
+on_loaded (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  LoadResult *loaded = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (rp_store_load_document_finish (RP_STORE (source), result, &loaded->snapshot,
+                                                &loaded->updates, &error));
+  g_assert_no_error (error);
+  loaded->done = TRUE;
+}
+
+static void
+test_load_async_sees_disk_and_queue (StoreFixture *fixture,
+                                     gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(GBytes) snapshot = g_bytes_new_static ("S", 1);
+  g_autoptr(GError) error = NULL;
+  LoadResult loaded = { FALSE, NULL, NULL };
+
+  append_text (store, "notes", "a");
+  g_assert_true (rp_store_compact_document (store, "notes", snapshot, &error));
+  append_text (store, "notes", "b");
+  g_assert_true (rp_store_flush (store, &error));
+  append_text (store, "notes", "c");   /* probably still queued */
+  rp_store_load_document_async (store, "notes", NULL, on_loaded, &loaded);
+  while (!loaded.done)
+    g_main_context_iteration (NULL, TRUE);
+  assert_bytes_eq (loaded.snapshot, "S");
+  g_assert_cmpuint (loaded.updates->len, ==, 2);
+  assert_bytes_eq (loaded.updates->pdata[0], "b");
+  assert_bytes_eq (loaded.updates->pdata[1], "c");
+  g_bytes_unref (loaded.snapshot);
+  g_ptr_array_unref (loaded.updates);
+}
+
 static void
 test_delete_document_drops_snapshot_and_log (StoreFixture *fixture,
                                              gconstpointer data)
@@ -325,6 +371,78 @@ test_full_disk_write_failing_follows_state (StoreFixture *fixture,
   g_assert_cmpuint (rp_store_get_update_count (store, "notes"), ==, 1);
 }
 
+static void
+on_text_update (RpTextDoc *doc,
+                GBytes    *update,
+                gpointer   user_data)
+{
+  rp_store_append_update (RP_STORE (user_data), "session/x/notes", update);
+}
+
+static RpTextDoc *
+load_text_doc (RpStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) snapshot = NULL;
+  g_autoptr(GPtrArray) updates = NULL;
+  g_autoptr(RpTextDoc) doc = NULL;
+
+  g_assert_true (rp_store_load_document (store, "session/x/notes", &snapshot, &updates, &error));
+  g_assert_no_error (error);
+  doc = snapshot ? rp_text_doc_new_from_snapshot (snapshot, &error) : rp_text_doc_new ();
+  g_assert_no_error (error);
+  for (guint i = 0; i < updates->len; i++)
+    {
+      g_assert_true (rp_text_doc_apply_update (doc, updates->pdata[i], &error));
+      g_assert_no_error (error);
+    }
+  return g_steal_pointer (&doc);
+}
+
+static void
+type_text (RpTextDoc  *doc,
+           const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* One character at a time, the way a text view feeds the document. */
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      g_assert_true (rp_text_doc_insert (doc, rp_text_doc_get_length (doc), p,
+                                         g_utf8_next_char (p) - p, &error));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+test_text_doc_typing_survives_compaction_and_reopen (StoreFixture *fixture,
+                                                     gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  {
+    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpTextDoc) doc = rp_text_doc_new ();
+    g_autoptr(GBytes) state = NULL;
+
+    g_signal_connect_object (doc, "update", G_CALLBACK (on_text_update), store, 0);
+    type_text (doc, "Goals for the term: ");
+    state = rp_text_doc_encode_state (doc);
+    g_assert_true (rp_store_compact_document (store, "session/x/notes", state, &error));
+    g_assert_no_error (error);
+    type_text (doc, "finish the thesis, draft the café talk.");
+    g_assert_true (rp_text_doc_delete (doc, 0, 5, &error));   /* "Goals" */
+    g_assert_cmpuint (rp_store_get_update_count (store, "session/x/notes"), >, 0);
+  }
+  {
+    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpTextDoc) doc = load_text_doc (store);
+    g_autofree char *text = rp_text_doc_get_text (doc);
+
+    g_assert_cmpstr (text, ==, " for the term: finish the thesis, draft the café talk.");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -342,11 +460,14 @@ main (int argc, char **argv)
        test_compaction_replaces_log_and_keeps_later_updates);
   ADD ("/store/documents/compaction-async-completes-in-caller-context",
        test_compaction_async_completes_in_caller_context);
+  ADD ("/store/documents/load-async-sees-disk-and-queue", test_load_async_sees_disk_and_queue);
   ADD ("/store/documents/delete-drops-snapshot-and-log",
        test_delete_document_drops_snapshot_and_log);
   ADD ("/store/documents/empty-doc-id-is-refused", test_empty_doc_id_is_refused);
   ADD ("/store/full-disk/keeps-earlier-data-and-recovers", test_full_disk_keeps_data_and_recovers);
   ADD ("/store/full-disk/write-failing-follows-state", test_full_disk_write_failing_follows_state);
+  ADD ("/store/text-doc/typing-survives-compaction-and-reopen",
+       test_text_doc_typing_survives_compaction_and_reopen);
 #undef ADD
 
   return g_test_run ();

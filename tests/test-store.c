@@ -134,8 +134,9 @@ test_open_newer_schema_is_refused (StoreFixture *fixture,
   sqlite3 *db = NULL;
 
   g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE future (x); PRAGMA user_version = 99",
-                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE future (x); PRAGMA user_version = 99;"
+                                 "PRAGMA application_id = 1380995668", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
   sqlite3_close (db);
 
   store = rp_store_new (fixture->path, &error);
@@ -157,6 +158,32 @@ test_open_newer_schema_is_refused (StoreFixture *fixture,
     sqlite3_finalize (stmt);
     sqlite3_close (db);
   }
+}
+
+static void
+test_open_foreign_sqlite_database_is_refused_untouched (StoreFixture *fixture,
+                                                        gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpStore) store = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE photos (x)", NULL, NULL, NULL), ==, 0);
+  sqlite3_close (db);
+
+  store = rp_store_new (fixture->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_DATABASE);
+
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_schema", -1, &stmt,
+                                       NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
 }
 
 static void
@@ -239,6 +266,28 @@ test_closed_store_refuses_calls (StoreFixture *fixture,
   g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_CLOSED);
 }
 
+static void
+test_open_locked_by_another_program_is_busy (StoreFixture *fixture,
+                                             gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpPartner) partner = rp_partner_new ("Aiko", "Asia/Tokyo");
+  g_autoptr(GError) error = NULL;
+  sqlite3 *other = NULL;
+
+  /* Another program holds the write lock for longer than the owner may wait. */
+  g_assert_cmpint (sqlite3_open (fixture->path, &other), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (rp_store_add_partner (store, partner, &error), ==, 0);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_BUSY);
+  g_clear_error (&error);
+
+  g_assert_cmpint (sqlite3_exec (other, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (other);
+  g_assert_cmpint (rp_store_add_partner (store, partner, &error), >, 0);
+  g_assert_no_error (error);
+}
+
 /* ---- Partners ---- */
 
 static void
@@ -251,8 +300,7 @@ test_partners_round_trip_and_update (StoreFixture *fixture,
   g_autoptr(GPtrArray) all = NULL;
   g_autoptr(GError) error = NULL;
 
-  partner->working_hours = g_strdup ("{\"tue\": [\"13:30-17:00\", \"09:00-12:30\"],"
-                                     " \"mon\": [\"09:00-17:00\"]}");
+  partner->working_hours = g_strdup ("tue 13:30-17:00,09:00-12:30;mon-mon 09:00-17:00");
   partner->spell_language = g_strdup ("ja");
   g_assert_cmpint (rp_store_add_partner (store, partner, &error), >, 0);
   add_partner (store, "bea", "Europe/Madrid");
@@ -262,9 +310,8 @@ test_partners_round_trip_and_update (StoreFixture *fixture,
   g_assert_cmpstr (read->name, ==, "Aiko");
   g_assert_cmpstr (read->time_zone, ==, "Asia/Tokyo");
   g_assert_cmpstr (read->spell_language, ==, "ja");
-  /* Normalised: weekdays in order, ranges sorted, compact. */
-  g_assert_cmpstr (read->working_hours, ==,
-                   "{\"mon\":[\"09:00-17:00\"],\"tue\":[\"09:00-12:30\",\"13:30-17:00\"]}");
+  /* In the schedule module's canonical form: weekdays in order, ranges sorted. */
+  g_assert_cmpstr (read->working_hours, ==, "Mon 09:00-17:00; Tue 09:00-12:30,13:30-17:00");
 
   g_free (read->time_zone);
   read->time_zone = g_strdup ("Europe/Berlin");
@@ -298,9 +345,8 @@ test_partners_bad_working_hours_are_refused (StoreFixture *fixture,
 {
   g_autoptr(RpStore) store = open_store (fixture);
   const char *bad[] = {
-    "[]", "{\"monday\":[\"09:00-17:00\"]}", "{\"mon\":[\"17:00-09:00\"]}",
-    "{\"mon\":[\"09:00-12:00\",\"11:00-13:00\"]}", "{\"mon\":\"09:00-17:00\"}",
-    "{\"mon\":[\"9:00-17:00\"]}", "{\"mon\":[\"09:00-24:30\"]}", "{not json",
+    "{\"mon\":[\"09:00-17:00\"]}", "Monday 09:00-17:00", "Mon 09:00", "Mon 25:00-26:00",
+    "Mon-Fri", "09:00-17:00", "Mon 9-5", ";;x",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -312,6 +358,18 @@ test_partners_bad_working_hours_are_refused (StoreFixture *fixture,
       g_assert_cmpint (rp_store_add_partner (store, partner, &error), ==, 0);
       g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID);
     }
+}
+
+static void
+test_partners_without_working_hours_store_empty (StoreFixture *fixture,
+                                                gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  gint64 id = add_partner (store, "Aiko", "Asia/Tokyo");
+  g_autoptr(RpPartner) read = rp_store_get_partner (store, id, NULL);
+
+  g_assert_cmpstr (read->working_hours, ==, "");
+  g_assert_null (read->spell_language);
 }
 
 static void
@@ -364,6 +422,12 @@ test_sessions_round_trip_every_field (StoreFixture *fixture,
   g_assert_cmpint (rp_store_add_session (store, record, &error), >, 0);
   g_assert_no_error (error);
   g_assert_cmpuint (strlen (record->uid), ==, 32);
+  {
+    g_autofree char *doc_id = rp_session_record_dup_doc_id (record, "notes");
+    g_autofree char *expected = g_strdup_printf ("session/%s/notes", record->uid);
+
+    g_assert_cmpstr (doc_id, ==, expected);
+  }
 
   read = rp_store_get_session (store, record->id, &error);
   g_assert_no_error (error);
@@ -929,14 +993,20 @@ main (int argc, char **argv)
   ADD ("/store/open/not-a-database-is-refused-untouched",
        test_open_not_a_database_is_refused_untouched);
   ADD ("/store/open/newer-schema-is-refused-untouched", test_open_newer_schema_is_refused);
+  ADD ("/store/open/foreign-sqlite-database-is-refused-untouched",
+       test_open_foreign_sqlite_database_is_refused_untouched);
   ADD ("/store/open/damaged-database-is-refused", test_open_damaged_database_is_refused);
   ADD ("/store/open/read-only-location-is-refused", test_open_read_only_location_is_refused);
   ADD ("/store/open/missing-folder-is-cannot-open", test_open_missing_folder_is_cannot_open);
   ADD ("/store/open/closed-store-refuses-calls", test_closed_store_refuses_calls);
+  ADD ("/store/open/locked-by-another-program-is-busy",
+       test_open_locked_by_another_program_is_busy);
   ADD ("/store/partners/round-trip-and-update", test_partners_round_trip_and_update);
   ADD ("/store/partners/unknown-zone-is-refused", test_partners_unknown_zone_is_refused);
   ADD ("/store/partners/bad-working-hours-are-refused",
        test_partners_bad_working_hours_are_refused);
+  ADD ("/store/partners/without-working-hours-store-empty",
+       test_partners_without_working_hours_store_empty);
   ADD ("/store/partners/delete-keeps-sessions", test_partners_delete_keeps_sessions);
   ADD ("/store/sessions/round-trip-every-field", test_sessions_round_trip_every_field);
   ADD ("/store/sessions/invalid-schedule-is-refused", test_sessions_invalid_schedule_is_refused);

@@ -319,6 +319,11 @@ test_remote_events_let_a_view_follow (void)
 #define N_REPLICAS 4
 
 typedef struct {
+  guint   to;
+  GBytes *update;
+} Message;
+
+typedef struct {
   RpTextDoc *doc;
   GString   *mirror;
   GPtrArray *outbox;   /* updates not yet handed to the network */
@@ -375,8 +380,10 @@ run_convergence (guint32 seed)
   Replica replicas[N_REPLICAS];
   g_autofree char *reference = NULL;
   gboolean ok = TRUE;
+  const char *steps_env = g_getenv ("RAPPORT_TEXT_STEPS");
+  guint n_steps = steps_env ? (guint) g_ascii_strtoull (steps_env, NULL, 10) : 300;
 
-  typedef struct { guint to; GBytes *update; } Message;
+
 
   for (guint i = 0; i < N_REPLICAS; i++)
     {
@@ -389,7 +396,7 @@ run_convergence (guint32 seed)
                         replicas[i].mirror);
     }
 
-  for (guint step = 0; step < 300; step++)
+  for (guint step = 0; step < n_steps; step++)
     {
       guint who = g_rand_int_range (rand, 0, N_REPLICAS);
       guint action = g_rand_int_range (rand, 0, 10);

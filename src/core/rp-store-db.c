@@ -14,18 +14,25 @@
 
 #include "rp-store-db.h"
 
-/* A writer waits this long for another connection's transaction before giving up with BUSY;
- * ours are short, so only a foreign program holding the file hits it. */
-#define BUSY_TIMEOUT_MS 5000
+/* How long a connection waits for another's write transaction before giving up with BUSY.
+ * Ours last milliseconds (a compaction of a very long log, a few hundred), so only a foreign
+ * program holding the file hits these. The owner's is short: it runs on the main loop. */
+#define BUSY_TIMEOUT_MAIN_MS   2000
+#define BUSY_TIMEOUT_THREAD_MS 10000
+
+/* 0x52505254, "RPRT", in the file header: tells our databases from other programs' SQLite
+ * files. Decimal, for the migration's SQL. */
+#define RP_STORE_APP_ID 1380995668
 
 /* Each entry moves the schema from version i to i + 1; never edit a released one. */
 static const char *const migrations[] = {
   /* 0 → 1 */
+  "PRAGMA application_id = " G_STRINGIFY (RP_STORE_APP_ID) ";"
   "CREATE TABLE partners ("
   "  id INTEGER PRIMARY KEY,"
   "  name TEXT NOT NULL,"
   "  time_zone TEXT NOT NULL,"
-  "  working_hours TEXT NOT NULL DEFAULT '{}',"
+  "  working_hours TEXT NOT NULL DEFAULT '',"
   "  spell_language TEXT,"
   "  created_at INTEGER NOT NULL DEFAULT (unixepoch()));"
   "CREATE TABLE sessions ("
@@ -181,21 +188,55 @@ rp_store_db_prepare (sqlite3    *db,
 }
 
 static gboolean
-read_user_version (sqlite3 *db,
-                   int     *version,
-                   GError **error)
+read_int (sqlite3    *db,
+          const char *sql,
+          int        *value,
+          GError    **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
-  /* The first statement that reads the file: a foreign or damaged file fails here. */
-  rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL);
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     return rp_store_db_error (error, db, rc, _("open the database"));
-  *version = sqlite3_column_int (stmt, 0);
+  *value = sqlite3_column_int (stmt, 0);
   return TRUE;
+}
+
+static gboolean
+read_user_version (sqlite3 *db,
+                   int     *version,
+                   GError **error)
+{
+  /* The first statement that reads the file: a foreign or damaged file fails here. */
+  return read_int (db, "PRAGMA user_version", version, error);
+}
+
+/* Ours, or empty. Never add our tables to another program's database. */
+static gboolean
+check_ours (sqlite3 *db,
+            int      version,
+            GError **error)
+{
+  int app_id, tables;
+
+  if (!read_int (db, "PRAGMA application_id", &app_id, error))
+    return FALSE;
+  if (app_id == RP_STORE_APP_ID)
+    return TRUE;
+  if (app_id == 0 && version == 0)
+    {
+      if (!read_int (db, "SELECT count(*) FROM sqlite_schema", &tables, error))
+        return FALSE;
+      if (tables == 0)
+        return TRUE;
+    }
+  g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_DATABASE,
+               _("%s is another program's database, not Rapport's. Choose another file, or "
+                 "move it aside and Rapport will start a new one."), db_name (db));
+  return FALSE;
 }
 
 static gboolean
@@ -282,19 +323,12 @@ prepare_main (sqlite3 *db,
               GError **error)
 {
   int version;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
 
-  if (!read_user_version (db, &version, error) || !check_version (db, version, error) ||
-      !enable_wal (db, error) || !migrate (db, error))
+  if (!read_user_version (db, &version, error) || !check_ours (db, version, error) ||
+      !check_version (db, version, error) || !enable_wal (db, error) || !migrate (db, error))
     return FALSE;
   /* Reading the whole schema once makes a damaged catalogue fail now, not mid-session. */
-  rc = sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_schema", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    return rp_store_db_error (error, db, rc, _("open the database"));
-  return TRUE;
+  return read_int (db, "SELECT count(*) FROM sqlite_schema", &version, error);
 }
 
 /* SQLite retries a failed create read-only and reports that attempt's errno (ENOENT); ask the
@@ -341,7 +375,8 @@ rp_store_db_open (const char   *path,
       sqlite3_close (db);
       return NULL;
     }
-  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+  sqlite3_busy_timeout (db, role == RP_STORE_DB_MAIN ? BUSY_TIMEOUT_MAIN_MS
+                                                    : BUSY_TIMEOUT_THREAD_MS);
   if ((role == RP_STORE_DB_MAIN && !prepare_main (db, error)) ||
       !rp_store_db_exec (db, role_pragmas (role), _("open the database"), error))
     {

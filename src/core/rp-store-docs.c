@@ -52,6 +52,7 @@ struct _RpStoreDocs {
   GError               *last_error;
   /* The thread's own: */
   sqlite3              *db;
+  sqlite3_stmt         *append_stmt;      /* prepared once: appends are most of the work */
   GThread              *thread;
   /* For reports to the owner: */
   GMainContext         *owner_context;
@@ -126,12 +127,35 @@ report_state (RpStoreDocs  *docs,
 /* ---- The writer thread ---- */
 
 static gboolean
+write_append (RpStoreDocs *docs,
+              Cmd         *cmd,
+              GError     **error)
+{
+  int rc = SQLITE_OK;
+
+  if (!docs->append_stmt)
+    rc = sqlite3_prepare_v3 (docs->db, "INSERT INTO doc_updates (doc_id, data) VALUES (?, ?)",
+                             -1, SQLITE_PREPARE_PERSISTENT, &docs->append_stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (docs->append_stmt, 1, cmd->doc_id, -1, SQLITE_STATIC);
+      sqlite3_bind_blob64 (docs->append_stmt, 2, g_bytes_get_data (cmd->data, NULL),
+                           g_bytes_get_size (cmd->data), SQLITE_STATIC);
+      rc = sqlite3_step (docs->append_stmt);
+      sqlite3_reset (docs->append_stmt);
+      sqlite3_clear_bindings (docs->append_stmt);
+    }
+  if (rc != SQLITE_DONE)
+    return rp_store_db_error (error, docs->db, rc, _("save the shared notes"));
+  return TRUE;
+}
+
+static gboolean
 write_cmd (RpStoreDocs *docs,
            Cmd         *cmd,
            GError     **error)
 {
   static const char *const sql[] = {
-    [CMD_APPEND] = "INSERT INTO doc_updates (doc_id, data) VALUES (?1, ?2)",
     [CMD_COMPACT] = "INSERT OR REPLACE INTO doc_snapshots (doc_id, snapshot, updated_at) "
                     "VALUES (?1, ?2, unixepoch ()); DELETE FROM doc_updates WHERE doc_id = ?1",
     [CMD_DELETE] = "DELETE FROM doc_snapshots WHERE doc_id = ?1;"
@@ -141,6 +165,8 @@ write_cmd (RpStoreDocs *docs,
 
   if (cmd->kind == CMD_BARRIER)
     return TRUE;
+  if (cmd->kind == CMD_APPEND)
+    return write_append (docs, cmd, error);
   /* Walks the statements of one command; each binds the same parameters. */
   for (const char *next = sql[cmd->kind]; next && *next; next = tail)
     {
@@ -197,30 +223,28 @@ complete_cmd (Cmd          *cmd,
 }
 
 /* Under the lock, after a write: tells waiters, and on failure puts the updates back in front
- * of those that arrived meanwhile. */
+ * of those that arrived meanwhile. Leaves in `batch` what is done with, to be freed outside
+ * the lock (a batch can hold a hundred thousand updates). */
 static void
 settle_batch (RpStoreDocs  *docs,
               GQueue       *batch,
               const GError *error)
 {
-  GList *requeue = NULL;
+  GQueue done = G_QUEUE_INIT;
   Cmd *cmd;
 
   while ((cmd = g_queue_pop_tail (batch)))
     {
       if (cmd->kind == CMD_APPEND && error)
         {
-          requeue = g_list_prepend (requeue, cmd);
+          g_queue_push_head (&docs->queue, cmd);
+          docs->retry_at_us = g_get_monotonic_time () + RETRY_INTERVAL_US;
           continue;
         }
       complete_cmd (cmd, error);
-      cmd_free (cmd);
+      g_queue_push_head (&done, cmd);
     }
-  for (GList *l = g_list_last (requeue); l; l = l->prev)
-    g_queue_push_head (&docs->queue, l->data);
-  if (requeue)
-    docs->retry_at_us = g_get_monotonic_time () + RETRY_INTERVAL_US;
-  g_list_free (requeue);
+  *batch = done;
 
   if ((error != NULL) != docs->failing)
     report_state (docs, error);
@@ -251,6 +275,9 @@ write_queue (RpStoreDocs *docs)
   settle_batch (docs, &batch, error);
   docs->busy = FALSE;
   g_cond_broadcast (&docs->cond);
+  g_mutex_unlock (&docs->lock);
+  g_queue_clear_full (&batch, (GDestroyNotify) cmd_free);
+  g_mutex_lock (&docs->lock);
 }
 
 static gint64
@@ -300,12 +327,17 @@ static void
 push_locked (RpStoreDocs *docs,
              Cmd         *cmd)
 {
-  if (cmd->kind == CMD_APPEND && g_queue_is_empty (&docs->queue))
+  gboolean was_empty = g_queue_is_empty (&docs->queue);
+
+  if (cmd->kind == CMD_APPEND && was_empty)
     docs->first_queued_us = g_get_monotonic_time ();
   if (cmd->kind != CMD_APPEND)
     docs->n_waiting++;
   g_queue_push_tail (&docs->queue, cmd);
-  g_cond_broadcast (&docs->cond);
+  /* Only what changes the thread's deadline wakes it: the first update (it slept without
+   * one) or a command someone waits for. A wake per keystroke would cost a context switch. */
+  if (was_empty || cmd->kind != CMD_APPEND)
+    g_cond_broadcast (&docs->cond);
 }
 
 static gboolean
@@ -373,6 +405,7 @@ rp_store_docs_close (RpStoreDocs *docs,
   g_mutex_unlock (&docs->lock);
   g_clear_pointer (&docs->thread, g_thread_join);
 
+  g_clear_pointer (&docs->append_stmt, sqlite3_finalize);
   rp_store_db_close (g_steal_pointer (&docs->db));
   lost = g_queue_get_length (&docs->queue);
   g_queue_clear_full (&docs->queue, (GDestroyNotify) cmd_free);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The store's boxed records, and the two compact text forms kept in their columns: working
- * hours and the agenda outcome (both JSON, read and written with json-glib).
+ * The store's boxed records, and the agenda outcome's compact text form (JSON, read and
+ * written with json-glib).
  */
 #include "config.h"
 
@@ -10,8 +10,6 @@
 #include <json-glib/json-glib.h>
 
 #include "rp-store.h"
-
-static const char *const weekdays[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL };
 
 G_DEFINE_BOXED_TYPE (RpPartner, rp_partner, rp_partner_copy, rp_partner_free)
 G_DEFINE_BOXED_TYPE (RpOutcomeItem, rp_outcome_item, rp_outcome_item_copy, rp_outcome_item_free)
@@ -133,6 +131,17 @@ rp_session_record_free (RpSessionRecord *record)
   g_free (record);
 }
 
+char *
+rp_session_record_dup_doc_id (const RpSessionRecord *record,
+                              const char            *name)
+{
+  g_return_val_if_fail (record && name, NULL);
+
+  if (!record->uid)
+    return NULL;
+  return g_strdup_printf ("session/%s/%s", record->uid, name);
+}
+
 RpActionItem *
 rp_action_item_copy (const RpActionItem *item)
 {
@@ -173,149 +182,6 @@ rp_search_hit_free (RpSearchHit *hit)
   g_free (hit->partner_name);
   g_free (hit->snippet);
   g_free (hit);
-}
-
-/* ---- Working hours ---- */
-
-/* "HH:MM" to minutes after midnight; "24:00" is allowed as an end. */
-static int
-parse_clock (const char *s)
-{
-  if (!g_ascii_isdigit (s[0]) || !g_ascii_isdigit (s[1]) || s[2] != ':' ||
-      !g_ascii_isdigit (s[3]) || !g_ascii_isdigit (s[4]))
-    return -1;
-  {
-    int h = (s[0] - '0') * 10 + (s[1] - '0');
-    int m = (s[3] - '0') * 10 + (s[4] - '0');
-
-    if (m > 59 || h > 24 || (h == 24 && m != 0))
-      return -1;
-    return h * 60 + m;
-  }
-}
-
-static gboolean
-parse_range (const char *text,
-             int        *start,
-             int        *end)
-{
-  if (!text || strlen (text) != 11 || text[5] != '-')
-    return FALSE;
-  *start = parse_clock (text);
-  *end = parse_clock (text + 6);
-  return *start >= 0 && *end > *start && *start < 24 * 60;
-}
-
-static gint
-compare_ranges (gconstpointer a,
-                gconstpointer b)
-{
-  return g_strcmp0 (*(char *const *) a, *(char *const *) b);
-}
-
-static gboolean
-add_weekday (JsonBuilder *builder,
-             const char  *day,
-             JsonArray   *ranges,
-             GError     **error)
-{
-  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
-  int prev_end = -1;
-
-  for (guint i = 0; i < json_array_get_length (ranges); i++)
-    {
-      JsonNode *node = json_array_get_element (ranges, i);
-      const char *text = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
-      int start, end;
-
-      if (!parse_range (text, &start, &end))
-        {
-          g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID,
-                       _("Working hours for %s must be ranges like \"09:00-17:00\"."), day);
-          return FALSE;
-        }
-      g_ptr_array_add (sorted, (gpointer) text);
-    }
-  /* "HH:MM-HH:MM" sorts as text in time order, which makes overlaps easy to see. */
-  g_ptr_array_sort (sorted, compare_ranges);
-  json_builder_set_member_name (builder, day);
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < sorted->len; i++)
-    {
-      int start, end;
-
-      parse_range (sorted->pdata[i], &start, &end);
-      if (start < prev_end)
-        {
-          g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID,
-                       _("Working hours for %s overlap."), day);
-          return FALSE;
-        }
-      prev_end = end;
-      json_builder_add_string_value (builder, sorted->pdata[i]);
-    }
-  json_builder_end_array (builder);
-  return TRUE;
-}
-
-static gboolean
-check_weekday_keys (JsonObject *object,
-                    GError    **error)
-{
-  g_autoptr(GList) members = json_object_get_members (object);
-
-  for (GList *l = members; l; l = l->next)
-    if (!g_strv_contains (weekdays, l->data))
-      {
-        g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID,
-                     _("Unknown weekday \"%s\" in working hours (use mon, tue, wed, thu, fri, "
-                       "sat, sun)."), (const char *) l->data);
-        return FALSE;
-      }
-  return TRUE;
-}
-
-char *
-rp_working_hours_normalize (const char *json,
-                            GError    **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) out = NULL;
-  JsonObject *object;
-
-  if (!json || !*json)
-    return g_strdup ("{}");
-  if (!json_parser_load_from_data (parser, json, -1, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID,
-                   _("Working hours must be a JSON object such as "
-                     "{\"mon\":[\"09:00-17:00\"]}."));
-      return NULL;
-    }
-  object = json_node_get_object (json_parser_get_root (parser));
-  if (!check_weekday_keys (object, error))
-    return NULL;
-  json_builder_begin_object (builder);
-  for (guint i = 0; weekdays[i]; i++)
-    {
-      JsonNode *day = json_object_get_member (object, weekdays[i]);
-
-      if (!day)
-        continue;
-      if (!JSON_NODE_HOLDS_ARRAY (day))
-        {
-          g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID,
-                       _("Working hours for %s must be a list of ranges."), weekdays[i]);
-          return NULL;
-        }
-      if (!add_weekday (builder, weekdays[i], json_node_get_array (day), error))
-        return NULL;
-    }
-  json_builder_end_object (builder);
-  out = json_builder_get_root (builder);
-  return json_to_string (out, FALSE);
 }
 
 /* ---- Agenda outcome ---- */

@@ -15,15 +15,15 @@ G_BEGIN_DECLS
 #define RP_TYPE_ACTION_ITEM     (rp_action_item_get_type ())
 #define RP_TYPE_SEARCH_HIT      (rp_search_hit_get_type ())
 
-/* A mentoring relationship. working_hours is a compact JSON object, one key per weekday
- * ("mon".."sun"), each a list of "HH:MM-HH:MM" ranges in the partner's own local time:
- *   {"mon":["09:00-12:30","13:30-17:00"],"tue":["09:00-17:00"]}
- * A missing weekday means no working hours that day; "24:00" may end a range. */
+/* A mentoring relationship. working_hours is the text form of the schedule module's
+ * RpWorkingHours ("Mon-Fri 09:00-17:00", "Mon-Thu 09:00-12:00,13:00-17:30; Fri 09:00-13:00"),
+ * in the partner's own local time; the store keeps it in rp_working_hours_to_string()'s
+ * canonical form. NULL or "" means not given. */
 typedef struct {
   gint64  id;              /* 0 until stored */
   char   *name;
   char   *time_zone;       /* IANA identifier, e.g. "Asia/Tokyo" */
-  char   *working_hours;   /* see above; NULL or "{}" = none given */
+  char   *working_hours;   /* see above; NULL or "" = not given */
   char   *spell_language;  /* e.g. "en_GB"; NULL = the desktop's default */
 } RpPartner;
 
@@ -96,6 +96,10 @@ GType            rp_session_record_get_type (void) G_GNUC_CONST;
 RpSessionRecord *rp_session_record_new      (void);
 RpSessionRecord *rp_session_record_copy     (const RpSessionRecord *record);
 void             rp_session_record_free     (RpSessionRecord *record);
+/* The id under which the session's shared document `name` ("notes", "agenda") is stored:
+ * "session/UID/NAME". NULL until the record has a uid. */
+char            *rp_session_record_dup_doc_id (const RpSessionRecord *record,
+                                               const char            *name);
 
 GType            rp_action_item_get_type    (void) G_GNUC_CONST;
 RpActionItem    *rp_action_item_copy        (const RpActionItem *item);
@@ -104,11 +108,6 @@ void             rp_action_item_free        (RpActionItem *item);
 GType            rp_search_hit_get_type     (void) G_GNUC_CONST;
 RpSearchHit     *rp_search_hit_copy         (const RpSearchHit *hit);
 void             rp_search_hit_free         (RpSearchHit *hit);
-
-/* Checks the working-hours JSON described above; returns it normalised (compact, weekdays in
- * order, ranges sorted) or NULL with an RP_STORE_ERROR_INVALID error. NULL or "" gives "{}". */
-char            *rp_working_hours_normalize (const char  *json,
-                                             GError     **error);
 
 /* The agenda outcome as compact JSON (an array of objects) and back. */
 char            *rp_outcome_to_json         (GPtrArray   *items);

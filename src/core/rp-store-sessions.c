@@ -12,6 +12,7 @@
 
 #include "rp-random.h"
 #include "rp-store-private.h"
+#include "rp-working-hours.h"
 
 #define SESSION_COLUMNS RP_STORE_SESSION_COLUMNS
 
@@ -151,6 +152,25 @@ partner_from_row (sqlite3_stmt *stmt)
   return partner;
 }
 
+/* The canonical form of the schedule module's working hours, "" when none are given. */
+static char *
+normalize_hours (const char *text,
+                 GError    **error)
+{
+  g_autoptr(RpWorkingHours) hours = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!text || !*text)
+    return g_strdup ("");
+  hours = rp_working_hours_parse (text, &local_error);
+  if (!hours)
+    {
+      g_set_error_literal (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID, local_error->message);
+      return NULL;
+    }
+  return rp_working_hours_to_string (hours);
+}
+
 static gboolean
 check_partner (const RpPartner *partner,
                char           **hours,
@@ -163,7 +183,7 @@ check_partner (const RpPartner *partner,
     }
   if (!check_zone (partner->time_zone, error))
     return FALSE;
-  *hours = rp_working_hours_normalize (partner->working_hours, error);
+  *hours = normalize_hours (partner->working_hours, error);
   return *hours != NULL;
 }
 

@@ -264,13 +264,14 @@ rp_store_close (RpStore *self,
 
   if (self->closed)
     return TRUE;
+  /* Under the reader's lock: a worker thread may be using the reader and the documents. */
+  g_mutex_lock (&self->reader_lock);
   self->closed = TRUE;
+  g_clear_pointer (&self->reader, rp_store_db_close);
+  g_mutex_unlock (&self->reader_lock);
   if (self->docs)
     ok = rp_store_docs_close (self->docs, error);
   g_clear_pointer (&self->docs, rp_store_docs_free);
-  g_mutex_lock (&self->reader_lock);
-  g_clear_pointer (&self->reader, rp_store_db_close);
-  g_mutex_unlock (&self->reader_lock);
   /* Last: the last connection to close checkpoints the WAL into the file. */
   g_clear_pointer (&self->db, rp_store_db_close);
   return ok;
@@ -339,6 +340,95 @@ rp_store_load_document (RpStore    *self,
   if (!rp_store_check_open (self, error) || !check_doc_id (doc_id, error))
     return FALSE;
   return rp_store_docs_load (self->docs, self->db, doc_id, snapshot, updates, error);
+}
+
+typedef struct {
+  GBytes    *snapshot;
+  GPtrArray *updates;
+} Loaded;
+
+static void
+loaded_free (Loaded *loaded)
+{
+  g_clear_pointer (&loaded->snapshot, g_bytes_unref);
+  g_clear_pointer (&loaded->updates, g_ptr_array_unref);
+  g_free (loaded);
+}
+
+static gpointer
+load_in (sqlite3      *db,
+         gpointer      data,
+         GCancellable *cancellable,
+         GError      **error)
+{
+  GTask *task = data;
+  RpStore *self = g_task_get_source_object (task);
+  Loaded *loaded = g_new0 (Loaded, 1);
+
+  if (!rp_store_docs_load (self->docs, db, g_task_get_task_data (task), &loaded->snapshot,
+                           &loaded->updates, error))
+    g_clear_pointer (&loaded, loaded_free);
+  return loaded;
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source,
+             gpointer      data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  Loaded *loaded = rp_store_with_reader (source, load_in, task, cancellable, &error);
+
+  if (loaded)
+    g_task_return_pointer (task, loaded, (GDestroyNotify) loaded_free);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+rp_store_load_document_async (RpStore            *self,
+                              const char         *doc_id,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (RP_IS_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rp_store_load_document_async);
+  if (!rp_store_check_open (self, &error) || !check_doc_id (doc_id, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_set_task_data (task, g_strdup (doc_id), g_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+gboolean
+rp_store_load_document_finish (RpStore      *self,
+                               GAsyncResult *result,
+                               GBytes      **snapshot,
+                               GPtrArray   **updates,
+                               GError      **error)
+{
+  Loaded *loaded;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  loaded = g_task_propagate_pointer (G_TASK (result), error);
+  if (!loaded)
+    return FALSE;
+  if (snapshot)
+    *snapshot = g_steal_pointer (&loaded->snapshot);
+  if (updates)
+    *updates = g_steal_pointer (&loaded->updates);
+  loaded_free (loaded);
+  return TRUE;
 }
 
 gboolean

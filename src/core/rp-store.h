@@ -16,15 +16,17 @@ G_BEGIN_DECLS
  *   rp_store_search() and rp_store_export_session(), which may run on any thread.
  * - The blocking calls are cheap: a few rows on the owner's own connection (WAL mode, no fsync
  *   on commit), and loading a document reads only its snapshot and its update log. They do not
- *   wait for the disk to sync.
+ *   wait for the disk to sync; a write may wait for the writer thread's commit in progress
+ *   (milliseconds; a compaction of a very long log, a few hundred).
  * - rp_store_append_update() never touches the disk: it queues the update for a writer thread
  *   with its own connection, which commits the queue in one transaction (synchronous=FULL) at
  *   most RP_STORE_COMMIT_INTERVAL_MS after the first queued update, and at once on
  *   rp_store_flush(), compaction and close. An update is durable — against a crash, a SIGKILL
  *   or a power cut — within a second of being appended.
- * - Search, export and compaction can be slow on a long history: their _async variants run on
- *   a GTask worker thread (search and export on a separate read connection guarded by a
- *   mutex; compaction on the writer thread, ordered after every update appended before it).
+ * - Search, export, loading and compaction can be slow on a long history: their _async
+ *   variants run on a GTask worker thread (search, export and load on a separate read
+ *   connection guarded by a mutex; compaction on the writer thread, ordered after every update
+ *   appended before it).
  *   Their callbacks run in the caller's thread-default main context.
  * - When a background commit fails (disk full, I/O error) nothing is dropped: the updates stay
  *   queued, loading a document still returns them, the "write-error" signal is emitted in the
@@ -91,6 +93,18 @@ gboolean         rp_store_load_document         (RpStore       *self,
                                                  GError       **error);
 /* Replaces the snapshot and drops the update log, atomically. The snapshot must contain every
  * update appended for doc_id before this call; later ones are kept. Blocks until committed. */
+/* The same on a worker thread (for a long log: ~0.1-0.3 s for 260k updates, see
+ * tests/bench/bench-store.c). */
+void             rp_store_load_document_async   (RpStore            *self,
+                                                 const char         *doc_id,
+                                                 GCancellable       *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer            user_data);
+gboolean         rp_store_load_document_finish  (RpStore       *self,
+                                                 GAsyncResult  *result,
+                                                 GBytes       **snapshot,
+                                                 GPtrArray    **updates,
+                                                 GError       **error);
 gboolean         rp_store_compact_document      (RpStore       *self,
                                                  const char    *doc_id,
                                                  GBytes        *snapshot,

@@ -647,6 +647,55 @@ mark_deleted (RpTextDoc *self,
   fenwick_add (self, r->chunk->idx, -(gint64) r->len);
 }
 
+/* Whether @b, right after @a, is the continuation of the same typed run in the same state:
+ * then one node can hold both, with the same meaning. */
+static gboolean
+runs_mergeable (const Run *a,
+                const Run *b)
+{
+  return a->agent == b->agent && a->seq + a->len == b->seq &&
+         a->lamport + a->len == b->lamport && a->deleted == b->deleted &&
+         b->origin_left.agent == a->agent && b->origin_left.seq == b->seq - 1 &&
+         id_equal (a->origin_right, b->origin_right);
+}
+
+/* Folds c->runs[i + 1] into c->runs[i] when they are mergeable. */
+static gboolean
+merge_at (RpTextDoc *self,
+          Chunk     *c,
+          guint      i)
+{
+  Run *a, *b;
+
+  if (i + 1 >= c->n || !runs_mergeable (c->runs[i], c->runs[i + 1]))
+    return FALSE;
+  a = c->runs[i];
+  b = c->runs[i + 1];
+  a->len += b->len;
+  memmove (&c->runs[i + 1], &c->runs[i + 2], (c->n - i - 2) * sizeof (Run *));
+  c->n--;
+  self->n_runs--;
+  g_sequence_remove (b->iter);
+  g_free (b);
+  return TRUE;
+}
+
+/* Compacts a run that just changed state with its neighbours in the chunk (deleting one
+ * character at a time would otherwise leave a node per character). Returns the node that
+ * now holds @r's characters. */
+static Run *
+merge_around (RpTextDoc *self,
+              Run       *r)
+{
+  Chunk *c = r->chunk;
+  guint i = index_in_chunk (r);
+
+  merge_at (self, c, i);
+  if (i > 0 && merge_at (self, c, i - 1))
+    return c->runs[i - 1];
+  return r;
+}
+
 static void
 add_delete_range (GArray  *deletes,
                   guint64  agent,
@@ -689,6 +738,7 @@ local_delete (RpTextDoc *self,
           mark_deleted (self, r);
           add_delete_range (deletes, agent_at (self, r->agent)->id, r->seq, r->len);
           n -= r->len;
+          r = merge_around (self, r);
         }
       r = run_next (self, r);
     }
@@ -911,6 +961,8 @@ integrate (RpTextDoc *self,
   a->next_seq = r->seq + r->len;
   self->clock = MAX (self->clock, r->lamport + r->len);
   emit_remote_insert (self, r);
+  /* A peer typing a paragraph arrives a character at a time: keep it one run here too. */
+  merge_around (self, r);
 }
 
 /* Deletes what exists of the range; returns how much of its start was handled. */
@@ -946,6 +998,7 @@ apply_delete (RpTextDoc      *self,
           mark_deleted (self, r);
           if (notify)
             g_signal_emit (self, signals[SIGNAL_REMOTE_DELETE], 0, pos, (guint) r->len);
+          r = merge_around (self, r);
         }
       seq = r->seq + r->len;
     }

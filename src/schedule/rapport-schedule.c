@@ -7,7 +7,9 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include <gio/gunixinputstream.h>
 #include <json-glib/json-glib.h>
@@ -603,6 +605,34 @@ read_input (const char *path,
   return g_file_get_contents (path, data, length, error);
 }
 
+/* libical writes its own parser warnings ("Encountered END before BEGIN") straight to stderr;
+ * the contract gives stderr one line on failure and nothing otherwise, and every problem is
+ * reported as an error line anyway, so stderr is parked on /dev/null while libical reads. */
+static gboolean
+import_quietly (const char *data,
+                gsize       length,
+                GPtrArray **meetings,
+                GPtrArray **errors,
+                GError    **error)
+{
+  int saved = dup (STDERR_FILENO);
+  int null = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+  gboolean ok;
+
+  fflush (stderr);
+  if (saved >= 0 && null >= 0)
+    dup2 (null, STDERR_FILENO);
+  ok = rp_ical_import (data, length, meetings, errors, error);
+  fflush (stderr);
+  if (saved >= 0 && null >= 0)
+    dup2 (saved, STDERR_FILENO);
+  if (saved >= 0)
+    close (saved);
+  if (null >= 0)
+    close (null);
+  return ok;
+}
+
 static int
 cmd_import (int    argc,
             char **argv)
@@ -625,7 +655,7 @@ cmd_import (int    argc,
   if (floating == NULL || !read_input (a.positional->pdata[0], &data, &length, &error))
     return fail (error);
 
-  ok = rp_ical_import (data, length, &meetings, &errors, &error);
+  ok = import_quietly (data, length, &meetings, &errors, &error);
   for (guint i = 0; meetings && i < meetings->len; i++)
     print_meeting (meetings->pdata[i], floating);
   for (guint i = 0; errors && i < errors->len; i++)
