@@ -157,11 +157,17 @@ on_compacted (GObject      *source,
     }
 }
 
+static void maybe_compact (RpSharedDocs *self,
+                           DocKind       kind);
+
+/* The log may have grown past the threshold again while the store was busy compacting. */
 static void
 compact_done (RpSharedDocs *self,
               DocKind       kind)
 {
   self->persist[kind].compacting = FALSE;
+  if (self->store != NULL)
+    maybe_compact (self, kind);
 }
 
 static void
