@@ -4,7 +4,12 @@
  */
 #include "config.h"
 
+#define _GNU_SOURCE
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "rp-store.h"
 #include "rp-text-doc.h"
@@ -371,6 +376,102 @@ test_full_disk_write_failing_follows_state (StoreFixture *fixture,
   g_assert_cmpuint (rp_store_get_update_count (store, "notes"), ==, 1);
 }
 
+/* Whether this process may make a mount namespace (root in a VM or container that allows it). */
+static gboolean
+can_mount_tmpfs (void)
+{
+  pid_t pid = fork ();
+  int status = 0;
+
+  if (pid == 0)
+    _exit (unshare (CLONE_NEWNS) == 0 ? 0 : 1);
+  return pid > 0 && waitpid (pid, &status, 0) == pid && WIFEXITED (status) &&
+         WEXITSTATUS (status) == 0;
+}
+
+static void
+write_ballast (const char *path,
+               gsize       size)
+{
+  g_autofree char *zeros = g_malloc0 (size);
+
+  g_assert_true (g_file_set_contents (path, zeros, (gssize) size, NULL));
+}
+
+/* In a subprocess: a real 1 MiB filesystem that really runs out of space. */
+static void
+run_real_enospc (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("rapport-enospc-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "rapport.db", NULL);
+  g_autofree char *ballast = g_build_filename (dir, "ballast", NULL);
+  g_autofree char *blob = g_strnfill (64 * 1024, 'b');
+  g_autoptr(GError) error = NULL;
+  guint n_blobs = 0;
+
+  g_assert_cmpint (unshare (CLONE_NEWNS), ==, 0);
+  /* Private, so that the mount never shows outside this process. */
+  g_assert_cmpint (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
+  g_assert_cmpint (mount ("tmpfs", dir, "tmpfs", 0, "size=1m"), ==, 0);
+  write_ballast (ballast, 256 * 1024);
+  {
+    g_autoptr(RpStore) store = rp_store_new (path, &error);
+
+    g_assert_no_error (error);
+    append_text (store, "notes", "early");
+    g_assert_true (rp_store_flush (store, &error));
+    while (n_blobs < 64)
+      {
+        append_text (store, "notes", blob);
+        n_blobs++;
+        if (!rp_store_flush (store, &error))
+          break;
+      }
+    g_test_message ("full after %u blobs of 64 KiB: %s", n_blobs,
+                    error ? error->message : "never");
+    g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_FULL);
+    g_clear_error (&error);
+    g_assert_cmpuint (n_blobs, >, 1);
+    g_assert_cmpuint (rp_store_get_update_count (store, "notes"), ==, 1 + n_blobs);
+
+    /* Space comes back: the update that failed is committed. */
+    g_assert_cmpint (g_unlink (ballast), ==, 0);
+    g_assert_true (rp_store_flush (store, &error));
+    g_assert_no_error (error);
+    g_assert_true (rp_store_close (store, &error));
+  }
+  {
+    g_autoptr(RpStore) store = rp_store_new (path, &error);
+    g_autoptr(GBytes) snapshot = NULL;
+    g_autoptr(GPtrArray) updates = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (rp_store_load_document (store, "notes", &snapshot, &updates, &error));
+    g_assert_cmpuint (updates->len, ==, 1 + n_blobs);
+    assert_bytes_eq (updates->pdata[0], "early");
+    assert_bytes_eq (updates->pdata[n_blobs], blob);
+  }
+  umount (dir);
+  g_rmdir (dir);
+}
+
+static void
+test_full_disk_real_filesystem (void)
+{
+  if (g_test_subprocess ())
+    {
+      run_real_enospc ();
+      return;
+    }
+  if (!can_mount_tmpfs ())
+    {
+      g_test_skip ("cannot make a mount namespace here (needs root or CAP_SYS_ADMIN)");
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 static void
 on_text_update (RpTextDoc *doc,
                 GBytes    *update,
@@ -466,6 +567,8 @@ main (int argc, char **argv)
   ADD ("/store/documents/empty-doc-id-is-refused", test_empty_doc_id_is_refused);
   ADD ("/store/full-disk/keeps-earlier-data-and-recovers", test_full_disk_keeps_data_and_recovers);
   ADD ("/store/full-disk/write-failing-follows-state", test_full_disk_write_failing_follows_state);
+  g_test_add_func ("/store/full-disk/real-filesystem-runs-out-and-recovers",
+                   test_full_disk_real_filesystem);
   ADD ("/store/text-doc/typing-survives-compaction-and-reopen",
        test_text_doc_typing_survives_compaction_and_reopen);
 #undef ADD

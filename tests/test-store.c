@@ -5,9 +5,13 @@
  */
 #include "config.h"
 
+#define _GNU_SOURCE
 #include <json-glib/json-glib.h>
+#include <sched.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "rp-store.h"
@@ -104,6 +108,51 @@ test_open_sets_schema_version_and_wal (StoreFixture *fixture,
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
   sqlite3_finalize (stmt);
   sqlite3_close (db);
+}
+
+static void
+test_open_migrates_version_1_keeping_records (StoreFixture *fixture,
+                                              gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpSessionRecord) read = NULL;
+  g_autoptr(GPtrArray) proposals = NULL;
+  gint64 id;
+  sqlite3 *db = NULL;
+
+  {
+    g_autoptr(RpStore) store = open_store (fixture);
+
+    id = add_ended_session (store, add_partner (store, "Aiko", "Asia/Tokyo"), 5000, "v1 notes");
+  }
+  /* Back to the shape of schema 1, before series, proposals and the outbox. */
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "ALTER TABLE sessions DROP COLUMN rrule;"
+                                     "DROP TABLE proposals; DROP TABLE outbox;"
+                                     "PRAGMA user_version = 1", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  {
+    g_autoptr(RpStore) store = open_store (fixture);
+
+    read = rp_store_get_session (store, id, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (read->notes, ==, "v1 notes");
+    g_assert_null (read->rrule);
+    proposals = rp_store_list_proposals (store, 0, FALSE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (proposals->len, ==, 0);
+  }
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+    sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, RP_STORE_SCHEMA_VERSION);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
 }
 
 static void
@@ -238,6 +287,69 @@ test_open_read_only_location_is_refused (StoreFixture *fixture,
   g_assert_null (store);
   g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_READ_ONLY);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static gboolean
+can_unshare_mounts (void)
+{
+  pid_t pid = fork ();
+  int status = 0;
+
+  if (pid == 0)
+    _exit (unshare (CLONE_NEWNS) == 0 ? 0 : 1);
+  return pid > 0 && waitpid (pid, &status, 0) == pid && WIFEXITED (status) &&
+         WEXITSTATUS (status) == 0;
+}
+
+/* In a subprocess: a store written on a tmpfs, which is then remounted read-only. */
+static void
+run_read_only_filesystem (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("rapport-ro-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "rapport.db", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gsize before_len, after_len;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (unshare (CLONE_NEWNS), ==, 0);
+  g_assert_cmpint (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
+  g_assert_cmpint (mount ("tmpfs", dir, "tmpfs", 0, "size=4m"), ==, 0);
+  {
+    g_autoptr(RpStore) store = rp_store_new (path, &error);
+
+    g_assert_no_error (error);
+    add_partner (store, "Aiko", "Asia/Tokyo");
+  }
+  g_assert_true (g_file_get_contents (path, &before, &before_len, NULL));
+  g_assert_cmpint (mount (NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL), ==, 0);
+  {
+    g_autoptr(RpStore) store = rp_store_new (path, &error);
+
+    g_assert_null (store);
+    g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_READ_ONLY);
+  }
+  g_assert_true (g_file_get_contents (path, &after, &after_len, NULL));
+  g_assert_cmpmem (before, before_len, after, after_len);
+  umount (dir);
+  g_rmdir (dir);
+}
+
+static void
+test_open_read_only_filesystem_is_refused (void)
+{
+  if (g_test_subprocess ())
+    {
+      run_read_only_filesystem ();
+      return;
+    }
+  if (!can_unshare_mounts ())
+    {
+      g_test_skip ("cannot make a mount namespace here (needs root or CAP_SYS_ADMIN)");
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
 }
 
 static void
@@ -468,6 +580,23 @@ test_sessions_round_trip_every_field (StoreFixture *fixture,
 }
 
 static void
+test_sessions_uid_in_use_is_invalid (StoreFixture *fixture,
+                                     gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpSessionRecord) first = rp_session_record_new ();
+  g_autoptr(RpSessionRecord) second = rp_session_record_new ();
+  g_autoptr(GError) error = NULL;
+
+  first->uid = g_strdup ("040000008200E00074C5B7101A82E008@example.com");
+  second->uid = g_strdup (first->uid);
+  g_assert_cmpint (rp_store_add_session (store, first, &error), >, 0);
+  g_assert_cmpint (rp_store_add_session (store, second, &error), ==, 0);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID);
+  g_assert_cmpint (second->id, ==, 0);
+}
+
+static void
 test_sessions_invalid_schedule_is_refused (StoreFixture *fixture,
                                            gconstpointer data)
 {
@@ -574,6 +703,81 @@ test_sessions_upcoming_sorts_by_instant_across_zones (StoreFixture *fixture,
   g_assert_cmpstr (((RpSessionRecord *) upcoming->pdata[3])->title, ==, "ny");
   g_assert_cmpint (rp_session_record_get_scheduled_instant (upcoming->pdata[3]), ==,
                    now + 12 * 3600);
+}
+
+static void
+test_sessions_series_lists_its_next_instance (StoreFixture *fixture,
+                                              gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpSessionRecord) series = rp_session_record_new ();
+  g_autoptr(GPtrArray) upcoming = NULL;
+  g_autoptr(GError) error = NULL;
+  /* 2026-03-30 00:00Z, a Monday */
+  gint64 now = 1774828800;
+
+  /* Weekly on Mondays at 08:00 in New York from 2026-03-02: the next one is 30 March, 12:00Z
+   * (EDT). */
+  series->scheduled_zone = g_strdup ("America/New_York");
+  series->scheduled_local = g_strdup ("2026-03-02T08:00");
+  series->planned_minutes = 45;
+  series->rrule = g_strdup ("RRULE:FREQ=WEEKLY;BYDAY=MO");
+  series->title = g_strdup ("series");
+  g_assert_cmpint (rp_store_add_session (store, series, &error), >, 0);
+  g_assert_no_error (error);
+  add_planned (store, "Asia/Tokyo", "2026-03-30T20:00", "tokyo");   /* 11:00Z */
+
+  upcoming = rp_store_list_upcoming_sessions (store, 0, now, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (upcoming->len, ==, 2);
+  g_assert_cmpstr (((RpSessionRecord *) upcoming->pdata[0])->title, ==, "tokyo");
+  g_assert_cmpstr (((RpSessionRecord *) upcoming->pdata[1])->title, ==, "series");
+  g_assert_cmpstr (((RpSessionRecord *) upcoming->pdata[1])->rrule, ==, "FREQ=WEEKLY;BYDAY=MO");
+  g_assert_cmpint (rp_session_record_get_next_instant (upcoming->pdata[1], now), ==,
+                   now + 12 * 3600);
+  /* The first instance, in EST before the change of 8 March. */
+  g_assert_cmpint (rp_session_record_get_scheduled_instant (upcoming->pdata[1]), ==,
+                   1772456400);
+}
+
+static void
+test_sessions_invalid_rule_is_refused (StoreFixture *fixture,
+                                       gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  const char *rules[] = { "FREQ=SOMETIMES", "BYDAY=MO", "not a rule" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
+    {
+      g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+      g_autoptr(GError) error = NULL;
+
+      record->scheduled_zone = g_strdup ("Europe/Paris");
+      record->scheduled_local = g_strdup ("2026-03-02T08:00");
+      record->rrule = g_strdup (rules[i]);
+      g_assert_cmpint (rp_store_add_session (store, record, &error), ==, 0);
+      g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID);
+    }
+  {
+    g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+    g_autoptr(GError) error = NULL;
+
+    record->rrule = g_strdup ("FREQ=WEEKLY");   /* a rule without a start */
+    g_assert_cmpint (rp_store_add_session (store, record, &error), ==, 0);
+    g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID);
+  }
+}
+
+static void
+test_sessions_dst_gap_start_reads_offset_before (StoreFixture *fixture,
+                                                 gconstpointer data)
+{
+  g_autoptr(RpSessionRecord) record = rp_session_record_new ();
+
+  /* RFC 5545 §3.3.5: 2007-03-11 02:30 does not exist in New York; it is 07:30Z. */
+  record->scheduled_zone = g_strdup ("America/New_York");
+  record->scheduled_local = g_strdup ("2007-03-11T02:30");
+  g_assert_cmpint (rp_session_record_get_scheduled_instant (record), ==, 1173598200);
 }
 
 /* ---- Action items ---- */
@@ -693,6 +897,141 @@ test_actions_unknown_session_is_not_found (StoreFixture *fixture,
   carried = rp_store_carry_over_action_items (store, 99, &error);
   g_assert_null (carried);
   g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND);
+}
+
+/* ---- Proposals and outbox ---- */
+
+static RpProposal *
+make_proposal (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpProposal) proposal = rp_proposal_new ("Europe/Paris", 45, &error);
+  RpLocal slot = { 2026, 4, 7, 9, 30, 0 };
+
+  g_assert_no_error (error);
+  g_assert_true (rp_proposal_add_slot (proposal, &slot, &error));
+  slot.day = 8;
+  g_assert_true (rp_proposal_add_slot (proposal, &slot, &error));
+  rp_proposal_set_summary (proposal, "Mentoring");
+  return g_steal_pointer (&proposal);
+}
+
+static void
+test_proposals_keep_state_until_answered (StoreFixture *fixture,
+                                          gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
+  g_autoptr(RpProposal) proposal = make_proposal ();
+  g_autoptr(RpMeeting) meeting = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  RpProposalRecord *record;
+  RpLocal slot;
+
+  g_assert_true (rp_store_save_proposal (store, aiko, proposal, FALSE, &error));
+  g_assert_no_error (error);
+  pending = rp_store_list_proposals (store, aiko, TRUE, &error);
+  g_assert_cmpuint (pending->len, ==, 1);
+  record = pending->pdata[0];
+  g_assert_cmpint (record->partner_id, ==, aiko);
+  g_assert_false (record->incoming);
+  g_assert_cmpstr (rp_proposal_get_id (record->proposal), ==, rp_proposal_get_id (proposal));
+  g_assert_cmpuint (rp_proposal_get_n_slots (record->proposal), ==, 2);
+  g_assert_true (rp_proposal_get_slot (record->proposal, 1, &slot));
+  g_assert_cmpint (slot.day, ==, 8);
+  g_assert_cmpstr (rp_proposal_get_summary (record->proposal), ==, "Mentoring");
+
+  /* Answered: saved again under the same id, no longer pending. */
+  meeting = rp_proposal_accept (proposal, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (rp_store_save_proposal (store, aiko, proposal, FALSE, &error));
+  g_clear_pointer (&pending, g_ptr_array_unref);
+  pending = rp_store_list_proposals (store, aiko, TRUE, &error);
+  g_assert_cmpuint (pending->len, ==, 0);
+  all = rp_store_list_proposals (store, 0, FALSE, &error);
+  g_assert_cmpuint (all->len, ==, 1);
+  record = all->pdata[0];
+  g_assert_cmpint (rp_proposal_get_state (record->proposal), ==, RP_PROPOSAL_STATE_ACCEPTED);
+  g_assert_cmpint (rp_proposal_get_accepted (record->proposal), ==, 1);
+
+  g_assert_true (rp_store_delete_proposal (store, rp_proposal_get_id (proposal), &error));
+  g_assert_false (rp_store_delete_proposal (store, rp_proposal_get_id (proposal), &error));
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_proposals_unknown_partner_is_not_found (StoreFixture *fixture,
+                                             gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpProposal) proposal = make_proposal ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (rp_store_save_proposal (store, 77, proposal, TRUE, &error));
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_proposals_unreadable_one_is_skipped (StoreFixture *fixture,
+                                          gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpProposal) proposal = make_proposal ();
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_true (rp_store_save_proposal (store, 0, proposal, TRUE, &error));
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO proposals VALUES ('bad', NULL, 1,"
+                                     " '{\"type\":\"schedule-proposal\",\"zone\":\"Nowhere\"}', 0)",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_test_expect_message ("rapport", G_LOG_LEVEL_WARNING, "*could not be read back*");
+  all = rp_store_list_proposals (store, 0, FALSE, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->len, ==, 1);
+  g_assert_true (((RpProposalRecord *) all->pdata[0])->incoming);
+}
+
+static void
+test_outbox_keeps_order_per_partner (StoreFixture *fixture,
+                                     gconstpointer data)
+{
+  g_autoptr(RpStore) store = open_store (fixture);
+  gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
+  gint64 bea = add_partner (store, "Bea", "Europe/Madrid");
+  g_autoptr(RpProposal) proposal = make_proposal ();
+  g_autoptr(JsonNode) first = rp_proposal_to_json (proposal);
+  g_autoptr(JsonNode) second = json_from_string ("{\"type\":\"schedule-answer\",\"id\":\"x\","
+                                                 "\"accept\":null}", NULL);
+  g_autoptr(JsonNode) array = json_from_string ("[1]", NULL);
+  g_autoptr(GPtrArray) queued = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 first_id;
+
+  first_id = rp_store_outbox_push (store, aiko, first, &error);
+  g_assert_cmpint (first_id, >, 0);
+  rp_store_outbox_push (store, bea, second, &error);
+  rp_store_outbox_push (store, aiko, second, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rp_store_outbox_push (store, aiko, array, &error), ==, 0);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  queued = rp_store_outbox_list (store, aiko, &error);
+  g_assert_cmpuint (queued->len, ==, 2);
+  g_assert_true (json_node_equal (((RpOutboxMessage *) queued->pdata[0])->message, first));
+  g_assert_true (json_node_equal (((RpOutboxMessage *) queued->pdata[1])->message, second));
+
+  g_assert_true (rp_store_outbox_remove (store, first_id, &error));
+  g_clear_pointer (&queued, g_ptr_array_unref);
+  queued = rp_store_outbox_list (store, 0, &error);
+  g_assert_cmpuint (queued->len, ==, 2);
+  g_assert_cmpint (((RpOutboxMessage *) queued->pdata[0])->partner_id, ==, bea);
 }
 
 /* ---- Search ---- */
@@ -867,6 +1206,7 @@ add_full_session (RpStore *store)
   record->duration_s = 2650;
   record->notes = g_strdup ("Line one.\n\n- a list the user wrote");
   record->link = g_strdup ("rapport://join/x");
+  record->rrule = g_strdup ("FREQ=WEEKLY;INTERVAL=2");
   rp_store_add_session (store, record, &error);
   g_assert_no_error (error);
   return record->id;
@@ -886,6 +1226,7 @@ test_export_markdown_has_every_part (StoreFixture *fixture,
   g_assert_nonnull (strstr (md, "- **Partner:** Aiko (Asia/Tokyo)\n"));
   g_assert_nonnull (strstr (md, "- **Planned:** 2026-03-30T07:00 Asia/Tokyo, 45 min\n"));
   g_assert_nonnull (strstr (md, "- **Held:** 2026-03-29 22:00 UTC, 44 min\n"));
+  g_assert_nonnull (strstr (md, "- **Repeats:** `RRULE:FREQ=WEEKLY;INTERVAL=2`\n"));
   g_assert_nonnull (strstr (md, "- [x] Career \\*goals\\* — 15 min (mentee)\n"));
   g_assert_nonnull (strstr (md, "## Action items\n\n- [ ] Send CV\n"));
   g_assert_true (g_str_has_suffix (md, "## Notes\n\nLine one.\n\n- a list the user wrote\n"));
@@ -990,6 +1331,8 @@ main (int argc, char **argv)
   g_test_add_func ("/store/open/default-path-is-under-user-data-dir",
                    test_open_default_path_is_under_user_data_dir);
   ADD ("/store/open/sets-schema-version-and-wal", test_open_sets_schema_version_and_wal);
+  ADD ("/store/open/migrates-version-1-keeping-records",
+       test_open_migrates_version_1_keeping_records);
   ADD ("/store/open/not-a-database-is-refused-untouched",
        test_open_not_a_database_is_refused_untouched);
   ADD ("/store/open/newer-schema-is-refused-untouched", test_open_newer_schema_is_refused);
@@ -997,6 +1340,8 @@ main (int argc, char **argv)
        test_open_foreign_sqlite_database_is_refused_untouched);
   ADD ("/store/open/damaged-database-is-refused", test_open_damaged_database_is_refused);
   ADD ("/store/open/read-only-location-is-refused", test_open_read_only_location_is_refused);
+  g_test_add_func ("/store/open/existing-store-on-read-only-filesystem-is-refused",
+                   test_open_read_only_filesystem_is_refused);
   ADD ("/store/open/missing-folder-is-cannot-open", test_open_missing_folder_is_cannot_open);
   ADD ("/store/open/closed-store-refuses-calls", test_closed_store_refuses_calls);
   ADD ("/store/open/locked-by-another-program-is-busy",
@@ -1009,16 +1354,27 @@ main (int argc, char **argv)
        test_partners_without_working_hours_store_empty);
   ADD ("/store/partners/delete-keeps-sessions", test_partners_delete_keeps_sessions);
   ADD ("/store/sessions/round-trip-every-field", test_sessions_round_trip_every_field);
+  ADD ("/store/sessions/uid-in-use-is-invalid", test_sessions_uid_in_use_is_invalid);
   ADD ("/store/sessions/invalid-schedule-is-refused", test_sessions_invalid_schedule_is_refused);
   ADD ("/store/sessions/unknown-partner-is-not-found", test_sessions_unknown_partner_is_not_found);
   ADD ("/store/sessions/recent-lists-most-recent-first",
        test_sessions_recent_lists_most_recent_first);
   ADD ("/store/sessions/upcoming-sorts-by-instant-across-zones",
        test_sessions_upcoming_sorts_by_instant_across_zones);
+  ADD ("/store/sessions/series-lists-its-next-instance",
+       test_sessions_series_lists_its_next_instance);
+  ADD ("/store/sessions/invalid-rule-is-refused", test_sessions_invalid_rule_is_refused);
+  ADD ("/store/sessions/dst-gap-start-reads-offset-before",
+       test_sessions_dst_gap_start_reads_offset_before);
   ADD ("/store/actions/agenda-actions-become-items", test_actions_agenda_actions_become_items);
   ADD ("/store/actions/open-items-carry-over-once", test_actions_open_items_carry_over_once);
   ADD ("/store/actions/still-open-items-carry-on", test_actions_still_open_items_carry_on);
   ADD ("/store/actions/unknown-session-is-not-found", test_actions_unknown_session_is_not_found);
+  ADD ("/store/proposals/keep-state-until-answered", test_proposals_keep_state_until_answered);
+  ADD ("/store/proposals/unknown-partner-is-not-found",
+       test_proposals_unknown_partner_is_not_found);
+  ADD ("/store/proposals/unreadable-one-is-skipped", test_proposals_unreadable_one_is_skipped);
+  ADD ("/store/outbox/keeps-order-per-partner", test_outbox_keeps_order_per_partner);
   ADD ("/store/search/finds-notes-with-snippet", test_search_finds_notes_with_snippet);
   ADD ("/store/search/finds-agenda-items", test_search_finds_agenda_items);
   ADD ("/store/search/query-syntax-is-not-interpreted",

@@ -180,6 +180,57 @@ test_concurrent_inserts_at_one_place_do_not_interleave (void)
   g_assert_true (strstr (ta, "mentee123") != NULL);
 }
 
+/* Three people type a word each, key by key, at the same place of a shared text, without
+ * seeing each other; after the merge each word is whole, on every replica. */
+static void
+test_random_concurrent_words_stay_whole (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+
+  for (guint round = 0; round < 50; round++)
+    {
+      g_autoptr(RpTextDoc) base = rp_text_doc_new ();
+      g_autoptr(GBytes) state = NULL;
+      RpTextDoc *docs[3];
+      GPtrArray *outs[3];
+      char words[3][16];
+      gsize at;
+
+      insert (base, 0, "before|after");
+      state = rp_text_doc_encode_state (base);
+      at = g_rand_int_range (rand, 0, 13);
+      for (guint i = 0; i < 3; i++)
+        {
+          guint len = g_rand_int_range (rand, 2, 12);
+
+          docs[i] = rp_text_doc_new_from_snapshot (state, NULL);
+          outs[i] = watch_updates (docs[i]);
+          for (guint k = 0; k < len; k++)
+            words[i][k] = "abc"[i] + (k % 2 ? 'A' - 'a' : 0);
+          words[i][len] = '\0';
+          type_chars (docs[i], at, words[i]);
+        }
+      for (guint i = 0; i < 3; i++)
+        for (guint j = 0; j < 3; j++)
+          if (i != j)
+            apply_all (docs[j], outs[i]);
+      for (guint i = 0; i < 3; i++)
+        {
+          g_autofree char *text = rp_text_doc_get_text (docs[i]);
+          g_autofree char *first = rp_text_doc_get_text (docs[0]);
+
+          g_assert_cmpstr (text, ==, first);
+          for (guint w = 0; w < 3; w++)
+            g_assert_nonnull (strstr (text, words[w]));
+        }
+      for (guint i = 0; i < 3; i++)
+        {
+          g_ptr_array_unref (outs[i]);
+          g_object_unref (docs[i]);
+        }
+    }
+}
+
 static void
 test_snapshot_roundtrip_keeps_text_and_merges (void)
 {
@@ -601,6 +652,8 @@ main (int argc, char **argv)
   g_test_add_func ("/text-doc/local/delete-spans-runs", test_deleting_a_range_spans_runs);
   g_test_add_func ("/text-doc/merge/concurrent-inserts-at-one-place-do-not-interleave",
                    test_concurrent_inserts_at_one_place_do_not_interleave);
+  g_test_add_func ("/text-doc/merge/random-concurrent-words-stay-whole",
+                   test_random_concurrent_words_stay_whole);
   g_test_add_func ("/text-doc/merge/snapshot-roundtrip-keeps-text-and-merges",
                    test_snapshot_roundtrip_keeps_text_and_merges);
   g_test_add_func ("/text-doc/merge/diff-sends-only-what-is-missing",

@@ -63,6 +63,10 @@ struct _RpCall
 
   /* negotiation (main context only) */
   gboolean             started;
+  gboolean             media_ready;          /* every send pad has caps: see on_send_caps */
+  gint                 pending_caps;         /* send pads still without caps (atomic) */
+  gboolean             offer_wanted;
+  JsonObject          *deferred_offer;
   gboolean             making_offer;
   gboolean             remote_set;
   GPtrArray           *pending_candidates;   /* JsonObject, until a remote description is set */
@@ -244,6 +248,7 @@ send_description (RpCall                      *self,
   g_autofree char *sdp = gst_sdp_message_as_text (desc->sdp);
   g_autoptr(JsonNode) node = NULL;
 
+  g_debug ("local %s:\n%s", gst_webrtc_sdp_type_to_string (desc->type), sdp);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "description");
   json_builder_begin_object (b);
@@ -561,6 +566,12 @@ handle_description (RpCall     *self,
       return;
     }
 
+  if (type == GST_WEBRTC_SDP_TYPE_OFFER && !self->media_ready)
+    {
+      g_clear_pointer (&self->deferred_offer, json_object_unref);
+      self->deferred_offer = json_object_ref (desc);
+      return;
+    }
   g_object_get (self->webrtc, "signaling-state", &sstate, NULL);
   collision = type == GST_WEBRTC_SDP_TYPE_OFFER
               && (self->making_offer || sstate != GST_WEBRTC_SIGNALING_STATE_STABLE);
@@ -589,6 +600,7 @@ handle_description (RpCall     *self,
       self->making_offer = FALSE;
     }
 
+  g_debug ("remote %s:\n%s", type_str, sdp_text);
   wdesc = gst_webrtc_session_description_new (type, g_steal_pointer (&sdp));
   ctx = g_new0 (RemoteSetCtx, 1);
   ctx->self = g_object_ref (self);
@@ -1333,6 +1345,41 @@ add_recvonly (RpCall     *self,
 #define VIDEO_RTP_CAPS "application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000," \
                        "payload=96"
 
+static void handle_description (RpCall *self, JsonObject *desc);
+static void create_offer (RpCall *self);
+
+static void
+media_ready_main (RpCall  *self,
+                  gpointer data)
+{
+  g_autoptr(JsonObject) offer = g_steal_pointer (&self->deferred_offer);
+
+  if (self->media_ready)
+    return;
+  self->media_ready = TRUE;
+  if (offer != NULL)
+    handle_description (self, offer);
+  else if (self->offer_wanted)
+    create_offer (self);
+}
+
+/* webrtcbin 1.22 learns a transceiver's codec from the caps that reach its sink pad. An offer
+ * made, or answered, before that matches nothing and leaves the stream inactive (seen as a
+ * call with no media at all when the offer beat the local sources): so both wait for caps. */
+static GstPadProbeReturn
+on_send_caps (GstPad          *pad,
+              GstPadProbeInfo *info,
+              gpointer         user_data)
+{
+  RpCall *self = user_data;
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  if (g_atomic_int_dec_and_test (&self->pending_caps))
+    run_in_main (self, media_ready_main, NULL, NULL);
+  return GST_PAD_PROBE_REMOVE;
+}
+
 static gboolean
 link_send_branch (RpCall     *self,
                   GstElement *src,
@@ -1365,11 +1412,15 @@ link_send_branch (RpCall     *self,
                    "The encoder could not be connected to the peer connection");
       return FALSE;
     }
+  g_atomic_int_inc (&self->pending_caps);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_send_caps, self, NULL);
   g_object_get (pad, "transceiver", &trans, NULL);
   if (trans != NULL)
     {
-      /* Set before negotiation, as webrtcbin only reads them then. */
-      g_object_set (trans, "do-nack", nack, NULL);
+      /* Set before negotiation, as webrtcbin only reads them then. Requesting the pad with
+       * caps does not set the codec preferences in 1.22: without them an offer made before
+       * the first caps reach the pad leaves this m-line out altogether. */
+      g_object_set (trans, "do-nack", nack, "codec-preferences", caps, NULL);
       g_object_set (trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV, NULL);
     }
   g_clear_object (&trans);
@@ -1448,7 +1499,7 @@ build_video_send (RpCall  *self,
     "videoconvert ! videoscale ! videorate drop-only=true ! "
     "video/x-raw,format=I420,width=640,height=480,framerate=30/1,pixel-aspect-ratio=1/1 ! "
     "%s"
-    "valve name=camera ! queue max-size-buffers=1 leaky=downstream ! "
+    "valve name=camera drop-mode=forward-sticky-events ! queue max-size-buffers=1 leaky=downstream ! "
     "vp8enc deadline=1 cpu-used=12 threads=1 lag-in-frames=0 end-usage=cbr "
     "target-bitrate=1000000 error-resilient=default keyframe-max-dist=3000 "
     "buffer-size=300 buffer-initial-size=200 buffer-optimal-size=250 undershoot=95 "
@@ -1590,6 +1641,7 @@ rp_call_finalize (GObject *object)
   g_strfreev (self->ice_servers);
   g_free (self->verification_code);
   g_ptr_array_unref (self->pending_candidates);
+  g_clear_pointer (&self->deferred_offer, json_object_unref);
   g_clear_pointer (&self->reassembly, g_byte_array_unref);
   g_main_context_unref (self->context);
   G_OBJECT_CLASS (rp_call_parent_class)->finalize (object);
@@ -1764,6 +1816,8 @@ rp_call_start (RpCall  *self,
     }
   if (!create_data_channel (self, error))
     return FALSE;
+  if (g_atomic_int_get (&self->pending_caps) == 0)
+    self->media_ready = TRUE;
   self->tick_id = g_timeout_add_seconds (1, on_tick, self);
   self->started = TRUE;
   return TRUE;
@@ -1771,18 +1825,28 @@ rp_call_start (RpCall  *self,
 
 /* The impolite side's first offer. Called once the peer is present; creating the data channel
  * fires no on-negotiation-needed in 1.22, so this is not left to that signal. */
-void
-rp_call_negotiate (RpCall *self)
+static void
+create_offer (RpCall *self)
 {
   GstPromise *promise;
 
-  g_return_if_fail (RP_IS_CALL (self));
-  if (!self->started || self->making_offer)
+  if (self->making_offer)
     return;
   self->making_offer = TRUE;
   promise = gst_promise_new_with_change_func (on_offer_created, g_object_ref (self), g_object_unref);
   g_signal_emit_by_name (self->webrtc, "create-offer", NULL, promise);
   gst_promise_unref (promise);
+}
+
+void
+rp_call_negotiate (RpCall *self)
+{
+  g_return_if_fail (RP_IS_CALL (self));
+  if (!self->started)
+    return;
+  self->offer_wanted = TRUE;
+  if (self->media_ready)
+    create_offer (self);
 }
 
 void

@@ -124,6 +124,21 @@ rp_reader_varint32 (RpReader   *r,
   return TRUE;
 }
 
+/* A signed value as zigzag LEB128: 0, -1, 1, -2, 2 … become 0, 1, 2, 3, 4 … */
+gboolean
+rp_reader_zigzag (RpReader   *r,
+                  const char *what,
+                  gint64     *out,
+                  GError    **error)
+{
+  guint64 u;
+
+  if (!rp_reader_varint (r, G_MAXUINT64, what, &u, error))
+    return FALSE;
+  *out = (gint64) (u >> 1) ^ -(gint64) (u & 1);
+  return TRUE;
+}
+
 gboolean
 rp_reader_bytes (RpReader      *r,
                  gsize          len,
@@ -226,6 +241,13 @@ rp_writer_varint (GByteArray *w,
     }
   while (v != 0);
   g_byte_array_append (w, b, n);
+}
+
+void
+rp_writer_zigzag (GByteArray *w,
+                  gint64      v)
+{
+  rp_writer_varint (w, ((guint64) v << 1) ^ (guint64) (v >> 63));
 }
 
 void

@@ -44,6 +44,10 @@ gboolean  rp_reader_varint32   (RpReader      *r,
                                 const char    *what,
                                 guint32       *out,
                                 GError       **error);
+gboolean  rp_reader_zigzag     (RpReader      *r,
+                                const char    *what,
+                                gint64        *out,
+                                GError       **error);
 gboolean  rp_reader_bytes      (RpReader      *r,
                                 gsize          len,
                                 const guint8 **out,
@@ -64,6 +68,8 @@ void      rp_writer_u64le      (GByteArray    *w,
                                 guint64        v);
 void      rp_writer_varint     (GByteArray    *w,
                                 guint64        v);
+void      rp_writer_zigzag     (GByteArray    *w,
+                                gint64         v);
 void      rp_writer_bytes      (GByteArray    *w,
                                 const void    *data,
                                 gsize          len);

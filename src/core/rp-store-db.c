@@ -76,6 +76,22 @@ static const char *const migrations[] = {
    * titles, not the JSON they are stored as, so that search finds words, not keys. */
   "CREATE VIRTUAL TABLE session_search USING fts5 ("
   "  title, notes, agenda, tokenize = 'unicode61 remove_diacritics 2');",
+  /* 1 → 2: series */
+  "ALTER TABLE sessions ADD COLUMN rrule TEXT;",
+  /* 2 → 3: scheduling proposals, and app messages waiting for the partner to connect */
+  "CREATE TABLE proposals ("
+  "  id TEXT PRIMARY KEY,"
+  "  partner_id INTEGER REFERENCES partners (id) ON DELETE CASCADE,"
+  "  incoming INTEGER NOT NULL,"
+  "  message TEXT NOT NULL,"
+  "  updated_at INTEGER NOT NULL);"
+  "CREATE INDEX proposals_partner ON proposals (partner_id);"
+  "CREATE TABLE outbox ("
+  "  id INTEGER PRIMARY KEY,"
+  "  partner_id INTEGER REFERENCES partners (id) ON DELETE CASCADE,"
+  "  message TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL);"
+  "CREATE INDEX outbox_partner ON outbox (partner_id, id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RP_STORE_SCHEMA_VERSION);
@@ -145,6 +161,11 @@ rp_store_db_error (GError    **error,
       g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_BUSY,
                    _("Could not %s: another program is using %s. Close it and try again."),
                    doing, db_name (db));
+      break;
+    case SQLITE_CONSTRAINT:
+      /* A unique id used twice, a partner that does not exist: the caller's data, not ours. */
+      g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID, _("Could not %s: %s."), doing,
+                   detail);
       break;
     case SQLITE_INTERRUPT:
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Could not %s: cancelled."),
@@ -354,10 +375,46 @@ set_cannot_create_error (const char *path,
                saved_errno ? g_strerror (saved_errno) : _("unknown reason"));
 }
 
-sqlite3 *
-rp_store_db_open (const char   *path,
-                  RpStoreDbRole role,
-                  GError      **error)
+/* The errno of a write-access check of the file (if it exists) and of its folder (where WAL
+ * mode creates its -wal and -shm files), or 0. Unlike permissions, a read-only filesystem
+ * refuses root too, which is why this asks access() rather than reading the mode bits. */
+static int
+location_write_errno (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && g_access (path, W_OK) != 0)
+    return errno;
+  if (g_access (dir, W_OK) != 0)
+    return errno;
+  return 0;
+}
+
+/* SQLite reports a failure to open a file on a read-only location by the errno of its last
+ * attempt, often a read-only retry's ENOENT: name the real cause when the location is it. */
+static void
+refine_open_error (const char *path,
+                   GError    **error)
+{
+  int err;
+
+  if (!error || !*error || (*error)->domain != RP_STORE_ERROR ||
+      ((*error)->code != RP_STORE_ERROR_CANNOT_OPEN && (*error)->code != RP_STORE_ERROR_IO &&
+       (*error)->code != RP_STORE_ERROR_FAILED))
+    return;
+  err = location_write_errno (path);
+  if (!errno_means_read_only (err))
+    return;
+  g_clear_error (error);
+  g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_READ_ONLY,
+               _("Could not open the database: %s cannot be written (%s). Check the "
+                 "permissions of the file and of its folder."), path, g_strerror (err));
+}
+
+static sqlite3 *
+open_connection (const char   *path,
+                 RpStoreDbRole role,
+                 GError      **error)
 {
   sqlite3 *db = NULL;
   int flags = SQLITE_OPEN_READWRITE;
@@ -382,6 +439,22 @@ rp_store_db_open (const char   *path,
     {
       sqlite3_close (db);
       return NULL;
+    }
+  return db;
+}
+
+sqlite3 *
+rp_store_db_open (const char   *path,
+                  RpStoreDbRole role,
+                  GError      **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  sqlite3 *db = open_connection (path, role, &local_error);
+
+  if (!db)
+    {
+      refine_open_error (path, &local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
     }
   return db;
 }

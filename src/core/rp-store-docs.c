@@ -56,15 +56,29 @@ struct _RpStoreDocs {
   GThread              *thread;
   /* For reports to the owner: */
   GMainContext         *owner_context;
-  GWeakRef              owner;
+  GWeakRef             *owner;            /* an atomic rc box shared with pending reports */
   RpStoreDocsErrorFunc  on_error;
 };
 
+/* The writer thread must never hold a strong reference to the owner (or to a task, which
+ * holds one): dropping the last one there would dispose the store on the thread that its
+ * dispose joins. Reports carry the weak reference itself, resolved in the owner's context. */
 typedef struct {
-  GWeakRef              owner;
+  GWeakRef             *owner;
   RpStoreDocsErrorFunc  on_error;
   GError               *error;
 } Report;
+
+typedef struct {
+  GTask  *task;
+  GError *error;
+} TaskResult;
+
+static void
+weak_ref_box_clear (gpointer data)
+{
+  g_weak_ref_clear (data);
+}
 
 static void
 cmd_free (Cmd *cmd)
@@ -92,7 +106,7 @@ static gboolean
 report_in_owner (gpointer data)
 {
   Report *report = data;
-  g_autoptr(GObject) owner = g_weak_ref_get (&report->owner);
+  g_autoptr(GObject) owner = g_weak_ref_get (report->owner);
 
   if (owner)
     report->on_error (owner, report->error);
@@ -104,7 +118,7 @@ report_free (gpointer data)
 {
   Report *report = data;
 
-  g_weak_ref_clear (&report->owner);
+  g_atomic_rc_box_release_full (report->owner, weak_ref_box_clear);
   g_clear_error (&report->error);
   g_free (report);
 }
@@ -115,9 +129,8 @@ report_state (RpStoreDocs  *docs,
               const GError *error)
 {
   Report *report = g_new0 (Report, 1);
-  g_autoptr(GObject) owner = g_weak_ref_get (&docs->owner);
 
-  g_weak_ref_init (&report->owner, owner);
+  report->owner = g_atomic_rc_box_acquire (docs->owner);
   report->on_error = docs->on_error;
   report->error = error ? g_error_copy (error) : NULL;
   g_main_context_invoke_full (docs->owner_context, G_PRIORITY_DEFAULT, report_in_owner, report,
@@ -207,6 +220,28 @@ fail:
   return FALSE;
 }
 
+static gboolean
+return_task (gpointer data)
+{
+  TaskResult *result = data;
+
+  if (result->error)
+    g_task_return_error (result->task, g_steal_pointer (&result->error));
+  else
+    g_task_return_boolean (result->task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+task_result_free (gpointer data)
+{
+  TaskResult *result = data;
+
+  g_object_unref (result->task);
+  g_clear_error (&result->error);
+  g_free (result);
+}
+
 static void
 complete_cmd (Cmd          *cmd,
               const GError *error)
@@ -216,10 +251,16 @@ complete_cmd (Cmd          *cmd,
       cmd->waiter->error = error ? g_error_copy (error) : NULL;
       cmd->waiter->done = TRUE;
     }
-  if (cmd->task && error)
-    g_task_return_error (cmd->task, g_error_copy (error));
-  else if (cmd->task)
-    g_task_return_boolean (cmd->task, TRUE);
+  if (cmd->task)
+    {
+      TaskResult *result = g_new0 (TaskResult, 1);
+
+      /* Returned, and released, in the task's own context (see Report). */
+      result->task = g_steal_pointer (&cmd->task);
+      result->error = error ? g_error_copy (error) : NULL;
+      g_main_context_invoke_full (g_task_get_context (result->task), G_PRIORITY_DEFAULT,
+                                  return_task, result, task_result_free);
+    }
 }
 
 /* Under the lock, after a write: tells waiters, and on failure puts the updates back in front
@@ -385,7 +426,8 @@ rp_store_docs_new (const char           *path,
   g_queue_init (&docs->queue);
   docs->db = db;
   docs->owner_context = g_main_context_ref_thread_default ();
-  g_weak_ref_init (&docs->owner, owner);
+  docs->owner = g_atomic_rc_box_new0 (GWeakRef);
+  g_weak_ref_init (docs->owner, owner);
   docs->on_error = on_error;
   docs->thread = g_thread_new ("rp-store-writer", writer_thread, docs);
   return docs;
@@ -430,7 +472,7 @@ rp_store_docs_free (RpStoreDocs *docs)
     g_warning ("%s", error->message);
   g_clear_error (&docs->last_error);
   g_clear_pointer (&docs->owner_context, g_main_context_unref);
-  g_weak_ref_clear (&docs->owner);
+  g_atomic_rc_box_release_full (docs->owner, weak_ref_box_clear);
   g_mutex_clear (&docs->lock);
   g_cond_clear (&docs->cond);
   g_free (docs);

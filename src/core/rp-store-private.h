@@ -42,7 +42,7 @@ gpointer rp_store_with_reader (RpStore        *self,
 /* Sessions, shared with the reader side (rp-store-search.c). */
 #define RP_STORE_SESSION_COLUMNS \
   "id, uid, partner_id, title, scheduled_zone, scheduled_local, planned_minutes, " \
-  "started_at, ended_at, duration_s, notes, agenda, link"
+  "started_at, ended_at, duration_s, notes, agenda, link, rrule"
 RpSessionRecord *rp_store_session_from_row (sqlite3_stmt *stmt,
                                             GError      **error);
 GPtrArray       *rp_store_collect_sessions (sqlite3_stmt *stmt,

@@ -17,6 +17,10 @@ G_DEFINE_BOXED_TYPE (RpSessionRecord, rp_session_record, rp_session_record_copy,
                      rp_session_record_free)
 G_DEFINE_BOXED_TYPE (RpActionItem, rp_action_item, rp_action_item_copy, rp_action_item_free)
 G_DEFINE_BOXED_TYPE (RpSearchHit, rp_search_hit, rp_search_hit_copy, rp_search_hit_free)
+G_DEFINE_BOXED_TYPE (RpProposalRecord, rp_proposal_record, rp_proposal_record_copy,
+                     rp_proposal_record_free)
+G_DEFINE_BOXED_TYPE (RpOutboxMessage, rp_outbox_message, rp_outbox_message_copy,
+                     rp_outbox_message_free)
 
 RpPartner *
 rp_partner_new (const char *name,
@@ -106,6 +110,7 @@ rp_session_record_copy (const RpSessionRecord *record)
   copy->scheduled_zone = g_strdup (record->scheduled_zone);
   copy->scheduled_local = g_strdup (record->scheduled_local);
   copy->planned_minutes = record->planned_minutes;
+  copy->rrule = g_strdup (record->rrule);
   copy->started_at = record->started_at;
   copy->ended_at = record->ended_at;
   copy->duration_s = record->duration_s;
@@ -125,6 +130,7 @@ rp_session_record_free (RpSessionRecord *record)
   g_free (record->title);
   g_free (record->scheduled_zone);
   g_free (record->scheduled_local);
+  g_free (record->rrule);
   g_free (record->notes);
   g_free (record->link);
   g_clear_pointer (&record->agenda, g_ptr_array_unref);
@@ -182,6 +188,42 @@ rp_search_hit_free (RpSearchHit *hit)
   g_free (hit->partner_name);
   g_free (hit->snippet);
   g_free (hit);
+}
+
+RpProposalRecord *
+rp_proposal_record_copy (const RpProposalRecord *record)
+{
+  RpProposalRecord *copy = g_memdup2 (record, sizeof *record);
+
+  copy->proposal = record->proposal ? g_object_ref (record->proposal) : NULL;
+  return copy;
+}
+
+void
+rp_proposal_record_free (RpProposalRecord *record)
+{
+  if (!record)
+    return;
+  g_clear_object (&record->proposal);
+  g_free (record);
+}
+
+RpOutboxMessage *
+rp_outbox_message_copy (const RpOutboxMessage *message)
+{
+  RpOutboxMessage *copy = g_memdup2 (message, sizeof *message);
+
+  copy->message = message->message ? json_node_copy (message->message) : NULL;
+  return copy;
+}
+
+void
+rp_outbox_message_free (RpOutboxMessage *message)
+{
+  if (!message)
+    return;
+  g_clear_pointer (&message->message, json_node_unref);
+  g_free (message);
 }
 
 /* ---- Agenda outcome ---- */

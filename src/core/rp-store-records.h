@@ -2,6 +2,9 @@
 #pragma once
 
 #include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+#include "rp-proposal.h"
 
 G_BEGIN_DECLS
 
@@ -14,6 +17,8 @@ G_BEGIN_DECLS
 #define RP_TYPE_SESSION_RECORD  (rp_session_record_get_type ())
 #define RP_TYPE_ACTION_ITEM     (rp_action_item_get_type ())
 #define RP_TYPE_SEARCH_HIT      (rp_search_hit_get_type ())
+#define RP_TYPE_PROPOSAL_RECORD (rp_proposal_record_get_type ())
+#define RP_TYPE_OUTBOX_MESSAGE  (rp_outbox_message_get_type ())
 
 /* A mentoring relationship. working_hours is the text form of the schedule module's
  * RpWorkingHours ("Mon-Fri 09:00-17:00", "Mon-Thu 09:00-12:00,13:00-17:30; Fri 09:00-13:00"),
@@ -53,6 +58,8 @@ typedef struct {
   char      *scheduled_zone;   /* IANA identifier or NULL (an unplanned session) */
   char      *scheduled_local;  /* "YYYY-MM-DDTHH:MM[:SS]" in scheduled_zone, or NULL */
   guint      planned_minutes;
+  char      *rrule;            /* RFC 5545 RRULE value ("FREQ=WEEKLY;INTERVAL=2") for a series,
+                                * expanded in scheduled_zone's local time; NULL = one session */
   gint64     started_at;       /* Unix seconds, 0 = not started */
   gint64     ended_at;         /* Unix seconds, 0 = not ended */
   gint64     duration_s;       /* time actually in the call (reconnects excluded) */
@@ -78,6 +85,22 @@ typedef struct {
   char   *snippet;             /* matched words wrapped in « » */
   double  rank;                /* lower is better (FTS5 bm25) */
 } RpSearchHit;
+
+/* A scheduling proposal kept until it is answered: one we made (incoming FALSE) or one the
+ * partner sent us. */
+typedef struct {
+  gint64      partner_id;      /* 0 = none */
+  gboolean    incoming;
+  RpProposal *proposal;        /* owned */
+} RpProposalRecord;
+
+/* An application message (a JSON object, PROTOCOL.md's app messages: a proposal, an answer)
+ * waiting for the partner to be connected. */
+typedef struct {
+  gint64    id;
+  gint64    partner_id;        /* 0 = none */
+  JsonNode *message;           /* owned */
+} RpOutboxMessage;
 
 GType            rp_partner_get_type        (void) G_GNUC_CONST;
 RpPartner       *rp_partner_new             (const char *name,
@@ -109,6 +132,14 @@ GType            rp_search_hit_get_type     (void) G_GNUC_CONST;
 RpSearchHit     *rp_search_hit_copy         (const RpSearchHit *hit);
 void             rp_search_hit_free         (RpSearchHit *hit);
 
+GType             rp_proposal_record_get_type (void) G_GNUC_CONST;
+RpProposalRecord *rp_proposal_record_copy     (const RpProposalRecord *record);
+void              rp_proposal_record_free     (RpProposalRecord *record);
+
+GType             rp_outbox_message_get_type  (void) G_GNUC_CONST;
+RpOutboxMessage  *rp_outbox_message_copy      (const RpOutboxMessage *message);
+void              rp_outbox_message_free      (RpOutboxMessage *message);
+
 /* The agenda outcome as compact JSON (an array of objects) and back. */
 char            *rp_outcome_to_json         (GPtrArray   *items);
 GPtrArray       *rp_outcome_from_json       (const char  *json,
@@ -119,5 +150,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RpOutcomeItem, rp_outcome_item_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RpSessionRecord, rp_session_record_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RpActionItem, rp_action_item_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RpSearchHit, rp_search_hit_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RpProposalRecord, rp_proposal_record_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RpOutboxMessage, rp_outbox_message_free)
 
 G_END_DECLS

@@ -274,6 +274,8 @@ append_md_header (GString          *out,
   if (r->scheduled_zone)
     g_string_append_printf (out, "- **%s:** %.16s %s, %u min\n", _("Planned"),
                             r->scheduled_local, r->scheduled_zone, r->planned_minutes);
+  if (r->rrule)
+    g_string_append_printf (out, "- **%s:** `RRULE:%s`\n", _("Repeats"), r->rrule);
   if (r->started_at)
     {
       g_autofree char *when = format_instant (r->started_at);
@@ -396,6 +398,7 @@ export_json (const ExportData *data)
   add_string (b, "partner_time_zone", data->partner ? data->partner->time_zone : NULL);
   add_string (b, "scheduled_zone", r->scheduled_zone);
   add_string (b, "scheduled_local", r->scheduled_local);
+  add_string (b, "rrule", r->rrule);
   json_builder_set_member_name (b, "planned_minutes");
   json_builder_add_int_value (b, r->planned_minutes);
   add_instant (b, "started_at", r->started_at);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rp-random.h"
+#include "rp-schedule.h"
 #include "rp-store-private.h"
 #include "rp-working-hours.h"
 
@@ -99,16 +100,54 @@ parse_local (const char *text,
          fields[4] < 60 && fields[5] < 60 && fields[3] >= 0 && fields[4] >= 0 && fields[5] >= 0;
 }
 
-/* The schedule as stored: both or neither, a known zone, "YYYY-MM-DDTHH:MM:SS". */
+static void
+local_from_fields (const int *f,
+                   RpLocal   *local)
+{
+  *local = (RpLocal) { f[0], f[1], f[2], f[3], f[4], f[5] };
+}
+
+/* A series' rule, as the schedule module expands it; "RRULE:" dropped. */
+static gboolean
+normalize_rrule (const RpSessionRecord *record,
+                 const int             *f,
+                 char                 **rrule,
+                 GError               **error)
+{
+  const char *text = record->rrule;
+  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier (record->scheduled_zone);
+  g_autoptr(GArray) first = NULL;
+  g_autoptr(GError) local_error = NULL;
+  RpLocal start;
+
+  if (g_str_has_prefix (text, "RRULE:"))
+    text += strlen ("RRULE:");
+  local_from_fields (f, &start);
+  first = rp_schedule_expand (tz, &start, text, NULL, 1, &local_error);
+  if (!first)
+    {
+      g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID,
+                   _("The series rule \"%s\" is not valid: %s"), record->rrule,
+                   local_error->message);
+      return FALSE;
+    }
+  *rrule = g_strdup (text);
+  return TRUE;
+}
+
+/* The schedule as stored: both or neither, a known zone, "YYYY-MM-DDTHH:MM:SS", a rule only
+ * with a start. */
 static gboolean
 normalize_schedule (const RpSessionRecord *record,
                     char                 **local,
+                    char                 **rrule,
                     GError               **error)
 {
   int f[6];
 
   *local = NULL;
-  if (!record->scheduled_zone && !record->scheduled_local)
+  *rrule = NULL;
+  if (!record->scheduled_zone && !record->scheduled_local && !record->rrule)
     return TRUE;
   if (!check_zone (record->scheduled_zone, error))
     return FALSE;
@@ -119,23 +158,53 @@ normalize_schedule (const RpSessionRecord *record,
                    record->scheduled_local ? record->scheduled_local : "");
       return FALSE;
     }
+  if (record->rrule && !normalize_rrule (record, f, rrule, error))
+    return FALSE;
   *local = g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d", f[0], f[1], f[2], f[3], f[4], f[5]);
   return TRUE;
+}
+
+static GTimeZone *
+scheduled_start (const RpSessionRecord *record,
+                 RpLocal               *start)
+{
+  int f[6];
+
+  if (!record->scheduled_zone || !parse_local (record->scheduled_local, f))
+    return NULL;
+  local_from_fields (f, start);
+  return g_time_zone_new_identifier (record->scheduled_zone);
 }
 
 gint64
 rp_session_record_get_scheduled_instant (const RpSessionRecord *record)
 {
-  g_autoptr(GTimeZone) tz = NULL;
-  g_autoptr(GDateTime) dt = NULL;
-  int f[6];
+  RpLocal start;
+  g_autoptr(GTimeZone) tz = scheduled_start (record, &start);
 
-  if (!record->scheduled_zone || !parse_local (record->scheduled_local, f))
+  return tz ? rp_zone_resolve (tz, &start, NULL, NULL) : 0;
+}
+
+gint64
+rp_session_record_get_next_instant (const RpSessionRecord *record,
+                                    gint64                 now)
+{
+  RpLocal start;
+  g_autoptr(GTimeZone) tz = scheduled_start (record, &start);
+  gint64 length = (gint64) record->planned_minutes * 60;
+  gint64 instant;
+
+  if (!tz)
     return 0;
-  tz = g_time_zone_new_identifier (record->scheduled_zone);
-  if (tz)
-    dt = g_date_time_new (tz, f[0], f[1], f[2], f[3], f[4], f[5]);
-  return dt ? g_date_time_to_unix (dt) : 0;
+  if (!record->rrule)
+    {
+      instant = rp_zone_resolve (tz, &start, NULL, NULL);
+      return instant + length > now ? instant : 0;
+    }
+  /* The first instance starting after now - length is the first one not yet over. */
+  if (!rp_schedule_next_reminder (tz, &start, record->rrule, 0, now - length, NULL, &instant))
+    return 0;
+  return instant;
 }
 
 /* ---- Partners ---- */
@@ -354,6 +423,7 @@ rp_store_session_from_row (sqlite3_stmt *stmt,
   g_clear_pointer (&record->agenda, g_ptr_array_unref);
   record->agenda = g_steal_pointer (&agenda);
   record->link = rp_store_db_column_dup (stmt, 12);
+  record->rrule = rp_store_db_column_dup (stmt, 13);
   return g_steal_pointer (&record);
 }
 
@@ -457,13 +527,15 @@ sync_action_items (sqlite3               *db,
   return TRUE;
 }
 
-/* Binds ?1..?12 in the order of SESSION_COLUMNS after id (uid excluded: it never changes). */
+/* Binds ?1..?11 in the order of SESSION_COLUMNS after uid (which never changes), and ?14. */
 static void
 bind_session (sqlite3_stmt          *stmt,
               const RpSessionRecord *record,
               const char            *local,
+              const char            *rrule,
               const char            *agenda_json)
 {
+  rp_store_db_bind_text (stmt, 14, rrule);
   if (record->partner_id > 0)
     sqlite3_bind_int64 (stmt, 1, record->partner_id);
   else
@@ -501,16 +573,17 @@ write_session (RpStore               *self,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *local = NULL;
+  g_autofree char *rrule = NULL;
   g_autofree char *agenda_json = NULL;
 
-  if (!normalize_schedule (record, &local, error) ||
+  if (!normalize_schedule (record, &local, &rrule, error) ||
       !check_partner_exists (self, record->partner_id, error))
     return FALSE;
   agenda_json = rp_outcome_to_json (record->agenda);
   stmt = rp_store_db_prepare (self->db, sql, error);
   if (!stmt)
     return FALSE;
-  bind_session (stmt, record, local, agenda_json);
+  bind_session (stmt, record, local, rrule, agenda_json);
   sqlite3_bind_int64 (stmt, 12, record->id);
   rp_store_db_bind_text (stmt, 13, record->uid);
   return step_done (stmt, _("save the session"), error);
@@ -534,7 +607,8 @@ rp_store_add_session (RpStore         *self,
   ok = write_session (self, record,
                       "INSERT INTO sessions (partner_id, title, scheduled_zone, scheduled_local,"
                       " planned_minutes, started_at, ended_at, duration_s, notes, agenda, link,"
-                      " uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13)", error);
+                      " uid, rrule)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14)", error);
   if (ok)
     record->id = sqlite3_last_insert_rowid (self->db);
   ok = ok && index_session (self->db, record, error) &&
@@ -559,8 +633,8 @@ rp_store_update_session (RpStore               *self,
   ok = write_session (self, record,
                       "UPDATE sessions SET partner_id = ?1, title = ?2, scheduled_zone = ?3,"
                       " scheduled_local = ?4, planned_minutes = ?5, started_at = ?6,"
-                      " ended_at = ?7, duration_s = ?8, notes = ?9, agenda = ?10, link = ?11"
-                      " WHERE id = ?12 AND (?13 IS NULL OR uid = ?13)", error);
+                      " ended_at = ?7, duration_s = ?8, notes = ?9, agenda = ?10, link = ?11,"
+                      " rrule = ?14 WHERE id = ?12 AND (?13 IS NULL OR uid = ?13)", error);
   if (ok && sqlite3_changes (self->db) == 0)
     ok = not_found (error, _("session"), record->id);
   ok = ok && index_session (self->db, record, error) &&
@@ -676,14 +750,45 @@ rp_store_list_recent_sessions (RpStore *self,
   return rp_store_collect_sessions (stmt, error);
 }
 
-static gint
-compare_scheduled (gconstpointer a,
-                   gconstpointer b)
-{
-  gint64 ta = rp_session_record_get_scheduled_instant (*(RpSessionRecord *const *) a);
-  gint64 tb = rp_session_record_get_scheduled_instant (*(RpSessionRecord *const *) b);
+typedef struct {
+  gint64           instant;
+  RpSessionRecord *record;
+} Upcoming;
 
-  return ta < tb ? -1 : ta > tb;
+static gint
+compare_upcoming (gconstpointer a,
+                  gconstpointer b)
+{
+  const Upcoming *x = a, *y = b;
+
+  return x->instant < y->instant ? -1 : x->instant > y->instant;
+}
+
+/* Steals the records that have an instance ahead, soonest first. */
+static GPtrArray *
+sort_upcoming (GPtrArray *records,
+               gint64     now,
+               guint      limit)
+{
+  g_autoptr(GArray) ahead = g_array_new (FALSE, FALSE, sizeof (Upcoming));
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) rp_session_record_free);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      Upcoming u = { rp_session_record_get_next_instant (records->pdata[i], now),
+                     records->pdata[i] };
+
+      if (u.instant != 0)
+        g_array_append_val (ahead, u);
+    }
+  g_array_sort (ahead, compare_upcoming);
+  for (guint i = 0; i < ahead->len && (limit == 0 || i < limit); i++)
+    {
+      RpSessionRecord *record = g_array_index (ahead, Upcoming, i).record;
+
+      g_ptr_array_add (out, rp_session_record_copy (record));
+    }
+  return out;
 }
 
 GPtrArray *
@@ -712,15 +817,5 @@ rp_store_list_upcoming_sessions (RpStore *self,
   records = rp_store_collect_sessions (stmt, error);
   if (!records)
     return NULL;
-  for (guint i = records->len; i > 0; i--)
-    {
-      RpSessionRecord *record = records->pdata[i - 1];
-
-      if (rp_session_record_get_scheduled_instant (record) + record->planned_minutes * 60 < now)
-        g_ptr_array_remove_index (records, i - 1);
-    }
-  g_ptr_array_sort (records, compare_scheduled);
-  if (limit && records->len > limit)
-    g_ptr_array_set_size (records, limit);
-  return g_steal_pointer (&records);
+  return sort_upcoming (records, now, limit);
 }

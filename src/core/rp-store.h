@@ -29,12 +29,13 @@ G_BEGIN_DECLS
  *   appended before it).
  *   Their callbacks run in the caller's thread-default main context.
  * - When a background commit fails (disk full, I/O error) nothing is dropped: the updates stay
- *   queued, loading a document still returns them, the "write-error" signal is emitted in the
- *   owner's context, and the writer retries every second and on each flush.
+ *   queued, loading a document still returns them, the "write-error" signal is emitted and
+ *   "write-failing" turns TRUE in the owner's context (FALSE again once a commit succeeds), and
+ *   the writer retries every second and on each flush.
  */
 
 #define RP_STORE_COMMIT_INTERVAL_MS 250
-#define RP_STORE_SCHEMA_VERSION     1
+#define RP_STORE_SCHEMA_VERSION     3
 
 #define RP_STORE_ERROR (rp_store_error_quark ())
 GQuark rp_store_error_quark (void);
@@ -43,14 +44,14 @@ typedef enum {
   RP_STORE_ERROR_FAILED,
   RP_STORE_ERROR_CANNOT_OPEN,   /* the location cannot be opened or created */
   RP_STORE_ERROR_READ_ONLY,     /* the file or its folder cannot be written */
-  RP_STORE_ERROR_NOT_DATABASE,  /* the file is not a SQLite database */
+  RP_STORE_ERROR_NOT_DATABASE,  /* not a SQLite database, or another program's */
   RP_STORE_ERROR_CORRUPT,       /* a SQLite database, but damaged */
   RP_STORE_ERROR_TOO_NEW,       /* written by a newer Rapport */
   RP_STORE_ERROR_FULL,          /* the disk (or the store's size limit) is full */
   RP_STORE_ERROR_IO,            /* the operating system failed a read or write */
   RP_STORE_ERROR_BUSY,          /* another program holds the file locked */
   RP_STORE_ERROR_NOT_FOUND,
-  RP_STORE_ERROR_INVALID,       /* an argument was refused (zone, time, working hours...) */
+  RP_STORE_ERROR_INVALID,       /* an argument was refused (zone, time, rule, a uid in use) */
   RP_STORE_ERROR_CLOSED,
 } RpStoreError;
 
@@ -170,15 +171,20 @@ GPtrArray       *rp_store_list_recent_sessions  (RpStore       *self,
                                                  gint64         partner_id,
                                                  guint          limit,
                                                  GError       **error);
-/* Planned sessions not yet started whose planned start is at or after `now` (Unix seconds)
- * minus their planned length, soonest first; partner_id 0 = all partners. */
+/* Planned sessions not yet started (and series) with an instance that ends after `now` (Unix
+ * seconds), soonest first by rp_session_record_get_next_instant(); partner_id 0 = all. */
 GPtrArray       *rp_store_list_upcoming_sessions (RpStore      *self,
                                                   gint64        partner_id,
                                                   gint64        now,
                                                   guint         limit,
                                                   GError      **error);
-/* The planned start as an instant (GLib's reading of the zone rules), or 0 if unplanned. */
+/* The planned start (of a series: its first instance) as an instant, a local time in a DST gap
+ * or overlap read as RFC 5545 says (rp_zone_resolve); 0 if unplanned. */
 gint64           rp_session_record_get_scheduled_instant (const RpSessionRecord *record);
+/* The first planned instance (the session itself, or the series' next one) that ends after
+ * `now`, as an instant; 0 if there is none. */
+gint64           rp_session_record_get_next_instant      (const RpSessionRecord *record,
+                                                          gint64                 now);
 
 /* ---- Action items ---- */
 gint64           rp_store_add_action_item       (RpStore       *self,
@@ -199,6 +205,37 @@ GPtrArray       *rp_store_list_action_items     (RpStore       *self,
 GPtrArray       *rp_store_carry_over_action_items (RpStore     *self,
                                                    gint64       next_session_id,
                                                    GError     **error);
+
+/* ---- Scheduling proposals and the outbox ---- */
+/* Keeps (or replaces, by its id) a proposal with its current state. */
+gboolean         rp_store_save_proposal         (RpStore       *self,
+                                                 gint64         partner_id,
+                                                 RpProposal    *proposal,
+                                                 gboolean       incoming,
+                                                 GError       **error);
+/* Oldest first; partner_id 0 = all; pending_only keeps those still waiting for an answer.
+ * GPtrArray of RpProposalRecord*. A stored proposal that no longer reads back is skipped
+ * with a warning rather than hiding the others. */
+GPtrArray       *rp_store_list_proposals        (RpStore       *self,
+                                                 gint64         partner_id,
+                                                 gboolean       pending_only,
+                                                 GError       **error);
+gboolean         rp_store_delete_proposal       (RpStore       *self,
+                                                 const char    *id,
+                                                 GError       **error);
+/* Queues an app message (a JSON object) for the partner's next connection; returns its id. */
+gint64           rp_store_outbox_push           (RpStore       *self,
+                                                 gint64         partner_id,
+                                                 JsonNode      *message,
+                                                 GError       **error);
+/* Oldest first. GPtrArray of RpOutboxMessage*. */
+GPtrArray       *rp_store_outbox_list           (RpStore       *self,
+                                                 gint64         partner_id,
+                                                 GError       **error);
+/* Once sent (the data channel accepted it). */
+gboolean         rp_store_outbox_remove         (RpStore       *self,
+                                                 gint64         id,
+                                                 GError       **error);
 
 /* ---- Search and export (any thread; _async on a worker thread) ---- */
 /* Full-text search of session titles, notes and agenda. The query is words (all must match,

@@ -37,7 +37,7 @@
 /* Limits for what a peer may make us hold: 16 Mi code points per replica, 64 Ki replicas. */
 #define MAX_SEQ (1u << 24)
 #define MAX_AGENTS (1u << 16)
-#define MAX_PENDING (1u << 20)
+#define MAX_PENDING (1u << 18)
 
 G_DEFINE_QUARK (rp-text-doc-error-quark, rp_text_doc_error)
 
@@ -1107,7 +1107,7 @@ enum {
   RUN_HAS_OR    = 1 << 4,
   RUN_OR_NEXT   = 1 << 5,  /* origin right is the next run's first character */
   RUN_OR_SAME   = 1 << 6,  /* origin right is the previous run's origin right */
-  RUN_FLAGS_ALL = 0x7f,
+  RUN_LAMPORT_SAME = 1 << 7,  /* timestamp minus counter as in the previous run */
 };
 
 typedef struct {
@@ -1162,22 +1162,27 @@ encode_run (Encoder        *e,
                prev->or_seq == op->or_seq)
         flags |= RUN_OR_SAME;
     }
+  if (!(flags & RUN_CONTINUES) && prev != NULL &&
+      prev->lamport - prev->seq == op->lamport - op->seq)
+    flags |= RUN_LAMPORT_SAME;
   rp_writer_u8 (body, flags);
+  /* Counters are written relative to nearby ones: small numbers, short varints. */
   if (!(flags & RUN_CONTINUES))
     {
       rp_writer_varint (body, encoder_agent (e, op->agent));
-      rp_writer_varint (body, op->seq);
-      rp_writer_varint (body, op->lamport - op->seq);
+      rp_writer_zigzag (body, (gint64) op->seq - (prev ? prev->seq + prev->len : 0));
+      if (!(flags & RUN_LAMPORT_SAME))
+        rp_writer_varint (body, op->lamport - op->seq);
       if ((flags & RUN_HAS_OL) && !(flags & RUN_OL_PREV))
         {
           rp_writer_varint (body, encoder_agent (e, op->ol_agent));
-          rp_writer_varint (body, op->ol_seq);
+          rp_writer_zigzag (body, (gint64) op->ol_seq - op->seq);
         }
     }
   if ((flags & RUN_HAS_OR) && !(flags & (RUN_OR_NEXT | RUN_OR_SAME)))
     {
       rp_writer_varint (body, encoder_agent (e, op->or_agent));
-      rp_writer_varint (body, op->or_seq);
+      rp_writer_zigzag (body, (gint64) op->or_seq - op->seq);
     }
   rp_writer_varint (body, op->len);
   if (!op->deleted)
@@ -1411,6 +1416,42 @@ invalid (GError    **error,
   return FALSE;
 }
 
+/* A counter written as a signed difference from @base. */
+static gboolean
+decode_relative (RpReader  *r,
+                 gint64     base,
+                 guint32   *seq,
+                 GError   **error)
+{
+  gint64 delta;
+
+  if (!rp_reader_zigzag (r, "counter", &delta, error))
+    return FALSE;
+  if (delta < -(gint64) MAX_SEQ || delta > (gint64) MAX_SEQ ||
+      base + delta < 0 || base + delta >= MAX_SEQ)
+    return invalid (error, "A counter in a notes update is out of range");
+  *seq = (guint32) (base + delta);
+  return TRUE;
+}
+
+static gboolean
+decode_relative_id (RpReader      *r,
+                    const guint64 *agents,
+                    guint          n_agents,
+                    guint32        base,
+                    guint64       *agent,
+                    guint32       *seq,
+                    GError       **error)
+{
+  guint32 slot;
+
+  if (!rp_reader_varint32 (r, n_agents - 1, "replica slot", &slot, error) ||
+      !decode_relative (r, base, seq, error))
+    return FALSE;
+  *agent = agents[slot];
+  return TRUE;
+}
+
 static gboolean
 decode_id (RpReader      *r,
            const guint64 *agents,
@@ -1464,13 +1505,13 @@ decode_run (RpReader       *r,
 
   if (!rp_reader_u8 (r, &flags, error))
     return FALSE;
-  if ((flags & ~RUN_FLAGS_ALL) != 0 ||
+  if (((flags & RUN_CONTINUES) && (flags & RUN_LAMPORT_SAME)) ||
       ((flags & RUN_OL_PREV) && !(flags & RUN_HAS_OL)) ||
       ((flags & RUN_CONTINUES) && (flags & (RUN_HAS_OL | RUN_OL_PREV))) ||
       ((flags & (RUN_OR_NEXT | RUN_OR_SAME)) && !(flags & RUN_HAS_OR)) ||
       ((flags & RUN_OR_NEXT) && (flags & RUN_OR_SAME)))
     return invalid (error, "A run of the notes has contradictory flags");
-  if ((flags & (RUN_CONTINUES | RUN_OL_PREV | RUN_OR_SAME)) && prev == NULL)
+  if ((flags & (RUN_CONTINUES | RUN_OL_PREV | RUN_OR_SAME | RUN_LAMPORT_SAME)) && prev == NULL)
     return invalid (error, "The first run of an update refers to a previous one");
   op->deleted = (flags & RUN_DELETED) != 0;
   *flags_out = flags;
@@ -1490,8 +1531,15 @@ decode_run (RpReader       *r,
       if (n_agents == 0)
         return invalid (error, "An update has runs but lists no replicas");
       if (!rp_reader_varint32 (r, n_agents - 1, "replica slot", &slot, error) ||
-          !rp_reader_varint32 (r, MAX_SEQ - 1, "counter", &op->seq, error) ||
-          !rp_reader_varint32 (r, G_MAXUINT32 - MAX_SEQ, "timestamp", &lamport_gap, error))
+          !decode_relative (r, prev ? (gint64) prev->seq + prev->len : 0, &op->seq, error))
+        return FALSE;
+      if (flags & RUN_LAMPORT_SAME)
+        {
+          if (prev->lamport < prev->seq || prev->lamport - prev->seq > G_MAXUINT32 - MAX_SEQ)
+            return invalid (error, "A run copies a timestamp gap that is out of range");
+          lamport_gap = prev->lamport - prev->seq;
+        }
+      else if (!rp_reader_varint32 (r, G_MAXUINT32 - MAX_SEQ, "timestamp", &lamport_gap, error))
         return FALSE;
       op->agent = agents[slot];
       op->lamport = op->seq + lamport_gap;
@@ -1502,12 +1550,13 @@ decode_run (RpReader       *r,
           op->ol_seq = prev->seq + prev->len - 1;
         }
       else if (op->has_ol &&
-               !decode_id (r, agents, n_agents, &op->ol_agent, &op->ol_seq, error))
+               !decode_relative_id (r, agents, n_agents, op->seq, &op->ol_agent, &op->ol_seq,
+                                    error))
         return FALSE;
     }
   op->has_or = (flags & RUN_HAS_OR) != 0;
   if (op->has_or && !(flags & (RUN_OR_NEXT | RUN_OR_SAME)) &&
-      !decode_id (r, agents, n_agents, &op->or_agent, &op->or_seq, error))
+      !decode_relative_id (r, agents, n_agents, op->seq, &op->or_agent, &op->or_seq, error))
     return FALSE;
   if ((flags & RUN_OR_SAME) && !prev->has_or)
     return invalid (error, "A run copies an origin its previous run does not have");

@@ -27,6 +27,7 @@ typedef struct {
   guint       duration_id;
   const char *end_reason;     /* what we asked for when hanging up ourselves */
   gboolean    joined;
+  gboolean    timing;         /* the --duration countdown runs (from the first "connected") */
   gboolean    failed;
   int         exit_status;
 } Peer;
@@ -151,8 +152,10 @@ on_notify_state (RpSession  *session,
   json_builder_set_member_name (b, "polite");
   json_builder_add_boolean_value (b, polite);
   event_end (b);
+  /* The call's time counts from "connected"; this only bounds a wait for a peer that never
+   * comes. */
   if (peer->duration_s > 0)
-    peer->duration_id = g_timeout_add_seconds (peer->duration_s, on_duration_over, peer);
+    peer->duration_id = g_timeout_add_seconds (peer->duration_s + 60, on_duration_over, peer);
 }
 
 static void
@@ -184,6 +187,13 @@ on_connected (RpSession  *session,
               Peer       *peer)
 {
   JsonBuilder *b = event_begin (peer, "connected");
+
+  if (peer->duration_s > 0 && !peer->timing)
+    {
+      peer->timing = TRUE;
+      g_clear_handle_id (&peer->duration_id, g_source_remove);
+      peer->duration_id = g_timeout_add_seconds (peer->duration_s, on_duration_over, peer);
+    }
 
   json_builder_set_member_name (b, "local");
   json_builder_add_string_value (b, local_type);
@@ -340,10 +350,13 @@ list_devices (void)
 static gboolean
 start_embedded_server (Peer   *peer,
                        guint   port,
+                       int     grace,
                        GError **error)
 {
   peer->server = rp_server_new ();
   g_object_set (peer->server, "bind-address", "127.0.0.1", "port", port, NULL);
+  if (grace >= 0)
+    g_object_set (peer->server, "grace-seconds", (guint) grace, NULL);
   if (!rp_server_start (peer->server, error))
     return FALSE;
   return TRUE;
@@ -357,6 +370,8 @@ main (int    argc,
   gboolean audio_only = FALSE;
   gboolean show_devices = FALSE;
   int port = 0;
+  int grace = -1;
+  g_autofree char *server = NULL;
   int duration = 0;
   g_autofree char *name = NULL;
   g_autofree char *video = NULL;
@@ -371,10 +386,16 @@ main (int    argc,
       "Start an embedded rendezvous server on 127.0.0.1, create a room and print its link", NULL },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port of the embedded server (default: any free)",
       "N" },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &server,
+      "With --host: create the room on this running rendezvous server instead of an embedded "
+      "one", "HOST:PORT" },
+    { "grace", 0, 0, G_OPTION_ARG_INT, &grace,
+      "With --host: seconds the embedded server holds a dropped seat (default 10)", "SECONDS" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Display name shown to the other side", "NAME" },
     { "audio-only", 0, 0, G_OPTION_ARG_NONE, &audio_only, "A call without video", NULL },
     { "duration", 0, 0, G_OPTION_ARG_INT, &duration,
-      "Hang up after this many seconds from joining (0: when the other side leaves, or Ctrl-C)",
+      "Hang up this many seconds after the call connected (0: when the other side leaves, or "
+      "Ctrl-C)",
       "SECONDS" },
     { "video", 0, 0, G_OPTION_ARG_STRING, &video,
       "test (a test pattern), none, or a camera's name (default: the default camera)",
@@ -412,7 +433,7 @@ main (int    argc,
       return EXIT_SUCCESS;
     }
   if (host == (rest != NULL && rest[0] != NULL) || (rest != NULL && g_strv_length (rest) > 1)
-      || duration < 0 || port < 0 || port > 65535)
+      || (server != NULL && !host) || duration < 0 || port < 0 || port > 65535)
     {
       g_printerr ("rapport-peer: give either --host or one LINK (see --help)\n");
       return 2;
@@ -440,15 +461,18 @@ main (int    argc,
 
   if (host)
     {
-      g_autofree char *host_port = NULL;
+      g_autofree char *host_port = g_strdup (server);
 
-      if (!start_embedded_server (&peer, (guint) port, &error))
+      if (host_port == NULL)
         {
-          event_string (&peer, "error", "message", error->message);
-          event_string (&peer, "ended", "reason", "error");
-          return EXIT_FAILURE;
+          if (!start_embedded_server (&peer, (guint) port, grace, &error))
+            {
+              event_string (&peer, "error", "message", error->message);
+              event_string (&peer, "ended", "reason", "error");
+              return EXIT_FAILURE;
+            }
+          host_port = g_strdup_printf ("127.0.0.1:%u", rp_server_get_port (peer.server));
         }
-      host_port = g_strdup_printf ("127.0.0.1:%u", rp_server_get_port (peer.server));
       rp_session_host (peer.session, host_port, FALSE);
     }
   else if (!rp_session_join_link (peer.session, rest[0], &error))

@@ -10,6 +10,8 @@
 
 #include "rp-server.h"
 
+#define DEFAULT_WORKERS 16u
+
 static const char description[] =
   "The rendezvous server of Rapport: two people meet in a room and exchange the signaling of\n"
   "their peer-to-peer call over a WebSocket at /v1 (see docs/PROTOCOL.md). It never sees\n"
@@ -37,6 +39,9 @@ static const char description[] =
   "  keepalive-interval=SECONDS WebSocket ping interval (default 20; 0 = none)\n"
   "  idle-timeout=SECONDS       close a connection that sent nothing, not even a pong, for this\n"
   "                             long (default 60)\n"
+  "  workers=N                  threads that own the connections (default 16; 0 = all on the\n"
+  "                             main thread). GLib's main loop looks at every connection on\n"
+  "                             every wakeup, so thousands of them need several loops\n"
   "\n"
   "Example:\n"
   "  [server]\n"
@@ -212,7 +217,8 @@ main (int    argc,
   g_log_set_writer_func (write_log_line, NULL, NULL);
 
   server = rp_server_new ();
-  g_object_set (server, "port", 8443u, NULL);
+  /* Standalone, the server expects thousands of connections: spread them over threads. */
+  g_object_set (server, "port", 8443u, "workers", DEFAULT_WORKERS, NULL);
   if (!apply_options (server, &options, &error) || !rp_server_start (server, &error))
     {
       g_printerr ("rapport-server: %s\n", error->message);

@@ -7,6 +7,10 @@
  * with one replica per agent, each transaction typed on a replica that has merged exactly the
  * transactions named by its parents, then everything is merged. Either way the final text must
  * equal `endContent` or the program fails loudly. Figures go to stdout, the last line as JSON.
+ *
+ * The JSON is parsed in a child process (this program run with --compact), which hands back the
+ * patches in a compact binary form: the replaying process never holds the JSON tree, so its
+ * peak RSS growth belongs to the document alone.
  */
 #include "config.h"
 
@@ -17,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rp-codec.h"
 #include "rp-text-doc.h"
 
 typedef struct {
@@ -173,6 +178,126 @@ apply_txn (RpTextDoc   *doc,
       if (p->text != NULL && !rp_text_doc_insert (doc, p->pos, p->text, -1, &error))
         die ("patch %u: %s", k, error->message);
     }
+}
+
+/* --- compact form between the parsing child and the replaying parent --------------- */
+
+static GBytes *
+trace_to_compact (const Trace *trace)
+{
+  GByteArray *out = g_byte_array_new ();
+
+  rp_writer_string (out, trace->name);
+  rp_writer_string (out, trace->end_content);
+  rp_writer_varint (out, trace->txns->len);
+  for (guint i = 0; i < trace->txns->len; i++)
+    {
+      const Txn *txn = &g_array_index (trace->txns, Txn, i);
+
+      rp_writer_zigzag (out, txn->agent);
+      rp_writer_varint (out, txn->parents ? txn->parents->len : 0);
+      for (guint k = 0; txn->parents && k < txn->parents->len; k++)
+        rp_writer_varint (out, g_array_index (txn->parents, guint, k));
+      rp_writer_varint (out, txn->n_patches);
+      for (guint k = txn->first_patch; k < txn->first_patch + txn->n_patches; k++)
+        {
+          const Patch *p = &g_array_index (trace->patches, Patch, k);
+
+          rp_writer_varint (out, p->pos);
+          rp_writer_varint (out, p->n_deleted);
+          rp_writer_string (out, p->text);
+        }
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
+static guint64
+read_uint (RpReader *r)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 v;
+
+  if (!rp_reader_varint (r, G_MAXUINT32, "number", &v, &error))
+    die ("compact trace: %s", error->message);
+  return v;
+}
+
+static char *
+read_string (RpReader *r)
+{
+  g_autoptr(GError) error = NULL;
+  char *s;
+
+  if (!rp_reader_string (r, G_MAXUINT32, "string", &s, &error))
+    die ("compact trace: %s", error->message);
+  return s;
+}
+
+static void
+trace_from_compact (GBytes *bytes,
+                    Trace  *trace)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+  RpReader r;
+  guint n_txns;
+
+  rp_reader_init (&r, data, size);
+  trace->name = read_string (&r);
+  trace->end_content = read_string (&r);
+  trace->patches = g_array_new (FALSE, FALSE, sizeof (Patch));
+  trace->txns = g_array_new (FALSE, FALSE, sizeof (Txn));
+  n_txns = read_uint (&r);
+  for (guint i = 0; i < n_txns; i++)
+    {
+      Txn txn = { trace->patches->len, 0, -1, NULL };
+      gint64 agent;
+      guint n_parents;
+
+      if (!rp_reader_zigzag (&r, "agent", &agent, NULL))
+        die ("compact trace: truncated");
+      txn.agent = (gint) agent;
+      trace->concurrent |= agent >= 0;
+      n_parents = read_uint (&r);
+      if (agent >= 0)
+        txn.parents = g_array_new (FALSE, FALSE, sizeof (guint));
+      for (guint k = 0; k < n_parents; k++)
+        {
+          guint parent = read_uint (&r);
+
+          g_array_append_val (txn.parents, parent);
+        }
+      txn.n_patches = read_uint (&r);
+      for (guint k = 0; k < txn.n_patches; k++)
+        {
+          Patch p;
+          char *text;
+
+          p.pos = read_uint (&r);
+          p.n_deleted = read_uint (&r);
+          text = read_string (&r);
+          p.text = *text ? text : (g_free (text), NULL);
+          g_array_append_val (trace->patches, p);
+        }
+      g_array_append_val (trace->txns, txn);
+    }
+}
+
+static void
+load_trace_in_child (const char *path,
+                     Trace      *trace)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GBytes) compact = NULL;
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                            "/proc/self/exe", "--compact", path, NULL);
+  if (child == NULL || !g_subprocess_communicate (child, NULL, NULL, &compact, NULL, &error))
+    die ("cannot parse the trace in a child process: %s", error->message);
+  if (!g_subprocess_get_successful (child))
+    die ("parsing the trace failed");
+  trace_from_compact (compact, trace);
 }
 
 /* --- figures ------------------------------------------------------------------------ */
@@ -452,12 +577,21 @@ main (int argc, char **argv)
 {
   Trace trace = { 0 };
 
-  if (argc != 2)
+  if (argc != 2 && !(argc == 3 && strcmp (argv[1], "--compact") == 0))
     {
       fprintf (stderr, "usage: %s TRACE.json[.gz]\n", argv[0]);
       return 2;
     }
-  load_trace (argv[1], &trace);
+  if (argc == 3 && strcmp (argv[1], "--compact") == 0)
+    {
+      g_autoptr(GBytes) compact = NULL;
+
+      load_trace (argv[2], &trace);
+      compact = trace_to_compact (&trace);
+      fwrite (g_bytes_get_data (compact, NULL), 1, g_bytes_get_size (compact), stdout);
+      return fflush (stdout) == 0 ? 0 : 1;
+    }
+  load_trace_in_child (argv[1], &trace);
   if (trace.concurrent)
     bench_concurrent (&trace);
   else

@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Real calls between real processes: a rapport-server and rapport-peer processes on loopback
+ * with test sources, checked through the JSON lines PROTOCOL.md fixes.
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#define WAIT_S 40
+
+typedef struct {
+  char             *label;
+  GSubprocess      *proc;
+  GDataInputStream *out;
+  GPtrArray        *events;    /* JsonObject */
+  gboolean          eof;
+  gboolean          exited;
+  int               status;
+} Proc;
+
+typedef struct {
+  Proc *server;
+  char *server_host_port;
+  GPtrArray *procs;
+} Fixture;
+
+static const char *
+build_dir (void)
+{
+  const char *dir = g_getenv ("RAPPORT_BUILD_DIR");
+
+  return dir != NULL ? dir : ".";
+}
+
+static void read_next (Proc *p);
+
+static void
+on_line (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Proc *p = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (p->out, result, NULL,
+                                                                     &error);
+  g_autoptr(JsonNode) node = NULL;
+
+  if (line == NULL)
+    {
+      p->eof = TRUE;
+      return;
+    }
+  g_test_message ("%s: %s", p->label, line);
+  node = json_from_string (line, NULL);
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    g_ptr_array_add (p->events, json_object_ref (json_node_get_object (node)));
+  read_next (p);
+}
+
+static void
+read_next (Proc *p)
+{
+  g_data_input_stream_read_line_async (p->out, G_PRIORITY_DEFAULT, NULL, on_line, p);
+}
+
+static void
+on_proc_exit (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Proc *p = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  p->exited = TRUE;
+  p->status = g_subprocess_get_if_exited (p->proc) ? g_subprocess_get_exit_status (p->proc)
+                                                   : 128 + g_subprocess_get_term_sig (p->proc);
+}
+
+/* Children die with the test, even when an assertion aborts it mid-call. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static Proc *
+spawn (Fixture     *f,
+       const char  *label,
+       const char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  Proc *p = g_new0 (Proc, 1);
+
+  /* The peers' debug output drowns the test log; RAPPORT_TEST_PEER_DEBUG keeps it. */
+  if (g_getenv ("RAPPORT_TEST_PEER_DEBUG") == NULL)
+    g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  p->label = g_strdup (label);
+  p->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  p->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  p->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p->proc));
+  read_next (p);
+  g_subprocess_wait_async (p->proc, NULL, on_proc_exit, p);
+  g_ptr_array_add (f->procs, p);
+  return p;
+}
+
+static Proc *
+spawn_peer (Fixture    *f,
+            const char *label,
+            ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  va_list ap;
+  const char *arg;
+  Proc *p;
+
+  g_ptr_array_add (argv, g_build_filename (build_dir (), "src", "peer", "rapport-peer", NULL));
+  va_start (ap, label);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  p = spawn (f, label, (const char **) argv->pdata);
+  return p;
+}
+
+#define WAIT_FOR(cond, seconds)                                                   \
+  G_STMT_START {                                                                  \
+    gint64 _end = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC;  \
+    while (!(cond) && g_get_monotonic_time () < _end)                             \
+      g_main_context_iteration (NULL, TRUE);                                      \
+  } G_STMT_END
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static JsonObject *
+find_event (Proc       *p,
+            const char *event,
+            guint       nth)
+{
+  for (guint i = 0; i < p->events->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (p->events, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""), event) == 0
+          && nth-- == 0)
+        return o;
+    }
+  return NULL;
+}
+
+static JsonObject *
+find_first_frame (Proc       *p,
+                  const char *kind,
+                  guint       nth)
+{
+  for (guint i = 0; i < p->events->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (p->events, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""),
+                     "first-frame") == 0
+          && g_strcmp0 (json_object_get_string_member_with_default (o, "kind", ""), kind) == 0
+          && nth-- == 0)
+        return o;
+    }
+  return NULL;
+}
+
+/* Whether the process heard a tone near hz in at least two of its audio-level reports. */
+static gboolean
+heard (Proc  *p,
+       double hz)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < p->events->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (p->events, i);
+      JsonNode *v;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""),
+                     "audio-level") != 0)
+        continue;
+      v = json_object_get_member (o, "hz");
+      if (v != NULL && JSON_NODE_HOLDS_VALUE (v) && fabs (json_node_get_double (v) - hz) < 20.0)
+        n++;
+    }
+  return n >= 2;
+}
+
+static const char *
+event_string (Proc       *p,
+              const char *event,
+              const char *key)
+{
+  JsonObject *o = find_event (p, event, 0);
+
+  return o != NULL ? json_object_get_string_member_with_default (o, key, NULL) : NULL;
+}
+
+static void
+fixture_set_up (Fixture      *f,
+                gconstpointer data)
+{
+  g_autofree char *server = g_build_filename (build_dir (), "src", "server", "rapport-server",
+                                              NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  const char *argv[] = { server, "--port", "0", "--bind", "127.0.0.1", "--grace", "3", NULL };
+  g_autoptr(GDataInputStream) err = NULL;
+  Proc *p = g_new0 (Proc, 1);
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  f->procs = g_ptr_array_new ();
+  p->label = g_strdup ("server");
+  p->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  p->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  f->server = p;
+  /* The server logs its port on its first line: "... event=listening ... port=N ...". */
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (p->proc));
+  while (f->server_host_port == NULL)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+      const char *port;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      port = strstr (line, " port=");
+      if (strstr (line, "event=listening") != NULL && port != NULL)
+        f->server_host_port = g_strdup_printf ("127.0.0.1:%d", atoi (port + 6));
+    }
+}
+
+static void
+fixture_tear_down (Fixture      *f,
+                   gconstpointer data)
+{
+  for (guint i = 0; i < f->procs->len; i++)
+    {
+      Proc *p = g_ptr_array_index (f->procs, i);
+
+      if (!p->exited)
+        g_subprocess_force_exit (p->proc);
+      WAIT_FOR (p->exited && p->eof, 5);
+      g_object_unref (p->out);
+      g_object_unref (p->proc);
+      g_ptr_array_unref (p->events);
+      g_free (p->label);
+      g_free (p);
+    }
+  g_ptr_array_unref (f->procs);
+  g_subprocess_send_signal (f->server->proc, SIGTERM);
+  g_subprocess_wait (f->server->proc, NULL, NULL);
+  g_object_unref (f->server->proc);
+  g_ptr_array_unref (f->server->events);
+  g_free (f->server->label);
+  g_free (f->server);
+  g_free (f->server_host_port);
+}
+
+static char *
+wait_for_link (Proc *host)
+{
+  WAIT_FOR (find_event (host, "ready", 0) != NULL || host->exited, WAIT_S);
+  g_assert_nonnull (find_event (host, "ready", 0));
+  return g_strdup (event_string (host, "ready", "link"));
+}
+
+static void
+test_call_both_ways (Fixture      *f,
+                     gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+  Proc *host = spawn_peer (f, "host", "--host", "--server", f->server_host_port, "--name", "Ada",
+                           "--video", "test", "--audio", "test:440", NULL);
+  g_autofree char *link = wait_for_link (host);
+  Proc *guest = spawn_peer (f, "guest", link, "--name", "Grace", "--video", "test", "--audio",
+                            "test:880", "--duration", "5", NULL);
+  JsonObject *joined;
+
+  g_assert_true (g_str_has_prefix (link, "rapport://127.0.0.1:"));
+  WAIT_FOR (find_event (host, "joined", 0) != NULL, WAIT_S);
+  joined = find_event (host, "joined", 0);
+  g_assert_nonnull (joined);
+  g_assert_false (json_object_get_boolean_member (joined, "polite"));
+
+  WAIT_FOR (guest->exited && host->exited, WAIT_S);
+  g_assert_true (guest->exited);
+  g_assert_true (host->exited);
+
+  g_assert_cmpstr (event_string (host, "peer-joined", "name"), ==, "Grace");
+  g_assert_cmpstr (event_string (guest, "peer-joined", "name"), ==, "Ada");
+  g_assert_true (json_object_get_boolean_member (find_event (guest, "joined", 0), "polite"));
+  g_assert_cmpstr (event_string (host, "connected", "local"), ==, "host");
+  g_assert_nonnull (find_first_frame (host, "video", 0));
+  g_assert_nonnull (find_first_frame (host, "audio", 0));
+  g_assert_nonnull (find_first_frame (guest, "video", 0));
+  g_assert_nonnull (find_first_frame (guest, "audio", 0));
+  /* Each side hears the other's tone, not its own. */
+  g_assert_true (heard (host, 880.0));
+  g_assert_true (heard (guest, 440.0));
+  g_assert_false (heard (host, 440.0));
+  g_assert_nonnull (event_string (host, "verification", "code"));
+  g_assert_cmpuint (strlen (event_string (host, "verification", "code")), ==, 6);
+  g_assert_cmpstr (event_string (host, "verification", "code"), ==,
+                   event_string (guest, "verification", "code"));
+  g_assert_nonnull (find_event (guest, "stats", 1));
+  /* The guest hangs up when its duration ends; the host, told by the server, ends too. */
+  g_assert_cmpstr (event_string (guest, "ended", "reason"), ==, "duration");
+  g_assert_cmpstr (event_string (host, "peer-left", "reason"), ==, "bye");
+  g_assert_cmpstr (event_string (host, "ended", "reason"), ==, "peer-left");
+  g_assert_cmpint (guest->status, ==, 0);
+  g_assert_cmpint (host->status, ==, 0);
+  g_source_remove (ticker);
+}
+
+static void
+test_audio_only (Fixture      *f,
+                 gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+  Proc *host = spawn_peer (f, "host", "--host", "--server", f->server_host_port, "--audio-only",
+                           "--audio", "test:660", NULL);
+  g_autofree char *link = wait_for_link (host);
+  Proc *guest = spawn_peer (f, "guest", link, "--audio-only", "--audio", "test:330",
+                            "--duration", "5", NULL);
+
+  WAIT_FOR (guest->exited && host->exited, WAIT_S);
+  g_assert_true (guest->exited && host->exited);
+  g_assert_nonnull (find_first_frame (host, "audio", 0));
+  g_assert_nonnull (find_first_frame (guest, "audio", 0));
+  g_assert_null (find_first_frame (host, "video", 0));
+  g_assert_null (find_first_frame (guest, "video", 0));
+  g_assert_true (heard (host, 330.0));
+  g_assert_true (heard (guest, 660.0));
+  g_assert_cmpstr (event_string (host, "verification", "code"), ==,
+                   event_string (guest, "verification", "code"));
+  g_assert_cmpint (guest->status, ==, 0);
+  g_assert_cmpint (host->status, ==, 0);
+  g_source_remove (ticker);
+}
+
+static void
+test_killed_peer_frees_seat (Fixture      *f,
+                             gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+  Proc *host = spawn_peer (f, "host", "--host", "--server", f->server_host_port,
+                           "--video", "test", "--audio", "test:440", "--duration", "60", NULL);
+  g_autofree char *link = wait_for_link (host);
+  Proc *first = spawn_peer (f, "first", link, "--video", "test", "--audio", "test:880", NULL);
+  Proc *second;
+  JsonObject *left;
+
+  WAIT_FOR (find_first_frame (host, "video", 0) != NULL, WAIT_S);
+  g_assert_nonnull (find_first_frame (host, "video", 0));
+  g_subprocess_send_signal (first->proc, SIGKILL);
+
+  /* The server's grace here is 3 s; peer-left comes once it has passed. */
+  WAIT_FOR (find_event (host, "peer-left", 0) != NULL, 3 + 10);
+  left = find_event (host, "peer-left", 0);
+  g_assert_nonnull (left);
+  g_assert_cmpstr (json_object_get_string_member (left, "reason"), ==, "timeout");
+  g_assert_false (host->exited);
+
+  second = spawn_peer (f, "second", link, "--video", "test", "--audio", "test:550", NULL);
+  WAIT_FOR (find_first_frame (host, "video", 1) != NULL
+            && find_first_frame (second, "video", 0) != NULL && heard (host, 550.0), WAIT_S);
+  g_assert_cmpstr (json_object_get_string_member (find_event (host, "peer-joined", 1), "name"),
+                   ==, "guest");
+  g_assert_nonnull (find_first_frame (host, "video", 1));
+  g_assert_nonnull (find_first_frame (second, "video", 0));
+  g_assert_true (heard (host, 550.0));
+
+  /* Ctrl-C on the host: it says bye, the second peer (no --duration) ends on peer-left. */
+  g_subprocess_send_signal (host->proc, SIGINT);
+  WAIT_FOR (host->exited && second->exited, WAIT_S);
+  g_assert_cmpstr (event_string (host, "ended", "reason"), ==, "interrupted");
+  g_assert_cmpint (host->status, ==, 0);
+  g_assert_cmpstr (event_string (second, "ended", "reason"), ==, "peer-left");
+  g_assert_cmpint (second->status, ==, 0);
+  g_source_remove (ticker);
+}
+
+/* webrtcbin 1.22 has no consent freshness: a peer that stops answering (here: stopped, its
+ * connections open) must be noticed by the lack of media and heartbeats, and the call rebuilt
+ * once it answers again. */
+static void
+test_frozen_peer_call_rebuilt (Fixture      *f,
+                               gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+  Proc *host = spawn_peer (f, "host", "--host", "--server", f->server_host_port,
+                           "--video", "test", "--audio", "test:440", "--duration", "60", NULL);
+  g_autofree char *link = wait_for_link (host);
+  Proc *guest = spawn_peer (f, "guest", link, "--video", "test", "--audio", "test:880", NULL);
+  gint64 until;
+
+  WAIT_FOR (find_first_frame (host, "video", 0) != NULL
+            && find_first_frame (guest, "video", 0) != NULL, WAIT_S);
+  g_assert_nonnull (find_first_frame (guest, "video", 0));
+  g_subprocess_send_signal (guest->proc, SIGSTOP);
+  until = g_get_monotonic_time () + 9 * G_USEC_PER_SEC;
+  WAIT_FOR (g_get_monotonic_time () > until, 10);
+  g_subprocess_send_signal (guest->proc, SIGCONT);
+
+  WAIT_FOR (find_first_frame (host, "video", 1) != NULL
+            && find_first_frame (guest, "video", 1) != NULL, WAIT_S);
+  g_assert_nonnull (find_event (host, "connected", 1));
+  g_assert_nonnull (find_first_frame (host, "video", 1));
+  g_assert_nonnull (find_first_frame (guest, "video", 1));
+  g_assert_null (find_event (host, "peer-left", 0));
+
+  g_subprocess_send_signal (host->proc, SIGINT);
+  WAIT_FOR (host->exited && guest->exited, WAIT_S);
+  g_assert_cmpint (host->status, ==, 0);
+  g_assert_cmpint (guest->status, ==, 0);
+  g_source_remove (ticker);
+}
+
+static void
+test_bad_link (Fixture      *f,
+               gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+  Proc *peer = spawn_peer (f, "peer", "rapport://127.0.0.1/no-port", NULL);
+
+  WAIT_FOR (peer->exited && peer->eof, WAIT_S);
+  g_assert_true (peer->exited);
+  g_assert_cmpint (peer->status, !=, 0);
+  g_assert_nonnull (event_string (peer, "error", "message"));
+  g_assert_cmpstr (event_string (peer, "ended", "reason"), ==, "error");
+  g_source_remove (ticker);
+}
+
+static void
+test_unknown_room (Fixture      *f,
+                   gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+  g_autofree char *link = g_strdup_printf ("rapport://%s/AAAAAAAAAAAAAAAAAAAAAA",
+                                           f->server_host_port);
+  Proc *peer = spawn_peer (f, "peer", link, "--video", "none", "--audio", "none", NULL);
+
+  WAIT_FOR (peer->exited && peer->eof, WAIT_S);
+  g_assert_true (peer->exited);
+  g_assert_cmpint (peer->status, !=, 0);
+  g_assert_nonnull (strstr (event_string (peer, "error", "message"), "room"));
+  g_assert_cmpstr (event_string (peer, "ended", "reason"), ==, "error");
+  g_source_remove (ticker);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/peer/call/each-side-sees-video-and-hears-the-others-tone", Fixture, NULL,
+              fixture_set_up, test_call_both_ways, fixture_tear_down);
+  g_test_add ("/peer/call/audio-only-call-carries-both-tones", Fixture, NULL,
+              fixture_set_up, test_audio_only, fixture_tear_down);
+  g_test_add ("/peer/call/killed-peer-leaves-after-grace-and-seat-takes-newcomer", Fixture,
+              NULL, fixture_set_up, test_killed_peer_frees_seat, fixture_tear_down);
+  g_test_add ("/peer/call/frozen-peer-is-noticed-and-call-rebuilt", Fixture, NULL,
+              fixture_set_up, test_frozen_peer_call_rebuilt, fixture_tear_down);
+  g_test_add ("/peer/join/malformed-link-is-an-error-not-a-hang", Fixture, NULL,
+              fixture_set_up, test_bad_link, fixture_tear_down);
+  g_test_add ("/peer/join/unknown-room-is-reported", Fixture, NULL,
+              fixture_set_up, test_unknown_room, fixture_tear_down);
+  return g_test_run ();
+}
