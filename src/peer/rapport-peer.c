@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "rp-media.h"
+#include "rp-peer-docs.h"
 #include "rp-server.h"
 #include "rp-session.h"
 
@@ -420,6 +421,7 @@ main (int    argc,
     "verification, stats, peer-left, error, ended.");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, gst_init_get_option_group ());
+  g_option_context_add_group (context, rp_peer_docs_get_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("rapport-peer: %s\n", error->message);
@@ -448,6 +450,11 @@ main (int    argc,
                 "audio-source", audio,
                 "audio-sink", speaker,
                 NULL);
+  if (!rp_peer_docs_setup (peer.session, peer.t0_us, &error))
+    {
+      g_printerr ("rapport-peer: %s\n", error->message);
+      return 2;
+    }
   connect_events (&peer);
   g_unix_signal_add (SIGINT, on_interrupt, &peer);
   g_unix_signal_add (SIGTERM, on_interrupt, &peer);

@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Shared notes and agenda between two real rapport-peer processes in a real call (the host's
+ * embedded rendezvous server, webrtcbin, the data channel), each scripted to type and edit,
+ * each with its own SQLite store. Checked through the JSON lines the peers print.
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#define WAIT_S 30
+
+typedef struct {
+  char             *label;
+  GSubprocess      *proc;
+  GDataInputStream *out;
+  GPtrArray        *events;    /* JsonObject */
+  gint64            script_done_us;
+  gboolean          eof;
+  gboolean          exited;
+} Proc;
+
+typedef struct {
+  char      *dir;
+  GPtrArray *procs;
+  guint      ticker;
+} Fixture;
+
+static const char *
+build_dir (void)
+{
+  const char *dir = g_getenv ("RAPPORT_BUILD_DIR");
+
+  return dir != NULL ? dir : ".";
+}
+
+/* ---- processes ------------------------------------------------------------------------- */
+
+static const char *
+event_name (JsonObject *o)
+{
+  return json_object_get_string_member_with_default (o, "event", "");
+}
+
+static void read_next (Proc *p);
+
+static void
+on_line (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Proc *p = user_data;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (p->out, result, NULL, NULL);
+  g_autoptr(JsonNode) node = NULL;
+
+  if (line == NULL)
+    {
+      p->eof = TRUE;
+      return;
+    }
+  g_test_message ("%s: %s", p->label, line);
+  node = json_from_string (line, NULL);
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *o = json_node_get_object (node);
+
+      if (g_str_equal (event_name (o), "script-done"))
+        p->script_done_us = g_get_monotonic_time ();
+      g_ptr_array_add (p->events, json_object_ref (o));
+    }
+  read_next (p);
+}
+
+static void
+read_next (Proc *p)
+{
+  g_data_input_stream_read_line_async (p->out, G_PRIORITY_DEFAULT, NULL, on_line, p);
+}
+
+static void
+on_proc_exit (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Proc *p = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  p->exited = TRUE;
+}
+
+/* Children die with the test, even when an assertion aborts it. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static Proc *
+spawn_peer (Fixture    *f,
+            const char *label,
+            ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GError) error = NULL;
+  Proc *p = g_new0 (Proc, 1);
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, g_build_filename (build_dir (), "src", "peer", "rapport-peer", NULL));
+  g_ptr_array_add (argv, g_strdup ("--video=none"));
+  g_ptr_array_add (argv, g_strdup ("--audio=none"));
+  g_ptr_array_add (argv, g_strdup ("--audio-sink=none"));
+  g_ptr_array_add (argv, g_strdup ("--print-text"));
+  va_start (ap, label);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  p->label = g_strdup (label);
+  p->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  p->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  p->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p->proc));
+  read_next (p);
+  g_subprocess_wait_async (p->proc, NULL, on_proc_exit, p);
+  g_ptr_array_add (f->procs, p);
+  return p;
+}
+
+#define WAIT_FOR(cond, seconds)                                                   \
+  G_STMT_START {                                                                  \
+    gint64 _end = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC;  \
+    while (!(cond) && g_get_monotonic_time () < _end)                             \
+      g_main_context_iteration (NULL, TRUE);                                      \
+  } G_STMT_END
+
+static JsonObject *
+find_event (Proc       *p,
+            const char *event,
+            guint       nth)
+{
+  for (guint i = 0; i < p->events->len; i++)
+    if (g_str_equal (event_name (p->events->pdata[i]), event) && nth-- == 0)
+      return p->events->pdata[i];
+  return NULL;
+}
+
+static JsonObject *
+last_event (Proc       *p,
+            const char *event)
+{
+  for (guint i = p->events->len; i > 0; i--)
+    if (g_str_equal (event_name (p->events->pdata[i - 1]), event))
+      return p->events->pdata[i - 1];
+  return NULL;
+}
+
+static const char *
+last_string (Proc       *p,
+             const char *event,
+             const char *key)
+{
+  JsonObject *o = last_event (p, event);
+
+  return o != NULL ? json_object_get_string_member_with_default (o, key, NULL) : NULL;
+}
+
+static void
+stop_peer (Proc *p)
+{
+  if (!p->exited)
+    g_subprocess_send_signal (p->proc, SIGTERM);
+  WAIT_FOR (p->exited && p->eof, 10);
+  g_assert_true (p->exited);
+}
+
+static char *
+wait_for_link (Proc *host)
+{
+  WAIT_FOR (find_event (host, "ready", 0) != NULL || host->exited, WAIT_S);
+  g_assert_nonnull (find_event (host, "ready", 0));
+  return g_strdup (json_object_get_string_member (find_event (host, "ready", 0), "link"));
+}
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+fixture_set_up (Fixture      *f,
+                gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("rapport-peer-docs-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->procs = g_ptr_array_new ();
+  f->ticker = g_timeout_add (100, wake, NULL);
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_tear_down (Fixture      *f,
+                   gconstpointer data)
+{
+  for (guint i = 0; i < f->procs->len; i++)
+    {
+      Proc *p = g_ptr_array_index (f->procs, i);
+
+      if (!p->exited)
+        g_subprocess_force_exit (p->proc);
+      WAIT_FOR (p->exited && p->eof, 5);
+      g_object_unref (p->out);
+      g_object_unref (p->proc);
+      g_ptr_array_unref (p->events);
+      g_free (p->label);
+      g_free (p);
+    }
+  g_ptr_array_unref (f->procs);
+  g_source_remove (f->ticker);
+  remove_dir (f->dir);
+  g_free (f->dir);
+}
+
+/* ---- what the documents should hold ----------------------------------------------------- */
+
+/* What a script leaves of its text: every Nth typed character is deleted again. */
+static char *
+effective_text (const char *typed,
+                int         backspace_every)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+  int n = 0;
+
+  for (const char *c = typed; *c; c = g_utf8_next_char (c))
+    if (backspace_every == 0 || ++n % backspace_every != 0)
+      g_string_append_unichar (s, g_utf8_get_char (c));
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static int
+compare_unichar (gconstpointer a,
+                 gconstpointer b)
+{
+  gunichar x = *(const gunichar *) a, y = *(const gunichar *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The text's characters, sorted: equal for two texts that hold the same characters. */
+static char *
+sorted_chars (const char *text)
+{
+  glong n;
+  g_autofree gunichar *u = g_utf8_to_ucs4_fast (text, -1, &n);
+
+  qsort (u, n, sizeof *u, compare_unichar);
+  return g_ucs4_to_utf8 (u, n, NULL, NULL, NULL);
+}
+
+/* Whether needle's characters appear in haystack in the same order. */
+static gboolean
+is_subsequence (const char *needle,
+                const char *haystack)
+{
+  const char *h = haystack;
+
+  for (const char *c = needle; *c; c = g_utf8_next_char (c))
+    {
+      gunichar want = g_utf8_get_char (c);
+
+      while (*h && g_utf8_get_char (h) != want)
+        h = g_utf8_next_char (h);
+      if (!*h)
+        return FALSE;
+      h = g_utf8_next_char (h);
+    }
+  return TRUE;
+}
+
+static char *
+prefix_chars (const char *text,
+              glong       n)
+{
+  return g_strndup (text, g_utf8_offset_to_pointer (text, n) - text);
+}
+
+/* Both peers report the same notes and the same agenda, and have said all they will. */
+static gboolean
+converged (Proc *a,
+           Proc *b)
+{
+  return last_event (a, "notes") != NULL && last_event (b, "notes") != NULL &&
+         g_strcmp0 (last_string (a, "notes", "sha256"), last_string (b, "notes", "sha256")) == 0 &&
+         g_strcmp0 (last_string (a, "agenda", "sha256"), last_string (b, "agenda", "sha256")) == 0;
+}
+
+static JsonObject *
+agenda_item (Proc       *p,
+             const char *title)
+{
+  JsonObject *agenda = last_event (p, "agenda");
+  JsonArray *items = agenda != NULL ? json_object_get_array_member (agenda, "items") : NULL;
+
+  for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+
+      if (g_strcmp0 (json_object_get_string_member (item, "title"), title) == 0)
+        return item;
+    }
+  return NULL;
+}
+
+static void
+report_convergence (Proc *a,
+                    Proc *b)
+{
+  gint64 last_edit = MAX (a->script_done_us, b->script_done_us);
+
+  g_test_message ("converged %.0f ms after the last scripted edit (test clock; includes the "
+                  "peers' 150 ms settle wait)",
+                  (g_get_monotonic_time () - last_edit) / 1000.0);
+}
+
+/* ---- tests ----------------------------------------------------------------------------- */
+
+#define HOST_TEXT "Goals for the quarter: ship the draft, read two papers. "
+#define GUEST_TEXT "Questions: how to pick a venue? who reviews the methods section? "
+
+static void
+test_concurrent_edits_converge (Fixture      *f,
+                                gconstpointer data)
+{
+  g_autofree char *hdb = g_build_filename (f->dir, "host.db", NULL);
+  g_autofree char *gdb = g_build_filename (f->dir, "guest.db", NULL);
+  Proc *host = spawn_peer (f, "host", "--host", "--name", "Ada", "--store", hdb,
+                           "--type", HOST_TEXT, "--type-rate", "40", "--type-at", "random",
+                           "--seed", "1", "--backspace-every", "7",
+                           "--agenda-add", "Goals", "--agenda-add", "Feedback",
+                           "--agenda", "minutes:Career=20",
+                           "--agenda", "rename:Feedback=Feedback on the draft", NULL);
+  g_autofree char *link = wait_for_link (host);
+  Proc *guest = spawn_peer (f, "guest", link, "--name", "Grace", "--store", gdb,
+                            "--type", GUEST_TEXT, "--type-rate", "40", "--type-at", "random",
+                            "--seed", "2", "--backspace-every", "5",
+                            "--agenda-add", "Career", "--agenda", "done:Goals",
+                            "--agenda", "owner:Goals=mentee", NULL);
+  g_autofree char *host_kept = NULL;
+  g_autofree char *guest_kept = NULL;
+  g_autofree char *all_kept = NULL;
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+  JsonObject *item;
+
+  WAIT_FOR (host->script_done_us && guest->script_done_us, WAIT_S);
+  g_assert_nonnull (find_event (host, "docs-synced", 0));
+  g_assert_nonnull (find_event (guest, "docs-synced", 0));
+  g_assert_cmpint (host->script_done_us, !=, 0);
+  g_assert_cmpint (guest->script_done_us, !=, 0);
+  WAIT_FOR (converged (host, guest), 10);
+  report_convergence (host, guest);
+  g_assert_cmpstr (last_string (host, "notes", "sha256"), ==, last_string (guest, "notes", "sha256"));
+  g_assert_cmpstr (last_string (host, "agenda", "sha256"), ==,
+                   last_string (guest, "agenda", "sha256"));
+
+  /* Every character either side kept is there, and nothing else. */
+  host_kept = effective_text (HOST_TEXT, 7);
+  guest_kept = effective_text (GUEST_TEXT, 5);
+  all_kept = g_strconcat (host_kept, guest_kept, NULL);
+  want = sorted_chars (all_kept);
+  got = sorted_chars (last_string (host, "notes", "text"));
+  g_assert_cmpstr (got, ==, want);
+
+  /* Concurrent edits of one item's different fields both survive. */
+  item = agenda_item (host, "Goals");
+  g_assert_nonnull (item);
+  g_assert_true (json_object_get_boolean_member (item, "done"));
+  g_assert_cmpstr (json_object_get_string_member (item, "owner"), ==, "mentee");
+  item = agenda_item (host, "Career");
+  g_assert_nonnull (item);
+  g_assert_cmpint (json_object_get_int_member (item, "minutes"), ==, 20);
+  g_assert_nonnull (agenda_item (host, "Feedback on the draft"));
+  g_assert_null (agenda_item (host, "Feedback"));
+
+  stop_peer (guest);
+  stop_peer (host);
+}
+
+static void
+test_offline_edits_merge (Fixture      *f,
+                          gconstpointer data)
+{
+  Proc *host = spawn_peer (f, "host", "--host", "--name", "Ada", "--edit-after", "start",
+                           "--type", "Prepared before the call. ", "--type-rate", "200",
+                           "--agenda-add", "Goals", NULL);
+  g_autofree char *link = wait_for_link (host);
+  Proc *guest = NULL;
+  const char *text;
+
+  /* The host's edits are all made before anyone else is in the room. */
+  WAIT_FOR (host->script_done_us != 0, WAIT_S);
+  g_assert_null (find_event (host, "peer-joined", 0));
+  guest = spawn_peer (f, "guest", link, "--name", "Grace", "--edit-after", "start",
+                      "--type", "My own topics. ", "--type-rate", "200",
+                      "--agenda-add", "Career", NULL);
+  WAIT_FOR (guest->script_done_us != 0, WAIT_S);
+  WAIT_FOR (find_event (host, "docs-synced", 0) != NULL &&
+            find_event (guest, "docs-synced", 0) != NULL, WAIT_S);
+  WAIT_FOR (converged (host, guest) && agenda_item (host, "Career") != NULL &&
+            agenda_item (guest, "Goals") != NULL, 10);
+  g_assert_true (converged (host, guest));
+  text = last_string (guest, "notes", "text");
+  g_assert_true (strstr (text, "Prepared before the call. ") != NULL);
+  g_assert_true (strstr (text, "My own topics. ") != NULL);
+  g_assert_nonnull (agenda_item (guest, "Goals"));
+  g_assert_nonnull (agenda_item (host, "Career"));
+
+  stop_peer (guest);
+  stop_peer (host);
+}
+
+/* The first typing event at least `ms` (the peer's clock) after the one that counted `typed`. */
+static JsonObject *
+typing_after (Proc  *p,
+              gint64 typed,
+              gint64 ms)
+{
+  gint64 t0 = -1;
+
+  for (guint i = 0; i < p->events->len; i++)
+    {
+      JsonObject *o = p->events->pdata[i];
+
+      if (!g_str_equal (event_name (o), "typing"))
+        continue;
+      if (t0 < 0 && json_object_get_int_member (o, "typed") >= typed)
+        t0 = json_object_get_int_member (o, "t_ms");
+      else if (t0 >= 0 && json_object_get_int_member (o, "t_ms") >= t0 + ms)
+        return o;
+    }
+  return NULL;
+}
+
+#define KILL_HOST_TEXT "The host keeps typing while the guest is away, then after. "
+#define KILL_GUEST_TEXT "The guest types this line and is killed somewhere in the middle of it"
+
+static void
+test_killed_peer_resumes_from_store (Fixture      *f,
+                                     gconstpointer data)
+{
+  g_autofree char *gdb = g_build_filename (f->dir, "guest.db", NULL);
+  const char *client = "0123456789abcdef0123456789abcdef";
+  Proc *host = spawn_peer (f, "host", "--host", "--name", "Ada",
+                           "--type", KILL_HOST_TEXT, "--type-rate", "12", NULL);
+  g_autofree char *link = wait_for_link (host);
+  Proc *guest = spawn_peer (f, "guest", link, "--name", "Grace", "--store", gdb,
+                            "--client-id", client, "--type", KILL_GUEST_TEXT,
+                            "--type-rate", "25", NULL);
+  g_autofree char *saved = NULL;
+  JsonObject *loaded;
+  const char *text;
+  gint64 mark = 20;
+
+  /* Kill it once it has typed `mark` characters and then typed on for more than a second:
+   * the store promises everything older than a second. */
+  WAIT_FOR (typing_after (guest, mark, 1100) != NULL || guest->exited, WAIT_S);
+  g_assert_nonnull (typing_after (guest, mark, 1100));
+  g_assert_null (guest->script_done_us ? "finished before the kill" : NULL);
+  g_subprocess_send_signal (guest->proc, SIGKILL);
+  WAIT_FOR (guest->exited && guest->eof, 10);
+  g_assert_true (guest->exited);
+
+  guest = spawn_peer (f, "guest-again", link, "--name", "Grace", "--store", gdb,
+                      "--client-id", client, NULL);
+  WAIT_FOR (find_event (guest, "docs-loaded", 0) != NULL || guest->exited, WAIT_S);
+  loaded = find_event (guest, "docs-loaded", 0);
+  g_assert_nonnull (loaded);
+  saved = prefix_chars (KILL_GUEST_TEXT, mark);
+  /* What it saved before the peer could send anything back: at least the first `mark`
+   * characters, in order among the host's. */
+  g_assert_cmpint (json_object_get_int_member (loaded, "notes_length"), >=, mark);
+  g_assert_true (is_subsequence (saved, json_object_get_string_member (loaded, "text")));
+
+  /* Back in the same seat, on a new peer connection: the two merge. */
+  WAIT_FOR (find_event (guest, "docs-synced", 0) != NULL || guest->exited, WAIT_S);
+  g_assert_nonnull (find_event (guest, "docs-synced", 0));
+  WAIT_FOR (host->script_done_us != 0, WAIT_S);
+  WAIT_FOR (converged (host, guest) &&
+            g_strcmp0 (last_string (host, "notes", "sha256"),
+                       last_string (guest, "notes", "sha256")) == 0, 10);
+  g_assert_true (converged (host, guest));
+  text = last_string (guest, "notes", "text");
+  g_assert_true (is_subsequence (KILL_HOST_TEXT, text));
+  g_assert_true (is_subsequence (saved, text));
+
+  stop_peer (guest);
+  stop_peer (host);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/docs/peers/concurrent-typing-and-agenda-edits-converge", Fixture, NULL,
+              fixture_set_up, test_concurrent_edits_converge, fixture_tear_down);
+  g_test_add ("/docs/peers/edits-made-before-joining-merge-on-connect", Fixture, NULL,
+              fixture_set_up, test_offline_edits_merge, fixture_tear_down);
+  g_test_add ("/docs/peers/killed-peer-resumes-from-its-store-and-converges", Fixture, NULL,
+              fixture_set_up, test_killed_peer_resumes_from_store, fixture_tear_down);
+  return g_test_run ();
+}
