@@ -21,7 +21,7 @@ PACKAGES=(
   gstreamer1.0-gl gstreamer1.0-gtk3
   # desktop app
   libgtk-3-dev libhandy-1-dev libgspell-1-dev desktop-file-utils appstream
-  hicolor-icon-theme adwaita-icon-theme appstream-util
+  hicolor-icon-theme adwaita-icon-theme
   # tests
   xvfb xauth at-spi2-core dbus-x11 coturn imagemagick iproute2 nftables sqlite3
   python3 python3-gi gir1.2-atspi-2.0 python3-icalendar
