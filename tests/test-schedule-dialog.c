@@ -148,14 +148,14 @@ test_bad_hours_show_error (void)
 }
 
 /* The app's resources are built with --manual-register (see data/meson.build). */
-GResource *rapport_get_resource (void);
+void rapport_register_resource (void);
 
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_resources_register (rapport_get_resource ());
+  rapport_register_resource ();
   if (!gtk_init_check (&argc, &argv))
     {
       g_test_message ("no display; run under xvfb-run");
