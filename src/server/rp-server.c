@@ -2,8 +2,9 @@
  *
  * Every connection is a RpServerClient; joined ones sit in a seat of a RpRoom. A seat whose
  * connection drops without "bye" is held for the grace period so that the same client id can
- * take it back. All of it runs on the main context of whoever calls rp_server_start(); nothing
- * here blocks.
+ * take it back. Rooms, seats and timers live on the main context of whoever calls
+ * rp_server_start(); the WebSockets themselves on worker threads (rp-connection.c), which
+ * report to it in order. Nothing here blocks.
  */
 #include "config.h"
 
@@ -318,7 +319,7 @@ handle_join (RpServer       *self,
              RpServerClient *client,
              RpMessage      *join)
 {
-  RpRoom *room;
+  RpRoom *room = NULL;
   int seat;
 
   if (client->room != NULL)
@@ -375,6 +376,7 @@ handle_bye (RpServer       *self,
 
   client->room = NULL;
   client->seat = NULL;
+  client->leaving = TRUE;
   if (room != NULL)
     free_seat (self, room, seat, "bye");
   close_client (client, SOUP_WEBSOCKET_CLOSE_NORMAL, "bye");
@@ -418,7 +420,8 @@ on_connection_message (gpointer               owner,
   gsize len;
   const char *text;
 
-  if (client->gone)
+  /* After "bye" the connection is on its way out; what it still sends is ignored. */
+  if (client->gone || client->leaving)
     return;
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
