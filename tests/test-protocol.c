@@ -226,6 +226,9 @@ test_envelope_rejects_json_glib_extensions (void)
     "{\"type\":\"app\",\"data\":-}",
     "{\"type\":\"app\",\"data\":1e}",
     "{\"type\":\"app\",\"data\":truth}",
+    "{\"type\":\"app\",\"data\":1}{\"type\":\"join\"}",   /* found by the fuzzer */
+    "{\"type\":\"ping\"} 1",
+    "{\"type\":\"ping\"},",
   };
   const char *good[] = {
     "{\"type\":\"app\",\"data\":[0,-0.5,1e400,-12E+3,123456789012345678901234567890]}",

@@ -401,7 +401,7 @@ tokens_are_strict_json (const char *text,
                         gsize       length,
                         GError    **error)
 {
-  guint depth = 0;
+  guint depth = 0, top_values = 0;
   gsize i = 0;
 
   while (i < length)
@@ -409,6 +409,13 @@ tokens_are_strict_json (const char *text,
       char c = text[i];
       gsize next;
 
+      /* json-glib takes "{...}{...}" as its first object; relayed, the second would go too. */
+      if (depth == 0 && strchr (" \t\n\r", c) == NULL && ++top_values > 1)
+        {
+          g_set_error_literal (error, RP_PROTOCOL_ERROR, RP_PROTOCOL_ERROR_BAD_MESSAGE,
+                               "message holds more than one JSON value");
+          return FALSE;
+        }
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':' || c == ',')
         next = i + 1;
       else if (c == '{' || c == '[')
