@@ -961,6 +961,15 @@ link_sink (RpCall     *self,
   g_clear_object (&sinkpad);
 }
 
+/* A sink added to a playing pipeline renders with a latency of 0, each packet on arrival, until
+ * the pipeline's latency is handed out again (see also gst_pipeline_set_latency in start). */
+static void
+redistribute_latency_main (RpCall  *self,
+                           gpointer data)
+{
+  gst_bin_recalculate_latency (GST_BIN (self->pipeline));
+}
+
 /* Runs on a streaming thread: webrtcbin wants the new pad linked before it returns. Only
  * elements are touched here; what the object learns is handed over through atomics and
  * run_in_main. */
@@ -1049,6 +1058,7 @@ on_pad_added (GstElement *webrtc,
   if (gst_pad_link (pad, sinkpad) != GST_PAD_LINK_OK)
     g_warning ("could not link webrtcbin's %s pad", media);
   gst_object_unref (sinkpad);
+  run_in_main (self, redistribute_latency_main, NULL, NULL);
 }
 
 /* ---- bus, stats, life signs ----------------------------------------------------------- */
@@ -1842,6 +1852,19 @@ rp_call_new (gboolean polite)
   return g_object_new (RP_TYPE_CALL, "polite", polite, NULL);
 }
 
+/* The jitter buffer's depth. webrtcbin's 200 ms default alone made audio ~240 ms mouth-to-ear;
+ * RAPPORT_JITTER_MS overrides ours for benchmarks that compare. */
+static guint
+jitter_latency_ms (void)
+{
+  const char *env = g_getenv ("RAPPORT_JITTER_MS");
+  guint64 ms;
+
+  if (env != NULL && g_ascii_string_to_unsigned (env, 10, 0, 2000, &ms, NULL))
+    return (guint) ms;
+  return RP_CALL_JITTER_LATENCY_MS;
+}
+
 static void
 configure_ice (RpCall *self)
 {
@@ -1904,9 +1927,14 @@ rp_call_start (RpCall  *self,
     }
 
   self->pipeline = gst_pipeline_new ("rapport-call");
+  /* The receiving sinks' latency query does not reach webrtcbin's jitter buffer (found
+   * configured to 0, so the jitter buffer smoothed nothing): a fixed pipeline latency equal to
+   * the jitter buffer's gives every sink the playout delay it needs. */
+  gst_pipeline_set_latency (GST_PIPELINE (self->pipeline),
+                            jitter_latency_ms () * GST_MSECOND);
   self->webrtc = gst_element_factory_make ("webrtcbin", "webrtc");
   g_object_set (self->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
-                "latency", RP_CALL_JITTER_LATENCY_MS, NULL);
+                "latency", jitter_latency_ms (), NULL);
   gst_bin_add (GST_BIN (self->pipeline), self->webrtc);
   configure_ice (self);
   g_signal_connect (self->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), self);
@@ -1919,6 +1947,7 @@ rp_call_start (RpCall  *self,
   self->speaker = rp_media_make_audio_sink (self->audio_sink, error);
   if (self->speaker == NULL)
     return FALSE;
+  gst_element_set_name (self->speaker, "speaker");
   gst_object_ref_sink (self->speaker);
   if (!build_audio_send (self, error))
     return FALSE;
