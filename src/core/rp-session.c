@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "rp-media.h"
 #include "rp-random.h"
 #include "rp-signal-client.h"
 #include "rp-session.h"
@@ -708,6 +709,7 @@ start_signaling (RpSession  *self,
     self->client_id = rp_random_hex (16);
   if (self->name == NULL)
     self->name = g_strdup (g_get_real_name ());
+  rp_media_warm_up ();
   self->signal = rp_signal_client_new (ws_url);
   g_signal_connect (self->signal, "message", G_CALLBACK (on_signal_message), self);
   g_signal_connect (self->signal, "closed", G_CALLBACK (on_signal_closed), self);
