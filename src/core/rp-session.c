@@ -613,7 +613,7 @@ handle_server_error (RpSession  *self,
   if (self->state == RP_SESSION_STATE_SIGNALING)
     fail (self, RP_SESSION_ERROR_SERVER, message);
   else
-    g_warning ("%s", message);
+    g_message ("%s", message);
 }
 
 static void
@@ -1048,7 +1048,7 @@ rp_session_send_data (RpSession *self,
   g_return_if_fail (bytes != NULL);
 
   if (self->call == NULL || !rp_call_send_data (self->call, bytes))
-    g_warning ("no open data channel; %zu bytes not sent", g_bytes_get_size (bytes));
+    g_message ("no open data channel; %zu bytes not sent", g_bytes_get_size (bytes));
 }
 
 /* A small JSON object for the peer's app: over the data channel when it is open, else relayed

@@ -130,6 +130,7 @@ def bench_cpu(build, seconds=10, warmup=5):
             used = (cpu_ticks(p.proc.pid) - before[name]) / hz
             print('two-way 640x480@30 call, %s: %.1f %% of one core, RSS %.1f MiB'
                   % (name, 100.0 * used / elapsed, rss_kib(p.proc.pid) / 1024.0))
+        guest.wait_for(lambda e: False, 2)      # read the stats printed meanwhile
         host.stop()
         guest.stop()
         fps = [e['fps'] for e in guest.events if e['event'] == 'stats'][-5:]
