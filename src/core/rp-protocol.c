@@ -332,6 +332,42 @@ nesting_is_shallow (const char *text,
   return TRUE;
 }
 
+/* json-glib 1.6 reads some escapes JSON does not have (octal \342) and lone surrogates
+ * (\udc00) into bytes that are not UTF-8; relayed, they would make the other side's
+ * WebSocket close with 1007. Every decoded string, member names included, is checked. */
+static gboolean
+strings_are_utf8 (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &member))
+        {
+          if (!g_utf8_validate (name, -1, NULL) || !strings_are_utf8 (member))
+            return FALSE;
+        }
+      return TRUE;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          if (!strings_are_utf8 (json_array_get_element (array, i)))
+            return FALSE;
+        }
+      return TRUE;
+    }
+  if (node_is_type (node, G_TYPE_STRING))
+    return g_utf8_validate (json_node_get_string (node), -1, NULL);
+  return TRUE;
+}
+
 static JsonNode *
 parse_envelope (const char  *text,
                 gsize        length,
@@ -374,6 +410,12 @@ parse_envelope (const char  *text,
     {
       g_set_error_literal (error, RP_PROTOCOL_ERROR, RP_PROTOCOL_ERROR_BAD_MESSAGE,
                            "message is not a JSON object");
+      return NULL;
+    }
+  if (!strings_are_utf8 (root))
+    {
+      g_set_error_literal (error, RP_PROTOCOL_ERROR, RP_PROTOCOL_ERROR_BAD_MESSAGE,
+                           "message has an escape that is not valid JSON or not UTF-8");
       return NULL;
     }
   if (!get_string (json_node_get_object (root), "type", TRUE, type, error))

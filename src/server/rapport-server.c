@@ -10,6 +10,8 @@
 
 #include "rp-server.h"
 
+#define DEFAULT_WORKERS 1024u
+
 static const char description[] =
   "The rendezvous server of Rapport: two people meet in a room and exchange the signaling of\n"
   "their peer-to-peer call over a WebSocket at /v1 (see docs/PROTOCOL.md). It never sees\n"
@@ -37,6 +39,10 @@ static const char description[] =
   "  keepalive-interval=SECONDS WebSocket ping interval (default 20; 0 = none)\n"
   "  idle-timeout=SECONDS       close a connection that sent nothing, not even a pong, for this\n"
   "                             long (default 60)\n"
+  "  workers=N                  at most this many threads own the connections, one per 32\n"
+  "                             (default 1024; 0 = all on the main thread). GLib's main loop\n"
+  "                             looks at every connection it holds on every wakeup, so\n"
+  "                             thousands of them need many small loops\n"
   "\n"
   "Example:\n"
   "  [server]\n"
@@ -212,7 +218,8 @@ main (int    argc,
   g_log_set_writer_func (write_log_line, NULL, NULL);
 
   server = rp_server_new ();
-  g_object_set (server, "port", 8443u, NULL);
+  /* Standalone, the server expects thousands of connections: spread them over threads. */
+  g_object_set (server, "port", 8443u, "workers", DEFAULT_WORKERS, NULL);
   if (!apply_options (server, &options, &error) || !rp_server_start (server, &error))
     {
       g_printerr ("rapport-server: %s\n", error->message);

@@ -2,14 +2,19 @@
  *
  * Every connection is a RpServerClient; joined ones sit in a seat of a RpRoom. A seat whose
  * connection drops without "bye" is held for the grace period so that the same client id can
- * take it back. All of it runs on the main context of whoever calls rp_server_start(); nothing
- * here blocks.
+ * take it back. Rooms, seats and timers live on the main context of whoever calls
+ * rp_server_start(); the WebSockets themselves on worker threads (rp-connection.c), which
+ * report to it in order. Nothing here blocks.
  */
 #include "config.h"
 
 #include <libsoup/soup.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
+#include "rp-connection.h"
+#include "rp-log.h"
 #include "rp-protocol.h"
 #include "rp-random.h"
 #include "rp-room.h"
@@ -17,7 +22,9 @@
 #include "rp-turn.h"
 
 #define CLOSE_REPLACED 4001         /* the same client id joined again on a newer connection */
-#define CLOSE_TRY_AGAIN_LATER 1013  /* RFC 6455 registry; libsoup 3.2 has no name for it */
+
+#define LISTEN_BACKLOG 1024
+#define CONNECTIONS_PER_WORKER 32
 #define MIN_RATE_LIMIT 20     /* PROTOCOL.md: 20 messages/s sustained are always allowed */
 #define MIN_RATE_BURST 50     /* ... and bursts of 50 */
 
@@ -38,22 +45,11 @@ enum {
   PROP_RATE_BURST,
   PROP_KEEPALIVE_INTERVAL,
   PROP_IDLE_TIMEOUT,
+  PROP_WORKERS,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
-
-struct _RpServerClient {
-  RpServer                *server;
-  SoupWebsocketConnection *ws;
-  char                    *addr;        /* peer address, for the log */
-  char                    *host_port;   /* what this client's links name */
-  RpRoom                  *room;        /* NULL until joined */
-  RpSeat                  *seat;
-  double                   tokens;      /* rate limit: a token bucket */
-  gint64                   refilled_at;
-  gint64                   seen_at;     /* last frame or pong, for the idle timeout */
-};
 
 struct _RpServer {
   GObject          parent_instance;
@@ -73,48 +69,27 @@ struct _RpServer {
   guint            rate_burst;
   guint            keepalive_interval;
   guint            idle_timeout;
+  guint            n_workers;
 
-  SoupServer      *soup;
-  guint            bound_port;
-  GHashTable      *rooms;      /* token → RpRoom */
-  GHashTable      *clients;    /* RpServerClient set */
-  guint            sweep_source;
+  SoupServer        *soup;
+  guint              bound_port;
+  GHashTable        *rooms;      /* token → RpRoom */
+  GHashTable        *clients;    /* RpConnection set, each holding a reference */
+  GPtrArray         *workers;    /* RpWorker; one without a thread when n_workers is 0 */
+  GArray            *worker_loads;  /* guint: connections given to each worker */
+  RpMailbox         *inbox;      /* what the workers report, run on the caller's context */
+  RpConnectionLimits limits;
+  RpConnectionEvents events;
 };
 
 G_DEFINE_FINAL_TYPE (RpServer, rp_server, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (rp-server-error-quark, rp_server_error)
 
-/* --- the log: one line per event, key=value --- */
-
-static void G_GNUC_PRINTF (2, 3)
-log_event (const char *event,
-           const char *format,
-           ...)
-{
-  g_autofree char *rest = NULL;
-  va_list args;
-
-  va_start (args, format);
-  rest = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO,
-                    "RAPPORT_EVENT", event,
-                    "MESSAGE", "event=%s%s%s", event, *rest ? " " : "", rest);
-}
-
-/* Room tokens are capabilities and must not end up whole in a log file. */
-static char *
-short_token (const char *token)
-{
-  return token ? g_strndup (token, 6) : g_strdup ("-");
-}
-
-static char *
-short_id (const char *id)
-{
-  return id ? g_strndup (id, 8) : g_strdup ("-");
-}
+/* Room tokens and client ids are shortened in the log (rp_log_short). */
+#define short_token rp_log_short
+#define short_id rp_log_short
+#define log_event rp_log_event
 
 /* --- sending --- */
 
@@ -122,8 +97,8 @@ static void
 send_text (RpServerClient *client,
            const char     *text)
 {
-  if (soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_send_text (client->ws, text);
+  if (!client->gone)
+    rp_connection_send (client, text);
 }
 
 static void
@@ -166,8 +141,8 @@ close_client (RpServerClient *client,
               gushort         code,
               const char     *reason)
 {
-  if (soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (client->ws, code, reason);
+  if (!client->gone)
+    rp_connection_close (client, code, reason);
 }
 
 /* --- rooms and seats --- */
@@ -344,7 +319,7 @@ handle_join (RpServer       *self,
              RpServerClient *client,
              RpMessage      *join)
 {
-  RpRoom *room;
+  RpRoom *room = NULL;
   int seat;
 
   if (client->room != NULL)
@@ -401,6 +376,7 @@ handle_bye (RpServer       *self,
 
   client->room = NULL;
   client->seat = NULL;
+  client->leaving = TRUE;
   if (room != NULL)
     free_seat (self, room, seat, "bye");
   close_client (client, SOUP_WEBSOCKET_CLOSE_NORMAL, "bye");
@@ -431,42 +407,22 @@ dispatch (RpServer       *self,
     }
 }
 
-/* A token bucket: rate_burst messages at once, refilled at rate_limit per second. */
-static gboolean
-within_rate (RpServer       *self,
-             RpServerClient *client)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  client->tokens += (double) (now - client->refilled_at) * self->rate_limit / G_USEC_PER_SEC;
-  client->tokens = MIN (client->tokens, (double) self->rate_burst);
-  client->refilled_at = now;
-  if (client->tokens < 1.0)
-    return FALSE;
-  client->tokens -= 1.0;
-  return TRUE;
-}
-
+/* The rate and size limits were applied on the connection's worker already. */
 static void
-on_message (SoupWebsocketConnection *ws,
-            SoupWebsocketDataType    type,
-            GBytes                  *bytes,
-            gpointer                 user_data)
+on_connection_message (gpointer               owner,
+                       RpServerClient        *client,
+                       SoupWebsocketDataType  type,
+                       GBytes                *bytes)
 {
-  RpServerClient *client = user_data;
-  RpServer *self = client->server;
+  RpServer *self = owner;
   g_autoptr(GError) error = NULL;
   g_autoptr(RpMessage) message = NULL;
   gsize len;
   const char *text;
 
-  client->seen_at = g_get_monotonic_time ();
-  if (!within_rate (self, client))
-    {
-      log_event ("rate-limited", "addr=%s", client->addr);
-      close_client (client, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too many messages");
-      return;
-    }
+  /* After "bye" the connection is on its way out; what it still sends is ignored. */
+  if (client->gone || client->leaving)
+    return;
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
       send_error (client, RP_PROTOCOL_ERROR_BAD_MESSAGE, "Binary frames are not part of the "
@@ -482,37 +438,22 @@ on_message (SoupWebsocketConnection *ws,
 }
 
 static void
-on_pong (SoupWebsocketConnection *ws,
-         GBytes                  *bytes,
-         gpointer                 user_data)
+on_connection_closed (gpointer        owner,
+                      RpServerClient *client,
+                      gushort         code)
 {
-  RpServerClient *client = user_data;
+  RpServer *self = owner;
 
-  client->seen_at = g_get_monotonic_time ();
-}
-
-static void
-client_free (RpServerClient *client)
-{
-  g_signal_handlers_disconnect_by_data (client->ws, client);
-  g_clear_object (&client->ws);
-  g_free (client->addr);
-  g_free (client->host_port);
-  g_free (client);
-}
-
-static void
-on_closed (SoupWebsocketConnection *ws,
-           gpointer                 user_data)
-{
-  RpServerClient *client = user_data;
-  RpServer *self = client->server;
-
-  log_event ("disconnected", "addr=%s code=%u connections=%u", client->addr,
-             soup_websocket_connection_get_close_code (ws),
+  if (client->gone)
+    return;
+  client->gone = TRUE;
+  log_event ("disconnected", "addr=%s code=%u connections=%u", client->addr, code,
              g_hash_table_size (self->clients) - 1);
   if (client->room != NULL)
     hold_seat (self, client->room, client->seat);
+  client->room = NULL;
+  client->seat = NULL;
+  g_array_index (self->worker_loads, guint, client->worker_index)--;
   g_hash_table_remove (self->clients, client);
 }
 
@@ -560,37 +501,80 @@ describe_remote (SoupServerMessage *msg)
   return format_host_port (ip, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
 }
 
+/* Signaling is many small frames (a burst of ICE candidates): send each at once instead of
+ * letting Nagle's algorithm hold it back for an acknowledgement. */
 static void
-on_websocket (SoupServer              *soup,
-              SoupServerMessage       *msg,
-              const char              *path,
-              SoupWebsocketConnection *ws,
-              gpointer                 user_data)
+disable_nagle (SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL && g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+}
+
+static void
+add_worker (RpServer *self)
+{
+  guint none = 0;
+
+  g_ptr_array_add (self->workers, rp_worker_new ("rp-server-worker", self->n_workers > 0,
+                                                 &self->limits, &self->events));
+  g_array_append_val (self->worker_loads, none);
+}
+
+/* The least busy worker; a new one when all hold CONNECTIONS_PER_WORKER, up to the
+ * "workers" property: each wakeup of a worker costs in proportion to the connections it
+ * holds, so many small loops beat a few big ones. */
+static guint
+pick_worker (RpServer *self)
+{
+  guint best = 0;
+
+  for (guint i = 1; i < self->worker_loads->len; i++)
+    {
+      if (g_array_index (self->worker_loads, guint, i)
+          < g_array_index (self->worker_loads, guint, best))
+        best = i;
+    }
+  if (g_array_index (self->worker_loads, guint, best) >= CONNECTIONS_PER_WORKER
+      && self->workers->len < self->n_workers)
+    {
+      add_worker (self);
+      best = self->workers->len - 1;
+    }
+  g_array_index (self->worker_loads, guint, best)++;
+  return best;
+}
+
+/* The 101 went out: the stream is ours now, and a worker makes the WebSocket on it. */
+static void
+on_upgraded (SoupServerMessage *msg,
+             gpointer           user_data)
 {
   RpServer *self = user_data;
-  RpServerClient *client = g_new0 (RpServerClient, 1);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autofree char *addr = describe_remote (msg);
+  g_autofree char *host_port = host_for_links (self, msg);
+  g_autoptr(RpConnection) client = rp_connection_new (addr, host_port);
+  g_autoptr(GIOStream) stream = NULL;
 
-  client->server = self;
-  client->ws = g_object_ref (ws);
-  client->addr = describe_remote (msg);
-  client->host_port = host_for_links (self, msg);
-  client->tokens = self->rate_burst;
-  client->refilled_at = client->seen_at = g_get_monotonic_time ();
-  g_hash_table_add (self->clients, client);
-
-  soup_websocket_connection_set_max_incoming_payload_size (ws, RP_PROTOCOL_MAX_MESSAGE_SIZE);
-  soup_websocket_connection_set_keepalive_interval (ws, self->keepalive_interval);
-  g_signal_connect (ws, "message", G_CALLBACK (on_message), client);
-  g_signal_connect (ws, "pong", G_CALLBACK (on_pong), client);
-  g_signal_connect (ws, "closed", G_CALLBACK (on_closed), client);
+  disable_nagle (msg);
+  stream = soup_server_message_steal_connection (msg);
+  client->worker_index = pick_worker (self);
+  rp_connection_adopt (client, g_ptr_array_index (self->workers, client->worker_index), stream,
+                       soup_server_message_get_uri (msg),
+                       soup_message_headers_get_one (headers, "Origin"));
+  g_hash_table_add (self->clients, rp_connection_ref (client));
   log_event ("connected", "addr=%s connections=%u", client->addr,
              g_hash_table_size (self->clients));
 
   if (g_hash_table_size (self->clients) > self->max_connections)
     {
+      /* 1008 rather than 1013 (try again later): libsoup 3.2 clients reject 1013 as a
+       * protocol error. The error message before it says what happened. */
       send_error (client, RP_PROTOCOL_ERROR_SERVER_FULL,
                   "This server has as many connections as it may hold; try again later.");
-      close_client (client, CLOSE_TRY_AGAIN_LATER, "server full");
+      close_client (client, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "server full");
     }
 }
 
@@ -633,7 +617,8 @@ origin_is_allowed (RpServer          *self,
   return FALSE;
 }
 
-/* Runs before libsoup's own WebSocket handshake; a status set here refuses the upgrade. */
+/* The handshake is libsoup's; the WebSocket is made by hand (on_upgraded) so that it can
+ * live on a worker's context rather than this one. */
 static void
 on_upgrade_request (SoupServer        *soup,
                     SoupServerMessage *msg,
@@ -651,7 +636,11 @@ on_upgrade_request (SoupServer        *soup,
       soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
       soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC,
                                         "Origin not allowed\n", strlen ("Origin not allowed\n"));
+      return;
     }
+  /* Sets 101, or an error status for a request that is not a WebSocket handshake. */
+  if (soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL))
+    g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (on_upgraded), self, 0);
 }
 
 static void
@@ -665,29 +654,6 @@ on_other_request (SoupServer        *soup,
 
   soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
   soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, body, strlen (body));
-}
-
-/* --- idle connections --- */
-
-static gboolean
-sweep_idle (gpointer user_data)
-{
-  RpServer *self = user_data;
-  gint64 limit = g_get_monotonic_time () - (gint64) self->idle_timeout * G_USEC_PER_SEC;
-  GHashTableIter iter;
-  RpServerClient *client;
-
-  g_hash_table_iter_init (&iter, self->clients);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &client, NULL))
-    {
-      if (client->seen_at < limit
-          && soup_websocket_connection_get_state (client->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-        {
-          log_event ("idle-timeout", "addr=%s", client->addr);
-          close_client (client, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "idle");
-        }
-    }
-  return G_SOURCE_CONTINUE;
 }
 
 /* --- GObject --- */
@@ -717,6 +683,7 @@ rp_server_get_property (GObject    *object,
     case PROP_RATE_BURST: g_value_set_uint (value, self->rate_burst); break;
     case PROP_KEEPALIVE_INTERVAL: g_value_set_uint (value, self->keepalive_interval); break;
     case PROP_IDLE_TIMEOUT: g_value_set_uint (value, self->idle_timeout); break;
+    case PROP_WORKERS: g_value_set_uint (value, self->n_workers); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -763,6 +730,7 @@ rp_server_set_property (GObject      *object,
     case PROP_RATE_BURST: self->rate_burst = g_value_get_uint (value); break;
     case PROP_KEEPALIVE_INTERVAL: self->keepalive_interval = g_value_get_uint (value); break;
     case PROP_IDLE_TIMEOUT: self->idle_timeout = g_value_get_uint (value); break;
+    case PROP_WORKERS: self->n_workers = g_value_get_uint (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec); return;
     }
   /* Every property but the read-only state is set the same way; notify generically. */
@@ -846,6 +814,9 @@ rp_server_class_init (RpServerClass *klass)
   properties[PROP_RATE_BURST] = uint_property ("rate-burst", MIN_RATE_BURST, 100000, 100);
   properties[PROP_KEEPALIVE_INTERVAL] = uint_property ("keepalive-interval", 0, 3600, 20);
   properties[PROP_IDLE_TIMEOUT] = uint_property ("idle-timeout", 2, 86400, 60);
+  /* 0: connections live on the caller's main context (the embedded server, a few clients);
+   * N: on up to N threads of their own, one per 32 connections (the standalone server). */
+  properties[PROP_WORKERS] = uint_property ("workers", 0, 4096, 0);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -863,7 +834,7 @@ rp_server_init (RpServer *self)
   self->idle_timeout = 60;
   self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                        (GDestroyNotify) rp_room_free);
-  self->clients = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) client_free, NULL);
+  self->clients = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) rp_connection_unref, NULL);
 }
 
 RpServer *
@@ -892,6 +863,7 @@ static const struct {
   { "rate-burst", "rate-burst" },
   { "keepalive-interval", "keepalive-interval" },
   { "idle-timeout", "idle-timeout" },
+  { "workers", "workers" },
 };
 
 static gboolean
@@ -1054,11 +1026,30 @@ first_bound_port (SoupServer *soup)
   return port;
 }
 
+/* Our own listening socket rather than soup_server_listen(): GSocket's default backlog of 10
+ * drops connection attempts when many clients (re)connect at once, each costing them a
+ * one-second SYN retry. */
+static GSocket *
+listening_socket (GSocketAddress  *address,
+                  GError         **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new (g_socket_address_get_family (address),
+                                            G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+
+  if (socket == NULL)
+    return NULL;
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
 static gboolean
 listen_on (RpServer  *self,
            GError   **error)
 {
   g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocket) socket = NULL;
   g_autoptr(GError) local = NULL;
 
   address = g_inet_socket_address_new_from_string (self->bind_address, self->port);
@@ -1068,8 +1059,10 @@ listen_on (RpServer  *self,
                    "\"%s\" is not an IP address to bind to", self->bind_address);
       return FALSE;
     }
-  if (!soup_server_listen (self->soup, address,
-                           self->tls_certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, &local))
+  socket = listening_socket (address, &local);
+  if (socket == NULL
+      || !soup_server_listen_socket (self->soup, socket,
+                                     self->tls_certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, &local))
     {
       g_set_error (error, RP_SERVER_ERROR, RP_SERVER_ERROR_LISTEN,
                    "Could not listen on %s port %u: %s", self->bind_address, self->port,
@@ -1078,6 +1071,33 @@ listen_on (RpServer  *self,
     }
   self->bound_port = first_bound_port (self->soup);
   return TRUE;
+}
+
+static void
+start_workers (RpServer *self)
+{
+  self->limits = (RpConnectionLimits) {
+    .rate_limit = self->rate_limit,
+    .rate_burst = self->rate_burst,
+    .keepalive_interval = self->keepalive_interval,
+    .idle_timeout = self->idle_timeout,
+    .max_payload = RP_PROTOCOL_MAX_MESSAGE_SIZE,
+  };
+  self->events = (RpConnectionEvents) {
+    .message = on_connection_message,
+    .closed = on_connection_closed,
+    .owner = self,
+  };
+  if (self->n_workers > 0)
+    {
+      g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+
+      self->inbox = rp_mailbox_new (context);
+      self->events.mailbox = self->inbox;
+    }
+  self->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) rp_worker_free);
+  self->worker_loads = g_array_new (FALSE, TRUE, sizeof (guint));
+  add_worker (self);
 }
 
 gboolean
@@ -1102,15 +1122,12 @@ rp_server_start (RpServer  *self,
                                 NULL);
   soup_server_add_handler (self->soup, NULL, on_other_request, self, NULL);
   soup_server_add_handler (self->soup, RP_PROTOCOL_PATH, on_upgrade_request, self, NULL);
-  soup_server_add_websocket_handler (self->soup, RP_PROTOCOL_PATH, NULL, NULL,
-                                     on_websocket, self, NULL);
   if (!listen_on (self, error))
     {
       g_clear_object (&self->soup);
       return FALSE;
     }
-
-  self->sweep_source = g_timeout_add_seconds (MAX (1, self->idle_timeout / 2), sweep_idle, self);
+  start_workers (self);
   host = format_host_port (self->bind_address, self->bound_port);
   log_event ("listening", "url=%s://%s%s port=%u grace_s=%u", self->tls_certificate ? "wss" : "ws",
              host, RP_PROTOCOL_PATH, self->bound_port, self->grace_seconds);
@@ -1146,23 +1163,23 @@ void
 rp_server_stop (RpServer *self)
 {
   GHashTableIter iter;
-  RpServerClient *client;
+  RpConnection *client;
 
   g_return_if_fail (RP_IS_SERVER (self));
 
   if (self->soup == NULL)
     return;
-  g_hash_table_iter_init (&iter, self->clients);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &client, NULL))
-    {
-      g_signal_handlers_disconnect_by_data (client->ws, client);
-      close_client (client, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server stopping");
-    }
-  g_hash_table_remove_all (self->clients);
-  g_hash_table_remove_all (self->rooms);
-  g_clear_handle_id (&self->sweep_source, g_source_remove);
   soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
+  /* Workers close their connections and stop; what they reported meanwhile is dropped. */
+  g_clear_pointer (&self->workers, g_ptr_array_unref);
+  g_clear_pointer (&self->worker_loads, g_array_unref);
+  g_clear_pointer (&self->inbox, rp_mailbox_free);
+  g_hash_table_iter_init (&iter, self->clients);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &client, NULL))
+    client->gone = TRUE;
+  g_hash_table_remove_all (self->clients);
+  g_hash_table_remove_all (self->rooms);
   log_event ("stopped", "port=%u", self->bound_port);
   self->bound_port = 0;
 }
