@@ -254,10 +254,44 @@ test_broken_frames_leave_documents_unchanged (void)
   side_clear (&p.b);
 }
 
+static guint n_refusals_logged;
+
+/* Counts (and keeps out of the test log) the lines the sync writes for refused frames. */
+static GLogWriterOutput
+count_refusals (GLogLevelFlags   level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 &&
+        g_str_has_prefix (fields[i].value, "Refused a sync frame"))
+      {
+        n_refusals_logged++;
+        return G_LOG_WRITER_HANDLED;
+      }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+static void
+test_refused_frames_are_logged (void)
+{
+  g_autoptr(RpSync) sync = rp_sync_new (NULL, NULL, NULL);
+  g_autoptr(GBytes) junk = g_bytes_new_static ("not a frame", 11);
+  g_autoptr(GError) error = NULL;
+  guint before = n_refusals_logged;
+
+  g_assert_false (rp_sync_receive (sync, junk, &error));
+  g_assert_error (error, RP_SYNC_ERROR, RP_SYNC_ERROR_MALFORMED);
+  g_assert_cmpuint (n_refusals_logged, ==, before + 1);
+}
+
 int
 main (int argc, char **argv)
 {
+  g_log_set_writer_func (count_refusals, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/sync/refuse/refused-frames-are-logged", test_refused_frames_are_logged);
   g_test_add_func ("/sync/hello/exchange-brings-both-sides-equal",
                    test_hello_exchange_brings_both_sides_equal);
   g_test_add_func ("/sync/stream/local-edits-go-out-in-one-batch",
