@@ -37,7 +37,7 @@
 /* Limits for what a peer may make us hold: 16 Mi code points per replica, 64 Ki replicas. */
 #define MAX_SEQ (1u << 24)
 #define MAX_AGENTS (1u << 16)
-#define MAX_PENDING (1u << 18)
+#define MAX_PENDING (1u << 20)   /* runs or deletions waiting, and runs in one update */
 
 G_DEFINE_QUARK (rp-text-doc-error-quark, rp_text_doc_error)
 
@@ -1638,7 +1638,8 @@ decode_update (GBytes  *bytes,
       return FALSE;
 
   /* Each run takes at least two bytes, which bounds the count before anything is allocated. */
-  if (!rp_reader_varint (&r, rp_reader_remaining (&r) / 2, "run count", &n_runs, error))
+  if (!rp_reader_varint (&r, MIN (MAX_PENDING, rp_reader_remaining (&r) / 2), "run count",
+                         &n_runs, error))
     return FALSE;
   if (n_runs > 0 && n_agents == 0)
     return invalid (error, "An update has runs but no replicas");
@@ -1667,7 +1668,8 @@ decode_update (GBytes  *bytes,
       op->or_seq = g_array_index (inserts, InsertOp, i + 1).seq;
     }
 
-  if (!rp_reader_varint (&r, rp_reader_remaining (&r) / 2, "deletion count", &n_dels, error))
+  if (!rp_reader_varint (&r, MIN (MAX_PENDING, rp_reader_remaining (&r) / 2), "deletion count",
+                         &n_dels, error))
     return FALSE;
   for (guint i = 0; i < n_dels; i++)
     {
