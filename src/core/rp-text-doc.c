@@ -139,8 +139,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void rp_text_doc_process_pending (RpTextDoc *self);
-
 /* --- agents --------------------------------------------------------------------------- */
 
 static gint
@@ -1103,7 +1101,7 @@ process_deletes (RpTextDoc *self)
 }
 
 static void
-rp_text_doc_process_pending (RpTextDoc *self)
+process_pending (RpTextDoc *self)
 {
   /* A second pass only helps when a peer's Lamport stamps are not causal; bounded so that
    * such a peer cannot make us loop. */
@@ -1127,7 +1125,7 @@ enum {
 };
 
 typedef struct {
-  GByteArray *out;
+  GByteArray *body;
   GArray     *agents;       /* guint64, the update's agent table */
   GHashTable *agent_slots;  /* guint64* -> slot + 1 */
   gboolean    implicit;     /* one replica in the table: slots are not written */
@@ -1734,7 +1732,7 @@ rp_text_doc_apply_update (RpTextDoc *self,
   g_array_append_vals (self->pending_inserts, inserts->data, inserts->len);
   g_array_set_clear_func (inserts, NULL);
   g_array_append_vals (self->pending_deletes, deletes->data, deletes->len);
-  rp_text_doc_process_pending (self);
+  process_pending (self);
   return TRUE;
 }
 
