@@ -605,7 +605,9 @@ test_sessions_invalid_schedule_is_refused (StoreFixture *fixture,
     { "Asia/Tokyo", "2026-02-30T07:00" }, { "Asia/Tokyo", "2026-03-30 07:00" },
     { "Asia/Tokyo", "2026-03-30T24:00" }, { "Asia/Tokyo", NULL },
     { "Nowhere/Land", "2026-03-30T07:00" }, { NULL, "2026-03-30T07:00" },
-    { "Asia/Tokyo", "2026-03-30T07:00:00Z" },
+    { "Asia/Tokyo", "2026-03-30T07:00:00Z" }, { "Asia/Tokyo", "+026-03-30T07:00" },
+    { "Asia/Tokyo", " 2026-3-30T07:00" }, { "Asia/Tokyo", "2026-03-30T07:00:60" },
+    { "Asia/Tokyo", "0000-03-30T07:00" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
