@@ -430,6 +430,7 @@ push_and_wait (RpStoreDocs *docs,
 
 RpStoreDocs *
 rp_store_docs_new (const char           *path,
+                   GMainContext         *owner_context,
                    GObject              *owner,
                    RpStoreDocsErrorFunc  on_error,
                    GError              **error)
@@ -444,7 +445,7 @@ rp_store_docs_new (const char           *path,
   g_cond_init (&docs->cond);
   g_queue_init (&docs->queue);
   docs->db = db;
-  docs->owner_context = g_main_context_ref_thread_default ();
+  docs->owner_context = g_main_context_ref (owner_context);
   docs->owner = g_atomic_rc_box_new0 (GWeakRef);
   g_weak_ref_init (docs->owner, owner);
   docs->on_error = on_error;
