@@ -210,6 +210,26 @@ test_camera_off_reaches_peer (Fixture *f, gconstpointer data)
 }
 
 static void
+test_switch_microphone (Fixture *f, gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+  g_autoptr(GError) error = NULL;
+
+  WAIT_FOR (f->a.heard_count >= 1 && fabs (f->a.heard_hz - 880.0) < 30.0, 20);
+  g_assert_cmpfloat (fabs (f->a.heard_hz - 880.0), <, 30.0);
+  g_assert_true (rp_call_set_source (f->b.call, FALSE, "test:660", &error));
+  g_assert_no_error (error);
+  g_assert_true (rp_call_set_source (f->b.call, TRUE, "test", &error));
+  g_assert_no_error (error);
+  /* The same stream, no new offer: A now hears 660 Hz. */
+  WAIT_FOR (fabs (f->a.heard_hz - 660.0) < 30.0, 10);
+  g_assert_cmpfloat (fabs (f->a.heard_hz - 660.0), <, 30.0);
+  g_assert_false (rp_call_set_source (f->b.call, FALSE, "test:5", &error));
+  g_assert_nonnull (error);
+  g_source_remove (ticker);
+}
+
+static void
 test_verification_code_rule (void)
 {
   const char *a = "v=0\r\no=- 1 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
@@ -245,5 +265,7 @@ main (int argc, char **argv)
               fixture_set_up, test_data_large_and_many, fixture_tear_down);
   g_test_add ("/call/loopback/camera-off-is-seen-by-peer", Fixture, NULL,
               fixture_set_up, test_camera_off_reaches_peer, fixture_tear_down);
+  g_test_add ("/call/loopback/microphone-and-camera-switch-without-renegotiation", Fixture,
+              NULL, fixture_set_up, test_switch_microphone, fixture_tear_down);
   return g_test_run ();
 }

@@ -400,6 +400,42 @@ test_killed_peer_frees_seat (Fixture      *f,
   g_source_remove (ticker);
 }
 
+/* webrtcbin 1.22 has no consent freshness: a peer that stops answering (here: stopped, its
+ * connections open) must be noticed by the lack of media and heartbeats, and the call rebuilt
+ * once it answers again. */
+static void
+test_frozen_peer_call_rebuilt (Fixture      *f,
+                               gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+  Proc *host = spawn_peer (f, "host", "--host", "--server", f->server_host_port,
+                           "--video", "test", "--audio", "test:440", "--duration", "60", NULL);
+  g_autofree char *link = wait_for_link (host);
+  Proc *guest = spawn_peer (f, "guest", link, "--video", "test", "--audio", "test:880", NULL);
+  gint64 until;
+
+  WAIT_FOR (find_first_frame (host, "video", 0) != NULL
+            && find_first_frame (guest, "video", 0) != NULL, WAIT_S);
+  g_assert_nonnull (find_first_frame (guest, "video", 0));
+  g_subprocess_send_signal (guest->proc, SIGSTOP);
+  until = g_get_monotonic_time () + 9 * G_USEC_PER_SEC;
+  WAIT_FOR (g_get_monotonic_time () > until, 10);
+  g_subprocess_send_signal (guest->proc, SIGCONT);
+
+  WAIT_FOR (find_first_frame (host, "video", 1) != NULL
+            && find_first_frame (guest, "video", 1) != NULL, WAIT_S);
+  g_assert_nonnull (find_event (host, "connected", 1));
+  g_assert_nonnull (find_first_frame (host, "video", 1));
+  g_assert_nonnull (find_first_frame (guest, "video", 1));
+  g_assert_null (find_event (host, "peer-left", 0));
+
+  g_subprocess_send_signal (host->proc, SIGINT);
+  WAIT_FOR (host->exited && guest->exited, WAIT_S);
+  g_assert_cmpint (host->status, ==, 0);
+  g_assert_cmpint (guest->status, ==, 0);
+  g_source_remove (ticker);
+}
+
 static void
 test_bad_link (Fixture      *f,
                gconstpointer data)
@@ -443,6 +479,8 @@ main (int argc, char **argv)
               fixture_set_up, test_audio_only, fixture_tear_down);
   g_test_add ("/peer/call/killed-peer-leaves-after-grace-and-seat-takes-newcomer", Fixture,
               NULL, fixture_set_up, test_killed_peer_frees_seat, fixture_tear_down);
+  g_test_add ("/peer/call/frozen-peer-is-noticed-and-call-rebuilt", Fixture, NULL,
+              fixture_set_up, test_frozen_peer_call_rebuilt, fixture_tear_down);
   g_test_add ("/peer/join/malformed-link-is-an-error-not-a-hang", Fixture, NULL,
               fixture_set_up, test_bad_link, fixture_tear_down);
   g_test_add ("/peer/join/unknown-room-is-reported", Fixture, NULL,

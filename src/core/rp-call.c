@@ -88,6 +88,8 @@ struct _RpCall
   gint                 first_video;
   gboolean             echo_probe;           /* set before PLAYING, read on streaming threads */
   GstElement          *speaker;
+  GstElement          *audio_src;            /* the capture elements, swapped in place */
+  GstElement          *video_src;
 
   /* tick state */
   int                  last_life_signs;
@@ -959,6 +961,15 @@ link_sink (RpCall     *self,
   g_clear_object (&sinkpad);
 }
 
+/* A sink added to a playing pipeline renders with a latency of 0, each packet on arrival, until
+ * the pipeline's latency is handed out again (see also gst_pipeline_set_latency in start). */
+static void
+redistribute_latency_main (RpCall  *self,
+                           gpointer data)
+{
+  gst_bin_recalculate_latency (GST_BIN (self->pipeline));
+}
+
 /* Runs on a streaming thread: webrtcbin wants the new pad linked before it returns. Only
  * elements are touched here; what the object learns is handed over through atomics and
  * run_in_main. */
@@ -1047,6 +1058,7 @@ on_pad_added (GstElement *webrtc,
   if (gst_pad_link (pad, sinkpad) != GST_PAD_LINK_OK)
     g_warning ("could not link webrtcbin's %s pad", media);
   gst_object_unref (sinkpad);
+  run_in_main (self, redistribute_latency_main, NULL, NULL);
 }
 
 /* ---- bus, stats, life signs ----------------------------------------------------------- */
@@ -1088,6 +1100,124 @@ dominant_frequency (const GValue *mags,
   return (best + offset) * band;
 }
 
+static GstPadProbeReturn
+drop_everything (GstPad          *pad,
+                 GstPadProbeInfo *info,
+                 gpointer         user_data)
+{
+  return GST_PAD_PROBE_DROP;
+}
+
+/* Puts replacement where *slot was, without renegotiating: the encoder's input caps are fixed
+ * by the capsfilter behind the source, so the peer sees the same stream. The old source's data
+ * is dropped at its pad first, so it never pushes into an unlinked pad (a not-linked error). */
+static gboolean
+swap_source (RpCall      *self,
+             GstElement **slot,
+             GstElement  *replacement)
+{
+  GstElement *old = *slot;
+  g_autoptr(GstPad) old_src = gst_element_get_static_pad (old, "src");
+  g_autoptr(GstPad) chain_sink = old_src != NULL ? gst_pad_get_peer (old_src) : NULL;
+  g_autoptr(GstPad) new_src = NULL;
+
+  if (chain_sink == NULL)
+    return FALSE;
+  gst_pad_add_probe (old_src, GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM, drop_everything, NULL, NULL);
+  gst_pad_unlink (old_src, chain_sink);
+  gst_element_set_state (old, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (self->pipeline), old);
+  g_clear_object (slot);
+
+  gst_bin_add (GST_BIN (self->pipeline), replacement);
+  *slot = gst_object_ref (replacement);
+  new_src = gst_element_get_static_pad (replacement, "src");
+  if (new_src == NULL || gst_pad_link (new_src, chain_sink) != GST_PAD_LINK_OK)
+    {
+      g_warning ("the new source could not be connected");
+      return FALSE;
+    }
+  return gst_element_sync_state_with_parent (replacement);
+}
+
+static gboolean
+switch_source (RpCall      *self,
+               gboolean     video,
+               const char  *spec,
+               GError     **error)
+{
+  GstElement **slot = video ? &self->video_src : &self->audio_src;
+  gboolean is_device = FALSE;
+  GstElement *replacement;
+
+  if (*slot == NULL)
+    {
+      g_set_error (error, RP_CALL_ERROR, RP_CALL_ERROR_NO_DEVICE,
+                   "This call started without %s; it cannot be added without a new call",
+                   video ? "video" : "a microphone");
+      return FALSE;
+    }
+  if (g_strcmp0 (spec, "none") == 0)
+    {
+      /* The stream stays (an m-line cannot be removed in 1.22); it carries silence or
+       * nothing. */
+      if (video)
+        g_object_set (self, "camera-enabled", FALSE, NULL);
+      else
+        g_object_set (self, "muted", TRUE, NULL);
+      return TRUE;
+    }
+  replacement = video ? rp_media_make_video_source (spec, &is_device, error)
+                      : rp_media_make_audio_source (spec, &is_device, error);
+  if (replacement == NULL)
+    return FALSE;
+  if (!swap_source (self, slot, replacement))
+    {
+      g_set_error (error, RP_CALL_ERROR, RP_CALL_ERROR_PIPELINE,
+                   "The new %s could not be started", video ? "camera" : "microphone");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A capture device that fails (unplugged mid-call) is replaced by the default one, or the
+ * stream goes quiet; the call itself goes on. TRUE if the error was handled so. */
+static gboolean
+fall_back_from (RpCall    *self,
+                GstObject *culprit)
+{
+  gboolean video;
+  g_autoptr(GError) error = NULL;
+
+  if (self->video_src != NULL && (culprit == GST_OBJECT (self->video_src)
+                                  || gst_object_has_as_ancestor (culprit,
+                                                                 GST_OBJECT (self->video_src))))
+    video = TRUE;
+  else if (self->audio_src != NULL && (culprit == GST_OBJECT (self->audio_src)
+                                       || gst_object_has_as_ancestor (culprit,
+                                                                      GST_OBJECT (self->audio_src))))
+    video = FALSE;
+  else
+    return FALSE;
+
+  g_message ("the %s failed; falling back to the default one", video ? "camera" : "microphone");
+  if (switch_source (self, video, NULL, &error))
+    return TRUE;
+  g_message ("%s; the call goes on without it", error->message);
+  /* Nothing to capture from: keep the stream, send nothing (video) or silence (audio). */
+  if (video)
+    g_object_set (self, "camera-enabled", FALSE, NULL);
+  else
+    {
+      GstElement *quiet = gst_element_factory_make ("audiotestsrc", NULL);
+
+      g_object_set (quiet, "is-live", TRUE, "wave", 4 /* silence */, NULL);
+      if (!swap_source (self, &self->audio_src, quiet))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 on_bus_message (GstBus     *bus,
                 GstMessage *msg,
@@ -1105,7 +1235,8 @@ on_bus_message (GstBus     *bus,
         gst_message_parse_error (msg, &error, &debug);
         g_warning ("pipeline error from %s: %s (%s)", GST_OBJECT_NAME (msg->src),
                    error->message, debug ? debug : "");
-        emit_error (self, RP_CALL_ERROR_PIPELINE, error->message);
+        if (!fall_back_from (self, msg->src))
+          emit_error (self, RP_CALL_ERROR_PIPELINE, error->message);
         break;
       }
     case GST_MESSAGE_ELEMENT:
@@ -1466,6 +1597,7 @@ build_audio_send (RpCall  *self,
   self->volume = gst_bin_get_by_name (GST_BIN (chain), "mute");
   g_object_set (self->volume, "mute", self->muted, NULL);
   self->echo_probe = is_device;
+  self->audio_src = gst_object_ref (src);
   return link_send_branch (self, src, chain, AUDIO_RTP_CAPS, FALSE, error);
 }
 
@@ -1513,6 +1645,7 @@ build_video_send (RpCall  *self,
     }
   self->valve = gst_bin_get_by_name (GST_BIN (chain), "camera");
   g_object_set (self->valve, "drop", !self->camera_enabled, NULL);
+  self->video_src = gst_object_ref (src);
   if (!link_send_branch (self, src, chain, VIDEO_RTP_CAPS, TRUE, error))
     return FALSE;
   if (self->local_video_sink != NULL)
@@ -1719,6 +1852,19 @@ rp_call_new (gboolean polite)
   return g_object_new (RP_TYPE_CALL, "polite", polite, NULL);
 }
 
+/* The jitter buffer's depth. webrtcbin's 200 ms default alone made audio ~240 ms mouth-to-ear;
+ * RAPPORT_JITTER_MS overrides ours for benchmarks that compare. */
+static guint
+jitter_latency_ms (void)
+{
+  const char *env = g_getenv ("RAPPORT_JITTER_MS");
+  guint64 ms;
+
+  if (env != NULL && g_ascii_string_to_unsigned (env, 10, 0, 2000, &ms, NULL))
+    return (guint) ms;
+  return RP_CALL_JITTER_LATENCY_MS;
+}
+
 static void
 configure_ice (RpCall *self)
 {
@@ -1781,9 +1927,14 @@ rp_call_start (RpCall  *self,
     }
 
   self->pipeline = gst_pipeline_new ("rapport-call");
+  /* The receiving sinks' latency query does not reach webrtcbin's jitter buffer (found
+   * configured to 0, so the jitter buffer smoothed nothing): a fixed pipeline latency equal to
+   * the jitter buffer's gives every sink the playout delay it needs. */
+  gst_pipeline_set_latency (GST_PIPELINE (self->pipeline),
+                            jitter_latency_ms () * GST_MSECOND);
   self->webrtc = gst_element_factory_make ("webrtcbin", "webrtc");
   g_object_set (self->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
-                "latency", RP_CALL_JITTER_LATENCY_MS, NULL);
+                "latency", jitter_latency_ms (), NULL);
   gst_bin_add (GST_BIN (self->pipeline), self->webrtc);
   configure_ice (self);
   g_signal_connect (self->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), self);
@@ -1796,6 +1947,7 @@ rp_call_start (RpCall  *self,
   self->speaker = rp_media_make_audio_sink (self->audio_sink, error);
   if (self->speaker == NULL)
     return FALSE;
+  gst_element_set_name (self->speaker, "speaker");
   gst_object_ref_sink (self->speaker);
   if (!build_audio_send (self, error))
     return FALSE;
@@ -1935,6 +2087,23 @@ rp_call_send_message (RpCall   *self,
   return TRUE;
 }
 
+/* Switches the camera or microphone mid-call, without renegotiation (same spec strings as the
+ * construct properties). */
+gboolean
+rp_call_set_source (RpCall     *self,
+                    gboolean    video,
+                    const char *spec,
+                    GError    **error)
+{
+  g_return_val_if_fail (RP_IS_CALL (self), FALSE);
+  if (self->pipeline == NULL || self->stopped)
+    {
+      g_set_error (error, RP_CALL_ERROR, RP_CALL_ERROR_PIPELINE, "The call is not running");
+      return FALSE;
+    }
+  return switch_source (self, video, spec, error);
+}
+
 const char *
 rp_call_get_verification_code (RpCall *self)
 {
@@ -1991,6 +2160,8 @@ rp_call_stop (RpCall *self)
   g_clear_object (&self->volume);
   g_clear_object (&self->valve);
   g_clear_object (&self->speaker);
+  g_clear_object (&self->audio_src);
+  g_clear_object (&self->video_src);
   self->webrtc = NULL;
   g_clear_object (&self->pipeline);
 }

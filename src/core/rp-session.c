@@ -13,6 +13,9 @@
 #include "rp-signal-client.h"
 #include "rp-session.h"
 
+/* The `app` message that asks the peer to rebuild its side of the call (see restart_call). */
+#define RP_SESSION_RESTART_TYPE "rapport-restart"
+
 /* How long a hang-up waits for the server to acknowledge the bye before giving up. */
 #define RP_SESSION_BYE_TIMEOUT_MS 1500
 
@@ -47,6 +50,7 @@ struct _RpSession
   gboolean        call_used;      /* the current call has met a peer: rebuild before the next */
   gint64          t_start_us;     /* later of joined / peer-joined: first-frame counts from it */
   guint           bye_timeout_id;
+  gint64          restart_gen;    /* see restart_call */
   char           *end_reason;
 };
 
@@ -304,18 +308,64 @@ on_call_error (RpCall       *call,
 
 static void start_call (RpSession *self);
 
+/* Both sides rebuild their peer connection for a restart of generation gen; the impolite one
+ * then offers. Generations keep a restart both sides start at once from happening twice. */
+static void
+restart_call (RpSession *self,
+              gint64     gen)
+{
+  self->restart_gen = gen;
+  set_state (self, RP_SESSION_STATE_RECONNECTING);
+  start_call (self);
+  if (self->call == NULL)
+    return;
+  self->call_used = TRUE;
+  if (!self->polite)
+    rp_call_negotiate (self->call);
+}
+
 static void
 on_call_peer_dead (RpCall    *call,
                    RpSession *self)
 {
-  /* No media, no heartbeat: ICE in 1.22 cannot notice this itself nor restart, so build a new
-   * peer connection. The server may still see the peer; if it does not, peer-reconnecting or
-   * peer-left arrives on its own. */
-  g_message ("no media or heartbeat from the peer for a while; rebuilding the call");
-  set_state (self, RP_SESSION_STATE_RECONNECTING);
-  start_call (self);
-  if (!self->polite && self->call != NULL)
-    rp_call_negotiate (self->call);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) msg = NULL;
+
+  /* No media, no heartbeat: ICE in 1.22 neither notices this (no consent freshness) nor can
+   * restart, so build a new peer connection and tell the other side to do the same, through
+   * the server, which may still reach it. */
+  if (self->peer_id == NULL || self->signal == NULL)
+    return;
+  g_message ("nothing from the peer for a while; rebuilding the call");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, RP_SESSION_RESTART_TYPE);
+  json_builder_set_member_name (b, "gen");
+  json_builder_add_int_value (b, self->restart_gen + 1);
+  json_builder_end_object (b);
+  msg = json_builder_get_root (b);
+  rp_signal_client_send_app (self->signal, msg);
+  restart_call (self, self->restart_gen + 1);
+}
+
+/* Whether an `app` message was our own restart request (and acted on it). */
+static gboolean
+handle_restart (RpSession *self,
+                JsonNode  *data)
+{
+  JsonObject *obj;
+  JsonNode *gen;
+
+  if (!JSON_NODE_HOLDS_OBJECT (data))
+    return FALSE;
+  obj = json_node_get_object (data);
+  if (g_strcmp0 (member_string (obj, "type", NULL), RP_SESSION_RESTART_TYPE) != 0)
+    return FALSE;
+  gen = json_object_get_member (obj, "gen");
+  if (gen != NULL && JSON_NODE_HOLDS_VALUE (gen) && json_node_get_value_type (gen) == G_TYPE_INT64
+      && json_node_get_int (gen) > self->restart_gen && self->peer_id != NULL)
+    restart_call (self, json_node_get_int (gen));
+  return TRUE;
 }
 
 static void
@@ -470,6 +520,7 @@ peer_arrived (RpSession  *self,
   g_free (self->peer_id);
   self->peer_id = g_strdup (id);
   self->t_start_us = g_get_monotonic_time ();
+  self->restart_gen = 0;
   g_signal_emit (self, signals[SIGNAL_PEER_JOINED], 0, name);
   if (self->state == RP_SESSION_STATE_ENDED)
     return;
@@ -600,7 +651,7 @@ on_signal_message (RpSignalClient *client,
     }
   else if (g_str_equal (type, "app"))
     {
-      if (data != NULL)
+      if (data != NULL && !handle_restart (self, data))
         g_signal_emit (self, signals[SIGNAL_APP_MESSAGE], 0, data);
     }
   else if (g_str_equal (type, "error"))
@@ -701,6 +752,28 @@ rp_session_get_property (GObject    *object,
     }
 }
 
+/* Choosing another camera or microphone during a call swaps it in place (no renegotiation);
+ * if that fails the old one stays and "error" says why, without ending the call. */
+static void
+switch_source (RpSession  *self,
+               gboolean    video,
+               const char *spec)
+{
+  char **field = video ? &self->video_source : &self->audio_source;
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (*field, spec) == 0)
+    return;
+  if (self->call != NULL && !rp_call_set_source (self->call, video, spec, &error))
+    {
+      g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
+      return;
+    }
+  replace_str (field, spec);
+  g_object_notify_by_pspec (G_OBJECT (self),
+                            properties[video ? PROP_VIDEO_SOURCE : PROP_AUDIO_SOURCE]);
+}
+
 static void
 set_sink_prop (GstElement **field,
                GstElement  *sink)
@@ -724,8 +797,12 @@ rp_session_set_property (GObject      *object,
     case PROP_NAME: replace_str (&self->name, g_value_get_string (value)); break;
     case PROP_CLIENT_ID: replace_str (&self->client_id, g_value_get_string (value)); break;
     case PROP_AUDIO_ONLY: self->audio_only = g_value_get_boolean (value); break;
-    case PROP_VIDEO_SOURCE: replace_str (&self->video_source, g_value_get_string (value)); break;
-    case PROP_AUDIO_SOURCE: replace_str (&self->audio_source, g_value_get_string (value)); break;
+    case PROP_VIDEO_SOURCE:
+      switch_source (self, TRUE, g_value_get_string (value));
+      break;
+    case PROP_AUDIO_SOURCE:
+      switch_source (self, FALSE, g_value_get_string (value));
+      break;
     case PROP_AUDIO_SINK: replace_str (&self->audio_sink, g_value_get_string (value)); break;
     case PROP_REMOTE_VIDEO_SINK:
       set_sink_prop (&self->remote_video_sink, g_value_get_object (value));
