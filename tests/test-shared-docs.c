@@ -398,6 +398,43 @@ test_malformed_frames_are_refused_and_change_nothing (Fixture      *f,
   assert_same (f->a, f->b);
 }
 
+static void
+on_loaded (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  RpSharedDocs **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = rp_shared_docs_new_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_loads_asynchronously (Fixture      *f,
+                           gconstpointer data)
+{
+  g_autoptr(RpSharedDocs) loaded = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+
+  type (f->a, 0, "kept on disk");
+  g_free (add_item (f->a, "Goals"));
+  g_assert_true (rp_shared_docs_save (f->a, &error));
+  g_assert_no_error (error);
+  rp_shared_docs_new_async (f->store_a, "session/test", "room-token", NULL, on_loaded, &loaded);
+  while (loaded == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  text = notes_text (loaded);
+  g_assert_cmpstr (text, ==, "kept on disk");
+  items = rp_agenda_list_items (rp_shared_docs_get_agenda (loaded));
+  g_assert_cmpuint (items->len, ==, 1);
+  /* A second copy of the same documents, with replica ids of its own. */
+  g_assert_cmpuint (rp_text_doc_get_replica_id (rp_shared_docs_get_notes (loaded)), !=,
+                    rp_text_doc_get_replica_id (rp_shared_docs_get_notes (f->a)));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -414,5 +451,7 @@ main (int    argc,
   g_test_add ("/shared-docs/sync/malformed-frames-are-refused-and-change-nothing", Fixture, NULL,
               fixture_set_up, test_malformed_frames_are_refused_and_change_nothing,
               fixture_tear_down);
+  g_test_add ("/shared-docs/store/loads-asynchronously-with-fresh-replica-ids", Fixture, NULL,
+              fixture_set_up, test_loads_asynchronously, fixture_tear_down);
   return g_test_run ();
 }
