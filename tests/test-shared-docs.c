@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 
+#include "rp-codec.h"
 #include "rp-shared-docs.h"
 #include "store-test-util.h"
 
@@ -398,6 +399,51 @@ test_malformed_frames_are_refused_and_change_nothing (Fixture      *f,
   assert_same (f->a, f->b);
 }
 
+/* A frame whose first blob is good and whose second is not: RpSync applies the first before it
+ * refuses the frame. What was applied must still reach the store. */
+static void
+test_partly_applied_frame_is_stored (Fixture      *f,
+                                     gconstpointer data)
+{
+  g_autoptr(RpTextDoc) other = rp_text_doc_new ();
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GBytes) update = NULL;
+  g_autoptr(GBytes) frame = NULL;
+  g_autofree char *text = NULL;
+  const guint8 *bytes;
+  gsize len;
+
+  rp_text_doc_insert (other, 0, "half a frame", -1, NULL);
+  update = rp_text_doc_encode_state (other);
+  bytes = g_bytes_get_data (update, &len);
+  rp_writer_header (out, "RPS", 1);
+  rp_writer_u8 (out, 3);                    /* UPDATE */
+  rp_writer_varint (out, 2);
+  rp_writer_u8 (out, 1);                    /* notes: good */
+  rp_writer_varint (out, len);
+  rp_writer_bytes (out, bytes, len);
+  rp_writer_u8 (out, 2);                    /* agenda: not an agenda update */
+  rp_writer_varint (out, 3);
+  rp_writer_bytes (out, "bad", 3);
+  frame = g_byte_array_free_to_bytes (g_steal_pointer (&out));
+
+  expect_refusal ();
+  g_assert_false (rp_shared_docs_receive (f->a, frame, NULL));
+  g_test_assert_expected_messages ();
+  text = notes_text (f->a);
+  g_assert_cmpstr (text, ==, "half a frame");
+  g_clear_pointer (&text, g_free);
+  /* Stored within the delay, without a save or a dispose. */
+  for (gint64 end = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+       rp_store_get_update_count (f->store_a, "session/test/notes") == 0 &&
+       g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (rp_store_get_update_count (f->store_a, "session/test/notes"), >, 0);
+  reopen_a (f);
+  text = notes_text (f->a);
+  g_assert_cmpstr (text, ==, "half a frame");
+}
+
 static void
 on_loaded (GObject      *source,
            GAsyncResult *result,
@@ -451,6 +497,8 @@ main (int    argc,
   g_test_add ("/shared-docs/sync/malformed-frames-are-refused-and-change-nothing", Fixture, NULL,
               fixture_set_up, test_malformed_frames_are_refused_and_change_nothing,
               fixture_tear_down);
+  g_test_add ("/shared-docs/store/partly-applied-refused-frame-is-still-stored", Fixture, NULL,
+              fixture_set_up, test_partly_applied_frame_is_stored, fixture_tear_down);
   g_test_add ("/shared-docs/store/loads-asynchronously-with-fresh-replica-ids", Fixture, NULL,
               fixture_set_up, test_loads_asynchronously, fixture_tear_down);
   return g_test_run ();

@@ -3,13 +3,15 @@
  * The notes and agenda of one session, kept in the store and in sync with the peer.
  *
  * Persistence: a local edit is appended to the store as the very update the document emitted
- * (the store makes it durable within a second). Remote changes arrive inside sync frames that
- * only RpSync decodes, so they are persisted differently: this object remembers the state
- * vector up to which its document is stored, and a little after a frame came in it appends the
- * document's diff against that vector — exactly what the store lacks, whatever the frame held.
- * The update log is compacted into a snapshot once it grows long, so a long-used document loads
- * fast. At start the snapshot and the log are loaded, so a restarted process resumes where it
- * was; its documents get fresh replica ids, so ops it made but never stored cannot clash.
+ * (the store makes it durable within a second). A frame from the peer is applied by RpSync;
+ * once it has been accepted whole, the update blobs it carried are appended as they are (the
+ * frame layout is read here a second time, only to find the blobs: RpSync hands none out).
+ * A refused frame may still have had some blobs applied, so for that rare case this object also
+ * remembers the state vector up to which each document is stored, and appends the document's
+ * diff against it: exactly what the store lacks. The update log is compacted into a snapshot
+ * once it grows long, so a long-used document loads fast. At start the snapshot and the log are
+ * loaded, so a restarted process resumes where it was; its documents get fresh replica ids, so
+ * ops it made but never stored cannot clash.
  *
  * Sync: RpSync speaks the protocol (docs/SYNC.md); this object gives it a channel. When the
  * session's data channel opens both sides send a HELLO, answer what the other lacks, then
@@ -18,6 +20,7 @@
  */
 #include "config.h"
 
+#include "rp-codec.h"
 #include "rp-shared-docs.h"
 #include "rp-sync.h"
 
@@ -302,6 +305,81 @@ on_agenda_update (RpAgenda     *agenda,
   local_update (self, DOC_AGENDA, update);
 }
 
+typedef enum {
+  FRAME_UNREADABLE,
+  FRAME_HELLO,
+  FRAME_UPDATES,
+} FrameKind;
+
+/* The update blobs of a frame that RpSync has just accepted whole, by document (docs/SYNC.md,
+ * "Sync frames"). A HELLO carries state vectors: nothing to keep. FRAME_UNREADABLE cannot
+ * happen for a frame RpSync accepted; it is handled anyway. */
+static FrameKind
+frame_updates (GBytes    *frame,
+               GPtrArray *updates[N_DOCS])
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (frame, &size);
+  RpReader r;
+  guint8 type;
+  guint64 n;
+
+  rp_reader_init (&r, data, size);
+  if (!rp_reader_header (&r, "RPS", 1, NULL) || !rp_reader_u8 (&r, &type, NULL))
+    return FRAME_UNREADABLE;
+  if (type == RP_SYNC_FRAME_HELLO)
+    return FRAME_HELLO;
+  if (!rp_reader_varint (&r, rp_reader_remaining (&r), "blob count", &n, NULL))
+    return FRAME_UNREADABLE;
+  for (guint64 i = 0; i < n; i++)
+    {
+      const guint8 *bytes;
+      guint64 len;
+      guint8 doc;
+
+      if (!rp_reader_u8 (&r, &doc, NULL) ||
+          !rp_reader_varint (&r, rp_reader_remaining (&r), "blob length", &len, NULL) ||
+          !rp_reader_bytes (&r, len, &bytes, NULL))
+        return FRAME_UNREADABLE;
+      if (doc == RP_SYNC_DOC_NOTES || doc == RP_SYNC_DOC_AGENDA)
+        g_ptr_array_add (updates[doc == RP_SYNC_DOC_NOTES ? DOC_NOTES : DOC_AGENDA],
+                         g_bytes_new_from_bytes (frame, bytes - data, len));
+    }
+  return FRAME_UPDATES;
+}
+
+static void
+persist_frame (RpSharedDocs *self,
+               GBytes       *frame)
+{
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GPtrArray) agenda = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  GPtrArray *updates[N_DOCS] = { notes, agenda };
+
+  if (self->store == NULL)
+    return;
+  switch (frame_updates (frame, updates))
+    {
+    case FRAME_HELLO:
+      return;
+    case FRAME_UNREADABLE:
+      mark_remote_dirty (self);
+      return;
+    case FRAME_UPDATES:
+      break;
+    }
+  for (guint k = 0; k < N_DOCS; k++)
+    {
+      /* Remote changes from an earlier refused frame are not stored yet: the diff covers
+       * them and this frame at once. */
+      if (self->persist[k].remote_dirty)
+        persist_diff (self, k);
+      else
+        for (guint i = 0; i < updates[k]->len; i++)
+          append (self, k, updates[k]->pdata[i]);
+    }
+}
+
 /* --- loading ---------------------------------------------------------------------------- */
 
 /* Applies the stored log. An update the document refuses (a damaged row) is skipped with a
@@ -531,8 +609,11 @@ rp_shared_docs_receive (RpSharedDocs *self,
   g_return_val_if_fail (frame != NULL, FALSE);
 
   ok = rp_sync_receive (self->sync, frame, &local_error);
-  /* Even a refused frame may have had a valid blob applied before the bad one. */
-  mark_remote_dirty (self);
+  if (ok)
+    persist_frame (self, frame);
+  else
+    /* Even a refused frame may have had a valid blob applied before the bad one. */
+    mark_remote_dirty (self);
   if (!ok)
     {
       g_autofree char *message =
