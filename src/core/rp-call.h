@@ -59,6 +59,10 @@ gboolean    rp_call_send_data             (RpCall       *self,
 gboolean    rp_call_send_message          (RpCall       *self,
                                            JsonNode     *message);
 gboolean    rp_call_is_data_channel_open  (RpCall       *self);
+gboolean    rp_call_set_source            (RpCall       *self,
+                                           gboolean      video,
+                                           const char   *spec,
+                                           GError      **error);
 void        rp_call_stop                  (RpCall       *self);
 const char *rp_call_get_verification_code (RpCall       *self);
 GstElement *rp_call_get_pipeline          (RpCall       *self);

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "rp-media.h"
 #include "rp-random.h"
 #include "rp-signal-client.h"
 #include "rp-session.h"
@@ -612,7 +613,7 @@ handle_server_error (RpSession  *self,
   if (self->state == RP_SESSION_STATE_SIGNALING)
     fail (self, RP_SESSION_ERROR_SERVER, message);
   else
-    g_warning ("%s", message);
+    g_message ("%s", message);
 }
 
 static void
@@ -708,6 +709,7 @@ start_signaling (RpSession  *self,
     self->client_id = rp_random_hex (16);
   if (self->name == NULL)
     self->name = g_strdup (g_get_real_name ());
+  rp_media_warm_up ();
   self->signal = rp_signal_client_new (ws_url);
   g_signal_connect (self->signal, "message", G_CALLBACK (on_signal_message), self);
   g_signal_connect (self->signal, "closed", G_CALLBACK (on_signal_closed), self);
@@ -752,6 +754,28 @@ rp_session_get_property (GObject    *object,
     }
 }
 
+/* Choosing another camera or microphone during a call swaps it in place (no renegotiation);
+ * if that fails the old one stays and "error" says why, without ending the call. */
+static void
+switch_source (RpSession  *self,
+               gboolean    video,
+               const char *spec)
+{
+  char **field = video ? &self->video_source : &self->audio_source;
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (*field, spec) == 0)
+    return;
+  if (self->call != NULL && !rp_call_set_source (self->call, video, spec, &error))
+    {
+      g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
+      return;
+    }
+  replace_str (field, spec);
+  g_object_notify_by_pspec (G_OBJECT (self),
+                            properties[video ? PROP_VIDEO_SOURCE : PROP_AUDIO_SOURCE]);
+}
+
 static void
 set_sink_prop (GstElement **field,
                GstElement  *sink)
@@ -775,8 +799,12 @@ rp_session_set_property (GObject      *object,
     case PROP_NAME: replace_str (&self->name, g_value_get_string (value)); break;
     case PROP_CLIENT_ID: replace_str (&self->client_id, g_value_get_string (value)); break;
     case PROP_AUDIO_ONLY: self->audio_only = g_value_get_boolean (value); break;
-    case PROP_VIDEO_SOURCE: replace_str (&self->video_source, g_value_get_string (value)); break;
-    case PROP_AUDIO_SOURCE: replace_str (&self->audio_source, g_value_get_string (value)); break;
+    case PROP_VIDEO_SOURCE:
+      switch_source (self, TRUE, g_value_get_string (value));
+      break;
+    case PROP_AUDIO_SOURCE:
+      switch_source (self, FALSE, g_value_get_string (value));
+      break;
     case PROP_AUDIO_SINK: replace_str (&self->audio_sink, g_value_get_string (value)); break;
     case PROP_REMOTE_VIDEO_SINK:
       set_sink_prop (&self->remote_video_sink, g_value_get_object (value));
@@ -1020,7 +1048,7 @@ rp_session_send_data (RpSession *self,
   g_return_if_fail (bytes != NULL);
 
   if (self->call == NULL || !rp_call_send_data (self->call, bytes))
-    g_warning ("no open data channel; %zu bytes not sent", g_bytes_get_size (bytes));
+    g_message ("no open data channel; %zu bytes not sent", g_bytes_get_size (bytes));
 }
 
 /* A small JSON object for the peer's app: over the data channel when it is open, else relayed
