@@ -788,6 +788,25 @@ test_import_garbage_is_clear_error (void)
 }
 
 static void
+test_reimport_with_higher_sequence_updates (void)
+{
+  g_autoptr(RpMeeting) stored = sample_meeting ("Europe/Berlin", "2026-03-10T09:00", NULL);
+  g_autoptr(RpMeeting) moved = sample_meeting ("Europe/Berlin", "2026-03-10T10:00", NULL);
+  g_autoptr(RpMeeting) back = NULL;
+  g_autoptr(RpMeeting) other = sample_meeting ("Europe/Berlin", "2026-03-10T10:00", NULL);
+
+  moved->sequence = stored->sequence + 1;
+  back = round_trip (moved);
+  g_assert_true (rp_meeting_supersedes (back, stored));
+  g_assert_false (rp_meeting_supersedes (stored, back));
+  g_assert_cmpint (back->start.hour, ==, 10);
+  g_free (other->uid);
+  other->uid = g_strdup ("someone-else@example.org");
+  other->sequence = 99;
+  g_assert_false (rp_meeting_supersedes (other, stored));
+}
+
+static void
 test_tzid_mapping (void)
 {
   struct { const char *tzid; const char *iana; } cases[] = {
@@ -835,6 +854,7 @@ main (int    argc,
   g_test_add_func ("/schedule/ical/import-all-day-utc-and-floating", test_import_all_day_utc_and_floating);
   g_test_add_func ("/schedule/ical/import-malformed-parts-get-named-errors", test_import_malformed_parts_named);
   g_test_add_func ("/schedule/ical/import-garbage-is-clear-error-not-crash", test_import_garbage_is_clear_error);
+  g_test_add_func ("/schedule/ical/reimport-with-higher-sequence-updates", test_reimport_with_higher_sequence_updates);
   g_test_add_func ("/schedule/ical/tzid-windows-and-vendor-names-map-to-iana", test_tzid_mapping);
 
   return g_test_run ();

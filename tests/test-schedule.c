@@ -338,9 +338,22 @@ test_hours_past_midnight_and_wrap (void)
 }
 
 static void
+test_hours_without_days_mean_weekdays (void)
+{
+  g_autoptr(RpWorkingHours) h = rp_working_hours_parse ("9:30-17:00", NULL);
+
+  g_assert_nonnull (h);
+  g_assert_true (rp_working_hours_is_free (h, 1, 9 * 60 + 30));
+  g_assert_false (rp_working_hours_is_free (h, 1, 9 * 60 + 29));
+  g_assert_true (rp_working_hours_is_free (h, 5, 16 * 60 + 59));
+  g_assert_false (rp_working_hours_is_free (h, 6, 12 * 60));
+  g_assert_false (rp_working_hours_is_free (h, 7, 12 * 60));
+}
+
+static void
 test_hours_malformed_is_error (void)
 {
-  const char *bad[] = { "", "Mon-Fri", "Mon-Fri 9-17", "Funday 09:00-17:00", "Mon 25:00-26:00",
+  const char *bad[] = { "", "Mon-Fri", "Mon-Fri 9-17", "Mon 123:00-124:00", "Mon 9:0-10:00", "Funday 09:00-17:00", "Mon 25:00-26:00",
                         "Mon 09:00-09:00", "Mon 09:00-17:00-18:00", "Mon 09:60-10:00" };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -488,6 +501,41 @@ test_slots_series_valid_across_dst_ranks_first (void)
 }
 
 static void
+on_async_slots (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GPtrArray **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = rp_find_slots_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_slots_async_matches_sync (void)
+{
+  g_autoptr(GTimeZone) mz = Z ("Europe/Berlin");
+  g_autoptr(GTimeZone) pz = Z ("America/New_York");
+  g_autoptr(RpWorkingHours) mh = rp_working_hours_parse ("Mon-Fri 09:00-18:00", NULL);
+  g_autoptr(RpWorkingHours) ph = rp_working_hours_parse ("Mon-Fri 08:00-17:00", NULL);
+  g_autoptr(GPtrArray) sync = NULL;
+  g_autoptr(GPtrArray) async = NULL;
+  RpSlotQuery q = { mz, mh, pz, ph, L ("2026-03-02T00:00"), 14, 45, 15, NULL, "month", 6 };
+
+  sync = rp_find_slots (&q, NULL);
+  rp_find_slots_async (&q, NULL, on_async_slots, &async);
+  /* The query was copied: changing it now must not affect the running search. */
+  q.minutes = 600;
+  while (async == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (sync->len, >, 0);
+  g_assert_cmpuint (async->len, ==, sync->len);
+  for (guint i = 0; i < sync->len; i++)
+    g_assert_cmpint (((RpSlot *) async->pdata[i])->utc, ==, ((RpSlot *) sync->pdata[i])->utc);
+}
+
+static void
 test_next_reminder_due (void)
 {
   g_autoptr(GTimeZone) tz = Z ("Europe/Berlin");
@@ -615,11 +663,13 @@ main (int    argc,
   g_test_add_func ("/schedule/expand/never-matching-rule-terminates", test_never_matching_rule_terminates);
   g_test_add_func ("/schedule/hours/parse-groups-and-ranges", test_hours_parse_and_format);
   g_test_add_func ("/schedule/hours/range-past-midnight-wraps-week", test_hours_past_midnight_and_wrap);
+  g_test_add_func ("/schedule/hours/ranges-without-days-mean-weekdays", test_hours_without_days_mean_weekdays);
   g_test_add_func ("/schedule/hours/malformed-is-error", test_hours_malformed_is_error);
   g_test_add_func ("/schedule/slots/inside-both-working-hours-quarter-hour-zone", test_slots_inside_both_working_hours);
   g_test_add_func ("/schedule/slots/best-first-prefers-middle-of-day", test_slots_best_first_prefers_middle_of_day);
   g_test_add_func ("/schedule/slots/label-shows-both-times-and-day-shift", test_slot_label_shows_day_shift);
   g_test_add_func ("/schedule/slots/series-valid-across-dst-ranks-first", test_slots_series_valid_across_dst_ranks_first);
+  g_test_add_func ("/schedule/slots/async-search-matches-sync", test_slots_async_matches_sync);
   g_test_add_func ("/schedule/reminder/next-due-before-next-instance", test_next_reminder_due);
   g_test_add_func ("/schedule/proposal/accept-schedules-on-both-sides", test_proposal_accept_schedules_on_both_sides);
   g_test_add_func ("/schedule/proposal/rejects-hostile-json", test_proposal_rejects_hostile_json);

@@ -155,6 +155,45 @@ test_compaction_replaces_log_and_keeps_later_updates (StoreFixture *fixture,
   }
 }
 
+static guint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return (guint64) st.st_size;
+}
+
+static void
+test_compaction_gives_space_back (StoreFixture *fixture,
+                                  gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) snapshot = g_bytes_new_static ("S", 1);
+  g_autofree char *update = g_strnfill (1000, 'u');
+  guint64 before, after;
+
+  {
+    g_autoptr(RpStore) store = open_store (fixture);
+
+    for (guint i = 0; i < 2000; i++)
+      append_text (store, "notes", update);
+    g_assert_true (rp_store_close (store, &error));
+  }
+  before = file_size (fixture->path);
+  {
+    g_autoptr(RpStore) store = open_store (fixture);
+
+    g_assert_true (rp_store_compact_document (store, "notes", snapshot, &error));
+    g_assert_true (rp_store_close (store, &error));
+  }
+  after = file_size (fixture->path);
+  g_test_message ("%" G_GUINT64_FORMAT " bytes before compaction, %" G_GUINT64_FORMAT " after",
+                  before, after);
+  g_assert_cmpuint (before, >, 2000 * 1000);
+  g_assert_cmpuint (after, <, before / 10);
+}
+
 static void
 on_compacted (GObject      *source,
               GAsyncResult *result,
@@ -259,14 +298,6 @@ test_empty_doc_id_is_refused (StoreFixture *fixture,
   g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_INVALID);
 }
 
-static guint64
-file_size (const char *path)
-{
-  GStatBuf st;
-
-  g_assert_cmpint (g_stat (path, &st), ==, 0);
-  return (guint64) st.st_size;
-}
 
 static void
 on_write_error (RpStore      *store,
@@ -559,6 +590,7 @@ main (int argc, char **argv)
        test_flush_commits_for_another_connection);
   ADD ("/store/documents/compaction-replaces-log-and-keeps-later-updates",
        test_compaction_replaces_log_and_keeps_later_updates);
+  ADD ("/store/documents/compaction-gives-space-back", test_compaction_gives_space_back);
   ADD ("/store/documents/compaction-async-completes-in-caller-context",
        test_compaction_async_completes_in_caller_context);
   ADD ("/store/documents/load-async-sees-disk-and-queue", test_load_async_sees_disk_and_queue);

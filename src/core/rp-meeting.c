@@ -64,3 +64,18 @@ rp_meeting_utc (const RpMeeting *self,
   *utc = rp_zone_resolve (tz, &self->start, NULL, NULL);
   return TRUE;
 }
+
+/* Whether an imported copy should replace the stored one (RFC 5546 §2.1.5): same UID and a
+ * higher SEQUENCE, or the same SEQUENCE with a later DTSTAMP. */
+gboolean
+rp_meeting_supersedes (const RpMeeting *self,
+                       const RpMeeting *other)
+{
+  g_return_val_if_fail (self != NULL && other != NULL, FALSE);
+
+  if (g_strcmp0 (self->uid, other->uid) != 0)
+    return FALSE;
+  if (self->sequence != other->sequence)
+    return self->sequence > other->sequence;
+  return self->dtstamp > other->dtstamp;
+}

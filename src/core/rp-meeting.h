@@ -39,6 +39,8 @@ GType      rp_meeting_get_type (void) G_GNUC_CONST;
 RpMeeting *rp_meeting_new      (void);
 RpMeeting *rp_meeting_ref      (RpMeeting *self);
 void       rp_meeting_unref    (RpMeeting *self);
+gboolean   rp_meeting_supersedes (const RpMeeting *self,
+                                  const RpMeeting *other);
 gboolean   rp_meeting_utc      (const RpMeeting *self,
                                 GTimeZone       *floating_zone,
                                 gint64          *utc,

@@ -111,12 +111,11 @@ rp_date_parse (const char *text,
   return TRUE;
 }
 
+/* YYYY-MM-DDTHH:MM, the protocol's form for local times; seconds are not shown (no session
+ * starts on a second other than :00). */
 char *
 rp_local_format (const RpLocal *local)
 {
-  if (local->second != 0)
-    return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d", local->year, local->month,
-                            local->day, local->hour, local->minute, local->second);
   return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d", local->year, local->month, local->day,
                           local->hour, local->minute);
 }

@@ -252,6 +252,85 @@ rp_find_slots (const RpSlotQuery *q,
   return g_steal_pointer (&slots);
 }
 
+/* ---- async: a long range with a series can take a while; the UI must not wait on it ---- */
+
+typedef struct {
+  RpSlotQuery     query;
+  RpWorkingHours *me_hours;
+  RpWorkingHours *partner_hours;
+  char           *rrule;
+  char           *every;
+} QueryCopy;
+
+static void
+query_copy_free (QueryCopy *c)
+{
+  g_clear_pointer (&c->query.me_zone, g_time_zone_unref);
+  g_clear_pointer (&c->query.partner_zone, g_time_zone_unref);
+  g_clear_pointer (&c->me_hours, rp_working_hours_free);
+  g_clear_pointer (&c->partner_hours, rp_working_hours_free);
+  g_free (c->rrule);
+  g_free (c->every);
+  g_free (c);
+}
+
+static QueryCopy *
+query_copy (const RpSlotQuery *q)
+{
+  QueryCopy *c = g_new0 (QueryCopy, 1);
+
+  c->query = *q;
+  c->query.me_zone = q->me_zone ? g_time_zone_ref (q->me_zone) : NULL;
+  c->query.partner_zone = q->partner_zone ? g_time_zone_ref (q->partner_zone) : NULL;
+  c->me_hours = q->me_hours ? rp_working_hours_copy (q->me_hours) : NULL;
+  c->partner_hours = q->partner_hours ? rp_working_hours_copy (q->partner_hours) : NULL;
+  c->rrule = g_strdup (q->rrule);
+  c->every = g_strdup (q->every);
+  c->query.me_hours = c->me_hours;
+  c->query.partner_hours = c->partner_hours;
+  c->query.rrule = c->rrule;
+  c->query.every = c->every;
+  return c;
+}
+
+static void
+find_slots_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  QueryCopy *c = task_data;
+  GError *error = NULL;
+  GPtrArray *slots = rp_find_slots (&c->query, &error);
+
+  if (slots == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, slots, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+rp_find_slots_async (const RpSlotQuery  *query,
+                     GCancellable       *cancellable,
+                     GAsyncReadyCallback callback,
+                     gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, rp_find_slots_async);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_set_task_data (task, query_copy (query), (GDestroyNotify) query_copy_free);
+  g_task_run_in_thread (task, find_slots_thread);
+}
+
+GPtrArray *
+rp_find_slots_finish (GAsyncResult *result,
+                      GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static const char *ical_days[] = { "MO", "TU", "WE", "TH", "FR", "SA", "SU" };
 
 /* The rule for the overlap finder's plain-language recurrences. "month" means the same weekday

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "rp-schedule.h"
 #include "rp-working-hours.h"
@@ -44,6 +44,12 @@ char      *rp_slot_describe   (const RpLocal     *me,
 const char *rp_day_shift_label (gint              day_shift);
 GPtrArray *rp_find_slots      (const RpSlotQuery *query,
                                GError           **error);
+void       rp_find_slots_async  (const RpSlotQuery  *query,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data);
+GPtrArray *rp_find_slots_finish (GAsyncResult       *result,
+                                 GError            **error);
 char      *rp_rrule_for_every (const char        *every,
                                const RpLocal     *start,
                                GError           **error);

@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "rp-store-db.h"
@@ -332,7 +334,9 @@ role_pragmas (RpStoreDbRole role)
       return "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
              "PRAGMA wal_autocheckpoint = 0;";
     case RP_STORE_DB_WRITER:
-      return "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;";
+      /* A burst (a compaction) can grow the WAL; keep no more than 4 MiB of it afterwards. */
+      return "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
+             "PRAGMA journal_size_limit = 4194304;";
     case RP_STORE_DB_READER:
     default:
       return "PRAGMA foreign_keys = ON; PRAGMA query_only = ON;";
@@ -346,7 +350,13 @@ prepare_main (sqlite3 *db,
   int version;
 
   if (!read_user_version (db, &version, error) || !check_ours (db, version, error) ||
-      !check_version (db, version, error) || !enable_wal (db, error) || !migrate (db, error))
+      !check_version (db, version, error))
+    return FALSE;
+  /* Only possible on a new, empty file (before WAL mode and the first table): lets a
+   * compaction give the space of the update log back to the filesystem. */
+  if (version == 0)
+    sqlite3_exec (db, "PRAGMA auto_vacuum = INCREMENTAL", NULL, NULL, NULL);
+  if (!enable_wal (db, error) || !migrate (db, error))
     return FALSE;
   /* Reading the whole schema once makes a damaged catalogue fail now, not mid-session. */
   return read_int (db, "SELECT count(*) FROM sqlite_schema", &version, error);
@@ -411,6 +421,29 @@ refine_open_error (const char *path,
                  "permissions of the file and of its folder."), path, g_strerror (err));
 }
 
+/* SQLite takes a file shorter than one page for an empty database, and would write a new one
+ * over it: anything that exists, is not empty and lacks SQLite's header is someone else's. */
+static gboolean
+check_header (const char *path,
+              GError    **error)
+{
+  static const char magic[16] = "SQLite format 3";
+  char head[16] = { 0 };
+  FILE *file = g_fopen (path, "rb");
+  size_t got;
+
+  if (!file)
+    return TRUE;   /* absent (created next) or unreadable (SQLite will say why) */
+  got = fread (head, 1, sizeof head, file);
+  fclose (file);
+  if (got == 0 || (got == sizeof head && memcmp (head, magic, sizeof head) == 0))
+    return TRUE;
+  g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_DATABASE,
+               _("Could not open the database: %s is not a Rapport database. Move it aside and "
+                 "Rapport will start a new one."), path);
+  return FALSE;
+}
+
 static sqlite3 *
 open_connection (const char   *path,
                  RpStoreDbRole role,
@@ -422,6 +455,8 @@ open_connection (const char   *path,
 
   if (role == RP_STORE_DB_MAIN)
     flags |= SQLITE_OPEN_CREATE;
+  if (!check_header (path, error))
+    return NULL;
   rc = sqlite3_open_v2 (path, &db, flags, NULL);
   if (rc != SQLITE_OK)
     {

@@ -269,12 +269,15 @@ complete_cmd (Cmd          *cmd,
 static void
 settle_batch (RpStoreDocs  *docs,
               GQueue       *batch,
+              guint         n_waiting,
               const GError *error)
 {
   GQueue done = G_QUEUE_INIT;
   Cmd *cmd;
 
-  while ((cmd = g_queue_pop_tail (batch)))
+  /* The usual case, only updates and all committed: nothing to walk while holding the lock
+   * that the owner's appends take. */
+  while ((error || n_waiting > 0) && (cmd = g_queue_pop_tail (batch)))
     {
       if (cmd->kind == CMD_APPEND && error)
         {
@@ -285,13 +288,23 @@ settle_batch (RpStoreDocs  *docs,
       complete_cmd (cmd, error);
       g_queue_push_head (&done, cmd);
     }
-  *batch = done;
+  if (error || n_waiting > 0)
+    *batch = done;
 
   if ((error != NULL) != docs->failing)
     report_state (docs, error);
   docs->failing = error != NULL;
   g_clear_error (&docs->last_error);
   docs->last_error = error ? g_error_copy (error) : NULL;
+}
+
+static gboolean
+frees_pages (GQueue *batch)
+{
+  for (GList *l = batch->head; l; l = l->next)
+    if (((Cmd *) l->data)->kind == CMD_COMPACT || ((Cmd *) l->data)->kind == CMD_DELETE)
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -301,6 +314,8 @@ write_queue (RpStoreDocs *docs)
   g_autoptr(GError) error = NULL;
   gboolean max_changed = docs->max_bytes_changed;
   guint64 max_bytes = docs->max_bytes;
+  gboolean shrink = frees_pages (&batch);
+  guint n_waiting = docs->n_waiting;
 
   g_queue_init (&docs->queue);
   docs->n_waiting = 0;
@@ -313,11 +328,15 @@ write_queue (RpStoreDocs *docs)
   write_batch (docs, &batch, &error);
 
   g_mutex_lock (&docs->lock);
-  settle_batch (docs, &batch, error);
+  settle_batch (docs, &batch, n_waiting, error);
   docs->busy = FALSE;
   g_cond_broadcast (&docs->cond);
   g_mutex_unlock (&docs->lock);
   g_queue_clear_full (&batch, (GDestroyNotify) cmd_free);
+  /* A compacted log leaves free pages: give them back to the filesystem (auto_vacuum is
+   * incremental in stores created since schema 1). Best effort: a failure changes nothing. */
+  if (shrink && !error)
+    sqlite3_exec (docs->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
   g_mutex_lock (&docs->lock);
 }
 
@@ -411,6 +430,7 @@ push_and_wait (RpStoreDocs *docs,
 
 RpStoreDocs *
 rp_store_docs_new (const char           *path,
+                   GMainContext         *owner_context,
                    GObject              *owner,
                    RpStoreDocsErrorFunc  on_error,
                    GError              **error)
@@ -425,7 +445,7 @@ rp_store_docs_new (const char           *path,
   g_cond_init (&docs->cond);
   g_queue_init (&docs->queue);
   docs->db = db;
-  docs->owner_context = g_main_context_ref_thread_default ();
+  docs->owner_context = g_main_context_ref (owner_context);
   docs->owner = g_atomic_rc_box_new0 (GWeakRef);
   g_weak_ref_init (docs->owner, owner);
   docs->on_error = on_error;

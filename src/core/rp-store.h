@@ -70,6 +70,14 @@ char            *rp_store_get_default_path      (void);
  * migrating an older schema. RpStore is a GInitable: g_initable_new() works the same. */
 RpStore         *rp_store_new                   (const char    *path,
                                                  GError       **error);
+/* The same, opening (and migrating) on a worker thread; the store belongs to the caller's
+ * thread all the same. */
+void             rp_store_new_async             (const char         *path,
+                                                 GCancellable       *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer            user_data);
+RpStore         *rp_store_new_finish            (GAsyncResult  *result,
+                                                 GError       **error);
 const char      *rp_store_get_path              (RpStore       *self);
 /* A size limit in bytes for the database file (0 = none; the default). Writes beyond it fail
  * with RP_STORE_ERROR_FULL exactly as on a full disk. */

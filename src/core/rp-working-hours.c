@@ -62,17 +62,26 @@ parse_days (const char *text,
   return TRUE;
 }
 
+/* H:MM or HH:MM, up to 24:00 */
 static gboolean
 parse_clock (const char *text,
              gint       *minute)
 {
-  gint h, m;
+  gsize len = strlen (text);
+  const char *colon = strchr (text, ':');
+  gint h = 0, m;
 
-  if (strlen (text) != 5 || text[2] != ':' || !g_ascii_isdigit (text[0]) ||
-      !g_ascii_isdigit (text[1]) || !g_ascii_isdigit (text[3]) || !g_ascii_isdigit (text[4]))
+  if (colon == NULL || (colon - text != 1 && colon - text != 2) || len != (gsize) (colon - text) + 3)
     return FALSE;
-  h = (text[0] - '0') * 10 + text[1] - '0';
-  m = (text[3] - '0') * 10 + text[4] - '0';
+  for (const char *p = text; p < colon; p++)
+    {
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      h = h * 10 + (*p - '0');
+    }
+  if (!g_ascii_isdigit (colon[1]) || !g_ascii_isdigit (colon[2]))
+    return FALSE;
+  m = (colon[1] - '0') * 10 + colon[2] - '0';
   if (m > 59 || h > 24 || (h == 24 && m != 0))
     return FALSE;
   *minute = h * 60 + m;
@@ -116,6 +125,7 @@ parse_ranges (RpWorkingHours *self,
   return TRUE;
 }
 
+/* "DAYS RANGES…", or just "RANGES…", which means Monday to Friday. */
 static gboolean
 parse_group (RpWorkingHours *self,
              const char     *group)
@@ -123,13 +133,22 @@ parse_group (RpWorkingHours *self,
   g_auto(GStrv) words = g_strsplit_set (group, " \t", -1);
   g_autoptr(GPtrArray) parts = g_ptr_array_new ();
   gboolean days[7] = { FALSE, };
+  guint first_range = 1;
 
   for (guint i = 0; words[i]; i++)
     if (*words[i] != '\0')
       g_ptr_array_add (parts, words[i]);
-  if (parts->len < 2 || !parse_days (parts->pdata[0], days))
+  if (parts->len == 0)
     return FALSE;
-  for (guint i = 1; i < parts->len; i++)
+  if (g_ascii_isdigit (((char *) parts->pdata[0])[0]))
+    {
+      for (guint d = 0; d < 5; d++)
+        days[d] = TRUE;
+      first_range = 0;
+    }
+  else if (parts->len < 2 || !parse_days (parts->pdata[0], days))
+    return FALSE;
+  for (guint i = first_range; i < parts->len; i++)
     if (!parse_ranges (self, days, parts->pdata[i]))
       return FALSE;
   return TRUE;

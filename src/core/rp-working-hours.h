@@ -9,7 +9,8 @@ G_BEGIN_DECLS
 
 /* When a person is available, per weekday, in their own local time. Written as text like
  * "Mon-Fri 09:00-17:00" or "Mon-Thu 09:00-12:00,13:00-17:30; Fri 09:00-13:00" (see the
- * README); a range whose end is before its start runs past midnight into the next day. */
+ * README); a range whose end is before its start runs past midnight into the next day; ranges
+ * without days ("09:00-17:00") mean Monday to Friday. */
 typedef struct _RpWorkingHours RpWorkingHours;
 
 GType           rp_working_hours_get_type     (void) G_GNUC_CONST;

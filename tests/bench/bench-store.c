@@ -153,12 +153,26 @@ main (int argc, char **argv)
           append_ms, append_ms * 1000.0 / ops, g_array_index (latencies, gint64, ops / 2),
           g_array_index (latencies, gint64, ops * 99 / 100),
           g_array_index (latencies, gint64, ops - 1));
+  {
+    guint slow = 0;
+    gint64 slow_us = 0;
+
+    for (guint i = 0; i < ops; i++)
+      if (g_array_index (latencies, gint64, i) >= 1000)
+        {
+          slow++;
+          slow_us += g_array_index (latencies, gint64, i);
+        }
+    printf ("slow append calls:  %u of %u took >= 1 ms, %.1f ms in all (p99.9 %" G_GINT64_FORMAT
+            " us)\n", slow, ops, slow_us / 1000.0, g_array_index (latencies, gint64,
+                                                                     ops - ops / 1000 - 1));
+  }
   printf ("durable throughput: %.0f updates/s (appends + final flush of %.1f ms)\n",
           ops / ((append_ms + flush_ms) / 1000.0), flush_ms);
   printf ("load from log:      %.1f ms (%u updates, file %" G_GUINT64_FORMAT " bytes)\n",
           log_load_ms, ops, log_db_bytes);
   printf ("compaction:         %.1f ms (snapshot %zu bytes)\n", compact_ms, snap_bytes);
-  printf ("load from snapshot: %.2f ms (file %" G_GUINT64_FORMAT " bytes, not vacuumed)\n",
+  printf ("load from snapshot: %.2f ms (file %" G_GUINT64_FORMAT " bytes after compaction)\n",
           snap_load_ms, snap_db_bytes);
   printf ("{\"bench\":\"store\",\"ops\":%u,\"append_total_ms\":%.1f,\"append_p99_us\":%"
           G_GINT64_FORMAT ",\"append_max_us\":%" G_GINT64_FORMAT ",\"flush_ms\":%.1f,"
