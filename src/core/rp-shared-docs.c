@@ -2,16 +2,13 @@
  *
  * The notes and agenda of one session, kept in the store and in sync with the peer.
  *
- * Persistence: a local edit is appended to the store as the very update the document emitted
- * (the store makes it durable within a second). A frame from the peer is applied by RpSync;
- * once it has been accepted whole, the update blobs it carried are appended as they are (the
- * frame layout is read here a second time, only to find the blobs: RpSync hands none out).
- * A refused frame may still have had some blobs applied, so for that rare case this object also
- * remembers the state vector up to which each document is stored, and appends the document's
- * diff against it: exactly what the store lacks. The update log is compacted into a snapshot
- * once it grows long, so a long-used document loads fast. At start the snapshot and the log are
- * loaded, so a restarted process resumes where it was; its documents get fresh replica ids, so
- * ops it made but never stored cannot clash.
+ * Persistence: every change is appended to the store as the update blob it arrived as — a
+ * local edit as the document's own "update", a peer's as RpSync's "merged" blob (also for the
+ * first blobs of a frame refused further on) — so the store is durable within a second for
+ * both. The update log is compacted into a snapshot once it grows long, so a long-used document
+ * loads fast. At start the snapshot and the log are loaded, so a restarted process resumes
+ * where it was; its documents get fresh replica ids, so ops it made but never stored cannot
+ * clash.
  *
  * Sync: RpSync speaks the protocol (docs/SYNC.md); this object gives it a channel. When the
  * session's data channel opens both sides send a HELLO, answer what the other lacks, then
@@ -20,13 +17,9 @@
  */
 #include "config.h"
 
-#include "rp-codec.h"
 #include "rp-shared-docs.h"
 #include "rp-sync.h"
 
-/* How soon remote changes are stored after a frame arrives: frames come in bursts while the
- * partner types; this keeps it to a few appends a second, well inside the one-second promise. */
-#define PERSIST_DELAY_MS 100
 /* Local edits gather this long before they go to the peer as one frame. */
 #define SYNC_BATCH_MS 50
 
@@ -43,8 +36,6 @@ static const char *const doc_names[N_DOCS] = { "notes", "agenda" };
 /* What the store holds of one document. */
 typedef struct {
   char    *store_id;
-  GBytes  *stored_sv;      /* everything up to this state vector is in the store */
-  gboolean remote_dirty;   /* remote changes applied since stored_sv was taken */
   guint    n_updates;      /* updates in the store after its snapshot */
   gboolean compacting;
 } Persist;
@@ -62,7 +53,6 @@ struct _RpSharedDocs
   RpAgenda     *agenda;
   RpSync       *sync;
   Persist       persist[N_DOCS];
-  guint         persist_id;
   gboolean      channel_open;
 
   RpSession    *session;
@@ -102,24 +92,6 @@ enum {
 static guint signals[N_SIGNALS];
 
 /* --- the two documents behind one interface --------------------------------------------- */
-
-static GBytes *
-doc_state_vector (RpSharedDocs *self,
-                  DocKind       kind)
-{
-  return kind == DOC_NOTES ? rp_text_doc_encode_state_vector (self->notes)
-                           : rp_agenda_encode_state_vector (self->agenda);
-}
-
-static GBytes *
-doc_diff (RpSharedDocs *self,
-          DocKind       kind,
-          GBytes       *sv,
-          GError      **error)
-{
-  return kind == DOC_NOTES ? rp_text_doc_encode_diff (self->notes, sv, error)
-                           : rp_agenda_encode_diff (self->agenda, sv, error);
-}
 
 static GBytes *
 doc_state (RpSharedDocs *self,
@@ -219,73 +191,16 @@ append (RpSharedDocs *self,
 
   rp_store_append_update (self->store, p->store_id, update);
   p->n_updates++;
-  g_clear_pointer (&p->stored_sv, g_bytes_unref);
-  p->stored_sv = doc_state_vector (self, kind);
   maybe_compact (self, kind);
 }
 
-/* Stores whatever the document holds beyond stored_sv: the remote changes since then. */
+/* A local edit or a peer's merged blob. */
 static void
-persist_diff (RpSharedDocs *self,
-              DocKind       kind)
-{
-  Persist *p = &self->persist[kind];
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) diff = doc_diff (self, kind, p->stored_sv, &error);
-
-  p->remote_dirty = FALSE;
-  if (diff == NULL)
-    {
-      /* Our own vector refused by our own document: a bug, but keep the data safe anyway. */
-      g_warning ("Could not diff the %s against its stored state (%s); storing a snapshot",
-                 doc_names[kind], error->message);
-      diff = doc_state (self, kind);
-    }
-  append (self, kind, diff);
-}
-
-static void
-persist_remote_now (RpSharedDocs *self)
-{
-  g_clear_handle_id (&self->persist_id, g_source_remove);
-  for (guint k = 0; k < N_DOCS; k++)
-    if (self->persist[k].remote_dirty)
-      persist_diff (self, k);
-}
-
-static gboolean
-persist_cb (gpointer data)
-{
-  RpSharedDocs *self = data;
-
-  self->persist_id = 0;
-  persist_remote_now (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-mark_remote_dirty (RpSharedDocs *self)
-{
-  if (self->store == NULL)
-    return;
-  for (guint k = 0; k < N_DOCS; k++)
-    self->persist[k].remote_dirty = TRUE;
-  if (self->persist_id == 0)
-    self->persist_id = g_timeout_add (PERSIST_DELAY_MS, persist_cb, self);
-}
-
-static void
-local_update (RpSharedDocs *self,
+store_update (RpSharedDocs *self,
               DocKind       kind,
               GBytes       *update)
 {
-  if (self->store == NULL)
-    return;
-  /* With remote changes not yet stored, the diff covers them and this edit at once;
-   * otherwise the store already has everything before this edit. */
-  if (self->persist[kind].remote_dirty)
-    persist_diff (self, kind);
-  else
+  if (self->store != NULL)
     append (self, kind, update);
 }
 
@@ -294,7 +209,7 @@ on_notes_update (RpTextDoc    *notes,
                  GBytes       *update,
                  RpSharedDocs *self)
 {
-  local_update (self, DOC_NOTES, update);
+  store_update (self, DOC_NOTES, update);
 }
 
 static void
@@ -302,82 +217,7 @@ on_agenda_update (RpAgenda     *agenda,
                   GBytes       *update,
                   RpSharedDocs *self)
 {
-  local_update (self, DOC_AGENDA, update);
-}
-
-typedef enum {
-  FRAME_UNREADABLE,
-  FRAME_HELLO,
-  FRAME_UPDATES,
-} FrameKind;
-
-/* The update blobs of a frame that RpSync has just accepted whole, by document (docs/SYNC.md,
- * "Sync frames"). A HELLO carries state vectors: nothing to keep. FRAME_UNREADABLE cannot
- * happen for a frame RpSync accepted; it is handled anyway. */
-static FrameKind
-frame_updates (GBytes    *frame,
-               GPtrArray *updates[N_DOCS])
-{
-  gsize size;
-  const guint8 *data = g_bytes_get_data (frame, &size);
-  RpReader r;
-  guint8 type;
-  guint64 n;
-
-  rp_reader_init (&r, data, size);
-  if (!rp_reader_header (&r, "RPS", 1, NULL) || !rp_reader_u8 (&r, &type, NULL))
-    return FRAME_UNREADABLE;
-  if (type == RP_SYNC_FRAME_HELLO)
-    return FRAME_HELLO;
-  if (!rp_reader_varint (&r, rp_reader_remaining (&r), "blob count", &n, NULL))
-    return FRAME_UNREADABLE;
-  for (guint64 i = 0; i < n; i++)
-    {
-      const guint8 *bytes;
-      guint64 len;
-      guint8 doc;
-
-      if (!rp_reader_u8 (&r, &doc, NULL) ||
-          !rp_reader_varint (&r, rp_reader_remaining (&r), "blob length", &len, NULL) ||
-          !rp_reader_bytes (&r, len, &bytes, NULL))
-        return FRAME_UNREADABLE;
-      if (doc == RP_SYNC_DOC_NOTES || doc == RP_SYNC_DOC_AGENDA)
-        g_ptr_array_add (updates[doc == RP_SYNC_DOC_NOTES ? DOC_NOTES : DOC_AGENDA],
-                         g_bytes_new_from_bytes (frame, bytes - data, len));
-    }
-  return FRAME_UPDATES;
-}
-
-static void
-persist_frame (RpSharedDocs *self,
-               GBytes       *frame)
-{
-  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  g_autoptr(GPtrArray) agenda = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  GPtrArray *updates[N_DOCS] = { notes, agenda };
-
-  if (self->store == NULL)
-    return;
-  switch (frame_updates (frame, updates))
-    {
-    case FRAME_HELLO:
-      return;
-    case FRAME_UNREADABLE:
-      mark_remote_dirty (self);
-      return;
-    case FRAME_UPDATES:
-      break;
-    }
-  for (guint k = 0; k < N_DOCS; k++)
-    {
-      /* Remote changes from an earlier refused frame are not stored yet: the diff covers
-       * them and this frame at once. */
-      if (self->persist[k].remote_dirty)
-        persist_diff (self, k);
-      else
-        for (guint i = 0; i < updates[k]->len; i++)
-          append (self, k, updates[k]->pdata[i]);
-    }
+  store_update (self, DOC_AGENDA, update);
 }
 
 /* --- loading ---------------------------------------------------------------------------- */
@@ -439,6 +279,16 @@ on_sync_notify_synced (RpSync       *sync,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCED]);
 }
 
+/* A peer's blob, just merged: stored like a local edit. */
+static void
+on_sync_merged (RpSync       *sync,
+                guint         doc,
+                GBytes       *blob,
+                RpSharedDocs *self)
+{
+  store_update (self, doc == RP_SYNC_DOC_NOTES ? DOC_NOTES : DOC_AGENDA, blob);
+}
+
 static void
 on_sync_send (RpSync       *sync,
               GBytes       *frame,
@@ -464,16 +314,14 @@ finish_setup (RpSharedDocs *self)
                              "batch-ms", SYNC_BATCH_MS,
                              NULL);
   g_signal_connect (self->sync, "send", G_CALLBACK (on_sync_send), self);
+  g_signal_connect (self->sync, "merged", G_CALLBACK (on_sync_merged), self);
   g_signal_connect (self->sync, "notify::synced", G_CALLBACK (on_sync_notify_synced), self);
   g_signal_connect (self->notes, "update", G_CALLBACK (on_notes_update), self);
   g_signal_connect (self->agenda, "update", G_CALLBACK (on_agenda_update), self);
   if (self->store == NULL)
     return;
   for (guint k = 0; k < N_DOCS; k++)
-    {
-      self->persist[k].stored_sv = doc_state_vector (self, k);
-      maybe_compact (self, k);
-    }
+    maybe_compact (self, k);
 }
 
 static gboolean
@@ -609,18 +457,16 @@ rp_shared_docs_receive (RpSharedDocs *self,
   g_return_val_if_fail (frame != NULL, FALSE);
 
   ok = rp_sync_receive (self->sync, frame, &local_error);
-  if (ok)
-    persist_frame (self, frame);
-  else
-    /* Even a refused frame may have had a valid blob applied before the bad one. */
-    mark_remote_dirty (self);
   if (!ok)
     {
       g_autofree char *message =
         g_strdup_printf ("Refused a sync message from the peer (%" G_GSIZE_FORMAT " bytes): %s",
                          g_bytes_get_size (frame), local_error->message);
+      g_autoptr(GError) signalled = g_error_new_literal (RP_SHARED_DOCS_ERROR,
+                                                         RP_SHARED_DOCS_ERROR_PEER, message);
 
-      report_error (self, RP_SHARED_DOCS_ERROR_PEER, message);
+      /* RpSync has logged the refusal already. */
+      g_signal_emit (self, signals[SIGNAL_ERROR], 0, signalled);
       g_set_error_literal (error, RP_SHARED_DOCS_ERROR, RP_SHARED_DOCS_ERROR_PEER, message);
     }
   return ok;
@@ -694,7 +540,6 @@ rp_shared_docs_save (RpSharedDocs *self,
 
   if (self->store == NULL)
     return TRUE;
-  persist_remote_now (self);
   return rp_store_flush (self->store, error);
 }
 
@@ -779,9 +624,6 @@ rp_shared_docs_dispose (GObject *object)
 {
   RpSharedDocs *self = RP_SHARED_DOCS (object);
 
-  /* Nothing the peer sent may be lost because the object went away first. */
-  if (self->store != NULL && self->sync != NULL)
-    persist_remote_now (self);
   g_cancellable_cancel (self->cancellable);
   rp_shared_docs_set_session (self, NULL);
   if (self->sync != NULL)
@@ -807,7 +649,6 @@ rp_shared_docs_finalize (GObject *object)
   for (guint k = 0; k < N_DOCS; k++)
     {
       g_free (self->persist[k].store_id);
-      g_clear_pointer (&self->persist[k].stored_sv, g_bytes_unref);
     }
   g_free (self->doc_id);
   g_free (self->sync_id);
