@@ -165,10 +165,18 @@ test_open_migrates_version_1_keeping_records (StoreFixture *fixture,
 
     id = add_ended_session (store, add_partner (store, "Aiko", "Asia/Tokyo"), 5000, "v1 notes");
   }
-  /* Back to the shape of schema 1, before series, proposals and the outbox. */
+  /* Back to the shape of schema 1, before series, proposals, the outbox and O(1) compaction,
+   * with a document compacted the old way: a snapshot and one update after it. */
   g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "ALTER TABLE sessions DROP COLUMN rrule;"
                                      "DROP TABLE proposals; DROP TABLE outbox;"
+                                     "ALTER TABLE doc_snapshots DROP COLUMN upto;"
+                                     "CREATE TABLE doc_updates (seq INTEGER PRIMARY KEY,"
+                                     " doc_id TEXT NOT NULL, data BLOB NOT NULL);"
+                                     "CREATE INDEX doc_updates_doc ON doc_updates (doc_id, seq);"
+                                     "INSERT INTO doc_snapshots VALUES ('notes', x'53', 0);"
+                                     "INSERT INTO doc_updates VALUES (7, 'notes', x'75');"
+                                     "DROP TABLE doc_log;"
                                      "PRAGMA user_version = 1", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 
@@ -182,6 +190,15 @@ test_open_migrates_version_1_keeping_records (StoreFixture *fixture,
     proposals = rp_store_list_proposals (store, 0, FALSE, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (proposals->len, ==, 0);
+    {
+      g_autoptr(GBytes) snapshot = NULL;
+      g_autoptr(GPtrArray) updates = NULL;
+
+      g_assert_true (rp_store_load_document (store, "notes", &snapshot, &updates, &error));
+      g_assert_cmpmem (g_bytes_get_data (snapshot, NULL), g_bytes_get_size (snapshot), "S", 1);
+      g_assert_cmpuint (updates->len, ==, 1);
+      g_assert_cmpmem (g_bytes_get_data (updates->pdata[0], NULL), 1, "u", 1);
+    }
   }
   {
     sqlite3_stmt *stmt = NULL;
@@ -447,6 +464,7 @@ test_open_locked_by_another_program_is_busy (StoreFixture *fixture,
 
   /* Another program holds the write lock for longer than the owner may wait. */
   g_assert_cmpint (sqlite3_open (fixture->path, &other), ==, SQLITE_OK);
+  sqlite3_busy_timeout (other, 5000);   /* the store's writer may be busy a moment */
   g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_cmpint (rp_store_add_partner (store, partner, &error), ==, 0);
   g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_BUSY);
@@ -1045,6 +1063,7 @@ test_proposals_unreadable_one_is_skipped (StoreFixture *fixture,
 
   g_assert_true (rp_store_save_proposal (store, 0, proposal, TRUE, &error));
   g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);   /* the store's writer may be busy a moment */
   g_assert_cmpint (sqlite3_exec (db, "INSERT INTO proposals VALUES ('bad', NULL, 1,"
                                      " '{\"type\":\"schedule-proposal\",\"zone\":\"Nowhere\"}', 0)",
                                  NULL, NULL, NULL), ==, SQLITE_OK);

@@ -94,6 +94,17 @@ static const char *const migrations[] = {
   "  message TEXT NOT NULL,"
   "  created_at INTEGER NOT NULL);"
   "CREATE INDEX outbox_partner ON outbox (partner_id, id);",
+  /* 3 → 4: compaction in O(1). A snapshot records the last update it covers (`upto`); covered
+   * updates are deleted afterwards in small transactions. Sequence numbers must then never be
+   * reused (AUTOINCREMENT), or a new update could hide below an old snapshot's `upto`. */
+  "ALTER TABLE doc_snapshots ADD COLUMN upto INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE doc_log ("
+  "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  doc_id TEXT NOT NULL,"
+  "  data BLOB NOT NULL);"
+  "INSERT INTO doc_log (seq, doc_id, data) SELECT seq, doc_id, data FROM doc_updates;"
+  "DROP TABLE doc_updates;"
+  "CREATE INDEX doc_log_doc ON doc_log (doc_id, seq);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RP_STORE_SCHEMA_VERSION);

@@ -35,7 +35,7 @@ G_BEGIN_DECLS
  */
 
 #define RP_STORE_COMMIT_INTERVAL_MS 250
-#define RP_STORE_SCHEMA_VERSION     3
+#define RP_STORE_SCHEMA_VERSION     4
 
 #define RP_STORE_ERROR (rp_store_error_quark ())
 GQuark rp_store_error_quark (void);
