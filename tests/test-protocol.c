@@ -209,6 +209,67 @@ test_envelope_rejects_bad_bytes (void)
   assert_client_error (latin1, RP_PROTOCOL_ERROR_BAD_MESSAGE);
 }
 
+/* json-glib reads these; a receiver of the relayed text might not. */
+static void
+test_envelope_rejects_json_glib_extensions (void)
+{
+  const char *bad[] = {
+    "{'type':'ping'}",
+    "{\"type\":\"app\",\"data\":0x10}",
+    "{\"type\":\"app\",\"data\":01}",
+    "{\"type\":\"app\",\"data\":1.}",
+    "{\"type\":\"app\",\"data\":.5}",
+    "{\"type\":\"app\",\"data\":/*c*/1}",
+    "{\"type\":\"app\",\"data\":\"\\x41\"}",
+    "{\"type\":\"app\",\"data\":\"tab\there\"}",
+    "{\"type\":\"app\",\"data\":\"\\u12\"}",
+    "{\"type\":\"app\",\"data\":-}",
+    "{\"type\":\"app\",\"data\":1e}",
+    "{\"type\":\"app\",\"data\":truth}",
+    "{\"type\":\"app\",\"data\":1}{\"type\":\"join\"}",   /* found by the fuzzer */
+    "{\"type\":\"ping\"} 1",
+    "{\"type\":\"ping\"},",
+  };
+  const char *good[] = {
+    "{\"type\":\"app\",\"data\":[0,-0.5,1e400,-12E+3,123456789012345678901234567890]}",
+    "{\"type\":\"app\",\"data\":\"\\u00e9\\n\\\"\\/\"}",
+    " {\r\n\t\"type\" : \"app\" , \"data\" : [true, false, null] } ",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    assert_client_error (bad[i], RP_PROTOCOL_ERROR_BAD_MESSAGE);
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(RpMessage) m = parse_client (good[i]);
+
+      if (m == NULL)
+        g_error ("refused valid JSON: %s", good[i]);
+    }
+}
+
+static void
+test_relay_keeps_sender_text (void)
+{
+  const char *text = "{\"type\":\"app\",\"data\":[1e400,123456789012345678901234567890]}  \n";
+  g_autofree char *relayed = rp_protocol_relay_text (text, strlen (text), ID);
+  g_autoptr(RpMessage) parsed = NULL;
+
+  g_assert_cmpstr (relayed, ==, "{\"type\":\"app\",\"data\":[1e400,123456789012345678901234567890]"
+                                ",\"from\":\"" ID "\"}");
+  parsed = rp_protocol_parse_server_message (relayed, strlen (relayed), NULL);
+  g_assert_nonnull (parsed);
+  g_assert_cmpstr (parsed->from, ==, ID);
+}
+
+static void
+test_relay_from_is_the_servers (void)
+{
+  assert_client_error ("{\"type\":\"app\",\"data\":1,\"from\":\"" ID "\"}",
+                       RP_PROTOCOL_ERROR_BAD_MESSAGE);
+  assert_client_error ("{\"type\":\"signal\",\"from\":1,\"data\":{\"candidate\":null}}",
+                       RP_PROTOCOL_ERROR_BAD_MESSAGE);
+}
+
 /* Found by the fuzzer: json-glib decodes these into bytes that are not UTF-8. */
 static void
 test_envelope_rejects_escapes_that_are_not_utf8 (void)
@@ -516,6 +577,10 @@ main (int    argc,
   g_test_add_func ("/protocol/envelope/rejects-bad-bytes", test_envelope_rejects_bad_bytes);
   g_test_add_func ("/protocol/envelope/rejects-escapes-that-are-not-utf8",
                    test_envelope_rejects_escapes_that_are_not_utf8);
+  g_test_add_func ("/protocol/envelope/rejects-json-glib-extensions",
+                   test_envelope_rejects_json_glib_extensions);
+  g_test_add_func ("/protocol/relay/keeps-sender-text", test_relay_keeps_sender_text);
+  g_test_add_func ("/protocol/relay/from-is-the-servers", test_relay_from_is_the_servers);
   g_test_add_func ("/protocol/envelope/rejects-deep-nesting", test_envelope_rejects_deep_nesting);
   g_test_add_func ("/protocol/envelope/rejects-oversize", test_envelope_rejects_oversize);
   g_test_add_func ("/protocol/server/welcome-roundtrips", test_welcome_roundtrips);

@@ -488,6 +488,19 @@ test_error_signal_without_data (void)
 }
 
 static void
+test_error_spoofed_from (void)
+{
+  expect_bad_input_answered ("{\"type\":\"app\",\"data\":1,"
+                             "\"from\":\"0123456789abcdef0123456789abcdef\"}", "bad-message");
+}
+
+static void
+test_error_not_strict_json (void)
+{
+  expect_bad_input_answered ("{'type':'app','data':0x10}", "bad-message");
+}
+
+static void
 test_error_binary_frame (void)
 {
   g_autoptr(Pair) pair = pair_new (NULL);
@@ -845,6 +858,8 @@ main (int    argc,
   g_test_add_func ("/server/error/null-room", test_error_null_room);
   g_test_add_func ("/server/error/signal-without-data", test_error_signal_without_data);
   g_test_add_func ("/server/error/binary-frame", test_error_binary_frame);
+  g_test_add_func ("/server/error/spoofed-from", test_error_spoofed_from);
+  g_test_add_func ("/server/error/not-strict-json", test_error_not_strict_json);
   g_test_add_func ("/server/error/second-join", test_error_second_join);
   g_test_add_func ("/server/error/relay-before-join", test_error_relay_before_join);
   g_test_add_func ("/server/limit/oversize-frame-closes-1009",

@@ -301,33 +301,156 @@ check_signal_data (JsonNode  *data,
 
 /* --- the envelope --- */
 
-/* json-glib's parser recurses once per nesting level; a 64 KiB frame of brackets would
- * otherwise take it thousands of frames deep. */
-static gboolean
-nesting_is_shallow (const char *text,
-                    gsize       length)
-{
-  guint depth = 0;
-  gboolean in_string = FALSE;
+/* --- a strict reading of the text, before json-glib's ---
+ *
+ * json-glib 1.6 accepts more than JSON: single-quoted strings, octal escapes, comments, hex
+ * and other non-JSON numbers. The server relays the sender's text as it came
+ * (rp_protocol_relay_text), so what passes here must be JSON that any receiver can read.
+ * json-glib still checks the grammar; this checks every token, and the nesting depth: its
+ * parser recurses once per level, and a 64 KiB frame of brackets would take it thousands of
+ * frames deep. */
 
-  for (gsize i = 0; i < length; i++)
+static gsize
+scan_string (const char *text,
+             gsize       i,
+             gsize       length)
+{
+  for (i++; i < length; i++)
+    {
+      guchar c = (guchar) text[i];
+
+      if (c == '"')
+        return i + 1;
+      if (c < 0x20)
+        return 0;
+      if (c != '\\')
+        continue;
+      if (++i >= length)
+        return 0;
+      if (text[i] == 'u')
+        {
+          for (guint k = 1; k <= 4; k++)
+            {
+              if (i + k >= length || !g_ascii_isxdigit (text[i + k]))
+                return 0;
+            }
+          i += 4;
+        }
+      else if (strchr ("\"\\/bfnrt", text[i]) == NULL || text[i] == '\0')
+        return 0;
+    }
+  return 0;
+}
+
+static gsize
+scan_digits (const char *text,
+             gsize       i,
+             gsize       length)
+{
+  gsize start = i;
+
+  while (i < length && g_ascii_isdigit (text[i]))
+    i++;
+  return i > start ? i : 0;
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static gsize
+scan_number (const char *text,
+             gsize       i,
+             gsize       length)
+{
+  if (text[i] == '-')
+    i++;
+  if (i < length && text[i] == '0')
+    i++;
+  else if ((i = scan_digits (text, i, length)) == 0)
+    return 0;
+  if (i < length && text[i] == '.' && (i = scan_digits (text, i + 1, length)) == 0)
+    return 0;
+  if (i < length && (text[i] == 'e' || text[i] == 'E'))
+    {
+      i++;
+      if (i < length && (text[i] == '+' || text[i] == '-'))
+        i++;
+      if ((i = scan_digits (text, i, length)) == 0)
+        return 0;
+    }
+  return i;
+}
+
+static gsize
+scan_literal (const char *text,
+              gsize       i,
+              gsize       length)
+{
+  static const char * const literals[] = { "true", "false", "null" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (literals); k++)
+    {
+      gsize n = strlen (literals[k]);
+
+      if (length - i >= n && memcmp (text + i, literals[k], n) == 0)
+        return i + n;
+    }
+  return 0;
+}
+
+static gboolean
+tokens_are_strict_json (const char *text,
+                        gsize       length,
+                        GError    **error)
+{
+  guint depth = 0, top_values = 0;
+  gsize i = 0;
+
+  while (i < length)
     {
       char c = text[i];
+      gsize next;
 
-      if (in_string)
+      /* json-glib takes "{...}{...}" as its first object; relayed, the second would go too. */
+      if (depth == 0 && strchr (" \t\n\r", c) == NULL && ++top_values > 1)
         {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
+          g_set_error_literal (error, RP_PROTOCOL_ERROR, RP_PROTOCOL_ERROR_BAD_MESSAGE,
+                               "message holds more than one JSON value");
+          return FALSE;
         }
-      if (c == '"')
-        in_string = TRUE;
-      else if ((c == '[' || c == '{') && ++depth > RP_PROTOCOL_MAX_DEPTH)
-        return FALSE;
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':' || c == ',')
+        next = i + 1;
+      else if (c == '{' || c == '[')
+        {
+          if (++depth > RP_PROTOCOL_MAX_DEPTH)
+            {
+              g_set_error (error, RP_PROTOCOL_ERROR, RP_PROTOCOL_ERROR_BAD_MESSAGE,
+                           "message is nested more than %d levels deep", RP_PROTOCOL_MAX_DEPTH);
+              return FALSE;
+            }
+          next = i + 1;
+        }
+      else if (c == '}' || c == ']')
+        {
+          depth = depth > 0 ? depth - 1 : 0;
+          next = i + 1;
+        }
+      else if (c == '"')
+        next = scan_string (text, i, length);
+      else
+        {
+          next = (c == '-' || g_ascii_isdigit (c)) ? scan_number (text, i, length)
+                                                   : scan_literal (text, i, length);
+          /* "01" would otherwise read as two numbers here and as one in json-glib. */
+          if (next != 0 && next < length && strchr (" \t\r\n,]}", text[next]) == NULL)
+            next = 0;
+        }
+
+      if (next == 0)
+        {
+          g_set_error (error, RP_PROTOCOL_ERROR, RP_PROTOCOL_ERROR_BAD_MESSAGE,
+                       "message is not JSON (at byte %" G_GSIZE_FORMAT ")", i);
+          return FALSE;
+        }
+      i = next;
     }
   return TRUE;
 }
@@ -391,12 +514,8 @@ parse_envelope (const char  *text,
                            "message is not valid UTF-8 text");
       return NULL;
     }
-  if (!nesting_is_shallow (text, length))
-    {
-      g_set_error (error, RP_PROTOCOL_ERROR, RP_PROTOCOL_ERROR_BAD_MESSAGE,
-                   "message is nested more than %d levels deep", RP_PROTOCOL_MAX_DEPTH);
-      return NULL;
-    }
+  if (!tokens_are_strict_json (text, length, error))
+    return NULL;
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, text, (gssize) length, &local_error))
@@ -484,6 +603,17 @@ read_join (JsonObject  *object,
   return TRUE;
 }
 
+/* "from" is the server's to set on what it relays (rp_protocol_relay_text); a sender that
+ * sets it is trying to speak for someone else. */
+static gboolean
+check_no_from (JsonObject  *object,
+               GError     **error)
+{
+  if (json_object_has_member (object, "from"))
+    return bad_message (error, "from", "is set by the server, not by the sender");
+  return TRUE;
+}
+
 static gboolean
 read_client_fields (JsonObject  *object,
                     RpMessage   *message,
@@ -494,10 +624,12 @@ read_client_fields (JsonObject  *object,
     case RP_MESSAGE_JOIN:
       return read_join (object, message, error);
     case RP_MESSAGE_SIGNAL:
-      return get_data (object, &message->data, error)
+      return check_no_from (object, error)
+             && get_data (object, &message->data, error)
              && check_signal_data (message->data, error);
     case RP_MESSAGE_APP:
-      return get_data (object, &message->data, error);
+      return check_no_from (object, error)
+             && get_data (object, &message->data, error);
     case RP_MESSAGE_BYE:
     case RP_MESSAGE_PING:
       return TRUE;
@@ -823,6 +955,25 @@ rp_protocol_error_message_to_json (RpProtocolError  error,
   message.code = (char *) rp_protocol_error_to_code (error);
   message.message = (char *) text;
   return rp_message_to_json (&message);
+}
+
+/* The relayed form of a client's "signal" or "app" message that parsed: the sender's own
+ * text with "from" added before its closing brace, so that "data" reaches the other side
+ * byte for byte. Written out again by json-glib it would not: 1e400 becomes "inf.0" (not
+ * JSON), integers past 64 bits become -1. from must be a client id (32 hex digits). */
+char *
+rp_protocol_relay_text (const char *text,
+                        gsize       length,
+                        const char *from)
+{
+  gsize end = length;
+
+  g_return_val_if_fail (rp_protocol_is_client_id (from), NULL);
+
+  while (end > 0 && text[end - 1] != '}')
+    end--;
+  g_return_val_if_fail (end > 0, NULL);
+  return g_strdup_printf ("%.*s,\"from\":\"%s\"}", (int) (end - 1), text, from);
 }
 
 /* --- identifiers and links --- */

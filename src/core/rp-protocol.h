@@ -96,6 +96,10 @@ RpMessage *rp_protocol_parse_server_message (const char  *text,
                                              gsize        length,
                                              GError     **error);
 
+char      *rp_protocol_relay_text    (const char  *text,
+                                      gsize        length,
+                                      const char  *from);
+
 char      *rp_protocol_error_message_to_json (RpProtocolError  error,
                                               const char      *text);
 

@@ -349,8 +349,10 @@ handle_join (RpServer       *self,
 
 static void
 handle_relay (RpServerClient *client,
-              RpMessage      *message)
+              const char     *text,
+              gsize           length)
 {
+  g_autofree char *relayed = NULL;
   RpSeat *other;
 
   if (client->room == NULL)
@@ -363,8 +365,8 @@ handle_relay (RpServerClient *client,
   other = rp_room_other_seat (client->room, client->seat);
   if (other->client == NULL)
     return;
-  message->from = g_strdup (client->seat->id);
-  send_message (other->client, message);
+  relayed = rp_protocol_relay_text (text, length, client->seat->id);
+  send_text (other->client, relayed);
 }
 
 static void
@@ -385,7 +387,9 @@ handle_bye (RpServer       *self,
 static void
 dispatch (RpServer       *self,
           RpServerClient *client,
-          RpMessage      *message)
+          RpMessage      *message,
+          const char     *text,
+          gsize           length)
 {
   switch (message->type)
     {
@@ -394,7 +398,7 @@ dispatch (RpServer       *self,
       break;
     case RP_MESSAGE_SIGNAL:
     case RP_MESSAGE_APP:
-      handle_relay (client, message);
+      handle_relay (client, text, length);
       break;
     case RP_MESSAGE_BYE:
       handle_bye (self, client);
@@ -434,7 +438,7 @@ on_connection_message (gpointer               owner,
   if (message == NULL)
     send_error (client, error->code, error->message);
   else
-    dispatch (self, client, message);
+    dispatch (self, client, message, text, len);
 }
 
 static void
