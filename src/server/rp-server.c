@@ -349,8 +349,7 @@ handle_join (RpServer       *self,
 
 static void
 handle_relay (RpServerClient *client,
-              const char     *text,
-              gsize           length)
+              RpMessage      *message)
 {
   g_autofree char *relayed = NULL;
   RpSeat *other;
@@ -365,7 +364,7 @@ handle_relay (RpServerClient *client,
   other = rp_room_other_seat (client->room, client->seat);
   if (other->client == NULL)
     return;
-  relayed = rp_protocol_relay_text (text, length, client->seat->id);
+  relayed = rp_protocol_relay_text (message, client->seat->id);
   send_text (other->client, relayed);
 }
 
@@ -387,9 +386,7 @@ handle_bye (RpServer       *self,
 static void
 dispatch (RpServer       *self,
           RpServerClient *client,
-          RpMessage      *message,
-          const char     *text,
-          gsize           length)
+          RpMessage      *message)
 {
   switch (message->type)
     {
@@ -398,7 +395,7 @@ dispatch (RpServer       *self,
       break;
     case RP_MESSAGE_SIGNAL:
     case RP_MESSAGE_APP:
-      handle_relay (client, text, length);
+      handle_relay (client, message);
       break;
     case RP_MESSAGE_BYE:
       handle_bye (self, client);
@@ -438,7 +435,7 @@ on_connection_message (gpointer               owner,
   if (message == NULL)
     send_error (client, error->code, error->message);
   else
-    dispatch (self, client, message, text, len);
+    dispatch (self, client, message);
 }
 
 static void
