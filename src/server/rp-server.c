@@ -24,7 +24,7 @@
 #define CLOSE_REPLACED 4001         /* the same client id joined again on a newer connection */
 
 #define LISTEN_BACKLOG 1024
-#define CONNECTIONS_PER_WORKER 32
+#define CONNECTIONS_PER_WORKER 16
 #define MIN_RATE_LIMIT 20     /* PROTOCOL.md: 20 messages/s sustained are always allowed */
 #define MIN_RATE_BURST 50     /* ... and bursts of 50 */
 
@@ -892,7 +892,7 @@ rp_server_class_init (RpServerClass *klass)
   properties[PROP_KEEPALIVE_INTERVAL] = uint_property ("keepalive-interval", 0, 3600, 20);
   properties[PROP_IDLE_TIMEOUT] = uint_property ("idle-timeout", 2, 86400, 60);
   /* 0: connections live on the caller's main context (the embedded server, a few clients);
-   * N: on up to N threads of their own, one per 32 connections (the standalone server). */
+   * N: on up to N threads of their own, one per 16 connections (the standalone server). */
   properties[PROP_WORKERS] = uint_property ("workers", 0, 4096, 0);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
