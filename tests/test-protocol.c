@@ -247,27 +247,47 @@ test_envelope_rejects_json_glib_extensions (void)
     }
 }
 
-static void
-test_relay_keeps_sender_text (void)
+static char *
+relay (const char *text)
 {
-  const char *text = "{\"type\":\"app\",\"data\":[1e400,123456789012345678901234567890]}  \n";
-  g_autofree char *relayed = rp_protocol_relay_text (text, strlen (text), ID);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpMessage) m = rp_protocol_parse_client_message (text, strlen (text), &error);
+
+  g_assert_no_error (error);
+  return rp_protocol_relay_text (m, ID);
+}
+
+static void
+test_relay_keeps_data_as_sent (void)
+{
+  g_autofree char *relayed = relay ("{\"type\":\"app\",\"data\" : [1e400, 123456789012345678901234567890,"
+                                    "{\"a\":\"}\"}] ,\"extra\":{}}  \n");
   g_autoptr(RpMessage) parsed = NULL;
 
-  g_assert_cmpstr (relayed, ==, "{\"type\":\"app\",\"data\":[1e400,123456789012345678901234567890]"
-                                ",\"from\":\"" ID "\"}");
+  g_assert_cmpstr (relayed, ==, "{\"type\":\"app\",\"from\":\"" ID "\",\"data\":"
+                                "[1e400, 123456789012345678901234567890,{\"a\":\"}\"}]}");
   parsed = rp_protocol_parse_server_message (relayed, strlen (relayed), NULL);
   g_assert_nonnull (parsed);
   g_assert_cmpstr (parsed->from, ==, ID);
 }
 
+/* "from" is the server's to write; the sender's own is dropped, like any unknown member. */
 static void
-test_relay_from_is_the_servers (void)
+test_relay_writes_its_own_from (void)
 {
-  assert_client_error ("{\"type\":\"app\",\"data\":1,\"from\":\"" ID "\"}",
-                       RP_PROTOCOL_ERROR_BAD_MESSAGE);
-  assert_client_error ("{\"type\":\"signal\",\"from\":1,\"data\":{\"candidate\":null}}",
-                       RP_PROTOCOL_ERROR_BAD_MESSAGE);
+  g_autofree char *relayed = relay ("{\"from\":\"ffffffffffffffffffffffffffffffff\",\"type\":"
+                                    "\"signal\",\"data\":{\"candidate\":null},\"data\":"
+                                    "{\"candidate\":{\"candidate\":\"\"}}}");
+
+  /* Of two "data" members the last counts, as in json-glib. */
+  g_assert_cmpstr (relayed, ==, "{\"type\":\"signal\",\"from\":\"" ID "\",\"data\":"
+                                "{\"candidate\":{\"candidate\":\"\"}}}");
+}
+
+static void
+test_relay_needs_plain_data_name (void)
+{
+  assert_client_error ("{\"type\":\"app\",\"d\\u0061ta\":1}", RP_PROTOCOL_ERROR_BAD_MESSAGE);
 }
 
 /* Found by the fuzzer: json-glib decodes these into bytes that are not UTF-8. */
@@ -579,8 +599,9 @@ main (int    argc,
                    test_envelope_rejects_escapes_that_are_not_utf8);
   g_test_add_func ("/protocol/envelope/rejects-json-glib-extensions",
                    test_envelope_rejects_json_glib_extensions);
-  g_test_add_func ("/protocol/relay/keeps-sender-text", test_relay_keeps_sender_text);
-  g_test_add_func ("/protocol/relay/from-is-the-servers", test_relay_from_is_the_servers);
+  g_test_add_func ("/protocol/relay/keeps-data-as-sent", test_relay_keeps_data_as_sent);
+  g_test_add_func ("/protocol/relay/writes-its-own-from", test_relay_writes_its_own_from);
+  g_test_add_func ("/protocol/relay/needs-plain-data-name", test_relay_needs_plain_data_name);
   g_test_add_func ("/protocol/envelope/rejects-deep-nesting", test_envelope_rejects_deep_nesting);
   g_test_add_func ("/protocol/envelope/rejects-oversize", test_envelope_rejects_oversize);
   g_test_add_func ("/protocol/server/welcome-roundtrips", test_welcome_roundtrips);

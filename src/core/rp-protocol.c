@@ -118,6 +118,7 @@ rp_message_copy (const RpMessage *message)
   copy->client = g_strdup (message->client);
   copy->from = g_strdup (message->from);
   copy->data = message->data ? json_node_copy (message->data) : NULL;
+  copy->data_json = g_strdup (message->data_json);
   copy->link = g_strdup (message->link);
   copy->ice_servers = message->ice_servers ? json_node_copy (message->ice_servers) : NULL;
   copy->peers = message->peers ? g_ptr_array_copy (message->peers, copy_peer, NULL) : NULL;
@@ -140,6 +141,7 @@ rp_message_free (RpMessage *message)
   g_free (message->client);
   g_free (message->from);
   g_clear_pointer (&message->data, json_node_unref);
+  g_free (message->data_json);
   g_free (message->link);
   g_clear_pointer (&message->ice_servers, json_node_unref);
   g_clear_pointer (&message->peers, g_ptr_array_unref);
@@ -491,6 +493,69 @@ strings_are_utf8 (JsonNode *node)
   return TRUE;
 }
 
+/* The text of the top-level "data" member's value exactly as sent (the last one, as json-glib
+ * reads duplicates), or NULL if there is none spelled plainly "data". The text must already
+ * have passed tokens_are_strict_json() and json-glib: one strict JSON object. */
+static char *
+raw_data_member (const char *text,
+                 gsize       length)
+{
+  guint depth = 0;
+  gboolean expect_key = FALSE, is_data = FALSE, value_pending = FALSE, capturing = FALSE;
+  gsize start = 0, end = 0, i = 0;
+  gboolean found = FALSE;
+
+  while (i < length)
+    {
+      char c = text[i];
+      gsize next = i + 1;
+
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        {
+          i++;
+          continue;
+        }
+      if (depth == 1 && capturing && (c == ',' || c == '}'))
+        {
+          end = i;
+          capturing = FALSE;
+          found = TRUE;
+        }
+      if (value_pending)
+        {
+          start = i;
+          capturing = TRUE;
+          value_pending = FALSE;
+        }
+      if (c == '{' || c == '[')
+        expect_key = ++depth == 1;
+      else if (c == '}' || c == ']')
+        depth--;
+      else if (c == ',')
+        expect_key = depth == 1;
+      else if (c == ':')
+        value_pending = depth == 1 && is_data;
+      else if (c == '"')
+        {
+          next = scan_string (text, i, length);
+          if (depth == 1 && expect_key)
+            is_data = next - i == 6 && memcmp (text + i, "\"data\"", 6) == 0;
+          expect_key = FALSE;
+        }
+      else
+        next = (c == '-' || g_ascii_isdigit (c)) ? scan_number (text, i, length)
+                                                 : scan_literal (text, i, length);
+      if (next == 0)
+        return NULL;
+      i = next;
+    }
+  if (!found)
+    return NULL;
+  while (end > start && strchr (" \t\n\r", text[end - 1]) != NULL)
+    end--;
+  return g_strndup (text + start, end - start);
+}
+
 static JsonNode *
 parse_envelope (const char  *text,
                 gsize        length,
@@ -603,17 +668,6 @@ read_join (JsonObject  *object,
   return TRUE;
 }
 
-/* "from" is the server's to set on what it relays (rp_protocol_relay_text); a sender that
- * sets it is trying to speak for someone else. */
-static gboolean
-check_no_from (JsonObject  *object,
-               GError     **error)
-{
-  if (json_object_has_member (object, "from"))
-    return bad_message (error, "from", "is set by the server, not by the sender");
-  return TRUE;
-}
-
 static gboolean
 read_client_fields (JsonObject  *object,
                     RpMessage   *message,
@@ -624,12 +678,10 @@ read_client_fields (JsonObject  *object,
     case RP_MESSAGE_JOIN:
       return read_join (object, message, error);
     case RP_MESSAGE_SIGNAL:
-      return check_no_from (object, error)
-             && get_data (object, &message->data, error)
+      return get_data (object, &message->data, error)
              && check_signal_data (message->data, error);
     case RP_MESSAGE_APP:
-      return check_no_from (object, error)
-             && get_data (object, &message->data, error);
+      return get_data (object, &message->data, error);
     case RP_MESSAGE_BYE:
     case RP_MESSAGE_PING:
       return TRUE;
@@ -662,6 +714,13 @@ rp_protocol_parse_client_message (const char  *text,
   message = rp_message_new (t);
   if (!read_client_fields (json_node_get_object (root), message, error))
     return NULL;
+  if ((t == RP_MESSAGE_SIGNAL || t == RP_MESSAGE_APP)
+      && (message->data_json = raw_data_member (text, length)) == NULL)
+    {
+      g_set_error_literal (error, RP_PROTOCOL_ERROR, RP_PROTOCOL_ERROR_BAD_MESSAGE,
+                           "\"data\" must be spelled without escapes");
+      return NULL;
+    }
   return g_steal_pointer (&message);
 }
 
@@ -957,23 +1016,22 @@ rp_protocol_error_message_to_json (RpProtocolError  error,
   return rp_message_to_json (&message);
 }
 
-/* The relayed form of a client's "signal" or "app" message that parsed: the sender's own
- * text with "from" added before its closing brace, so that "data" reaches the other side
- * byte for byte. Written out again by json-glib it would not: 1e400 becomes "inf.0" (not
- * JSON), integers past 64 bits become -1. from must be a client id (32 hex digits). */
+/* What the server relays for a client's "signal" or "app": a fresh envelope with the
+ * sender's id in "from", and "data" exactly as the sender wrote it. Written out again by
+ * json-glib it would not arrive unchanged: 1e400 becomes "inf.0" (not JSON), integers past
+ * 64 bits become -1. Whatever else the sender put at the top level (its own "from"
+ * included) is dropped. */
 char *
-rp_protocol_relay_text (const char *text,
-                        gsize       length,
-                        const char *from)
+rp_protocol_relay_text (const RpMessage *message,
+                        const char      *from)
 {
-  gsize end = length;
-
+  g_return_val_if_fail (message->type == RP_MESSAGE_SIGNAL || message->type == RP_MESSAGE_APP,
+                        NULL);
+  g_return_val_if_fail (message->data_json != NULL, NULL);
   g_return_val_if_fail (rp_protocol_is_client_id (from), NULL);
 
-  while (end > 0 && text[end - 1] != '}')
-    end--;
-  g_return_val_if_fail (end > 0, NULL);
-  return g_strdup_printf ("%.*s,\"from\":\"%s\"}", (int) (end - 1), text, from);
+  return g_strdup_printf ("{\"type\":\"%s\",\"from\":\"%s\",\"data\":%s}",
+                          rp_message_type_to_string (message->type), from, message->data_json);
 }
 
 /* --- identifiers and links --- */
