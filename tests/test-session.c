@@ -22,6 +22,12 @@ typedef struct {
   gboolean   video;
 } Side;
 
+static void
+count_handoff (GstElement *sink, GstBuffer *buffer, GstPad *pad, gint *count)
+{
+  g_atomic_int_inc (count);
+}
+
 typedef struct {
   RpServer *server;
   Side      host;
@@ -148,6 +154,47 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_clear_object (&f->server);
 }
 
+/* The sinks the UI lends: the guest's remote video and the host's preview get frames. */
+static void
+test_lent_video_sinks_get_frames (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpServer) server = rp_server_new ();
+  RpSession *host = rp_session_new ();
+  RpSession *guest = rp_session_new ();
+  GstElement *preview = gst_element_factory_make ("fakesink", NULL);
+  GstElement *remote = gst_element_factory_make ("fakesink", NULL);
+  gint previewed = 0;
+  gint shown = 0;
+  g_autofree char *host_port = NULL;
+  g_autofree char *link = NULL;
+  guint ticker = g_timeout_add (100, wake, NULL);
+
+  g_object_set (preview, "signal-handoffs", TRUE, NULL);
+  g_object_set (remote, "signal-handoffs", TRUE, NULL);
+  g_signal_connect (preview, "handoff", G_CALLBACK (count_handoff), &previewed);
+  g_signal_connect (remote, "handoff", G_CALLBACK (count_handoff), &shown);
+  g_object_set (server, "bind-address", "127.0.0.1", "port", 0u, NULL);
+  g_assert_true (rp_server_start (server, &error));
+  g_object_set (host, "video-source", "test", "audio-source", "test", "audio-sink", "none",
+                "local-video-sink", preview, NULL);
+  g_object_set (guest, "video-source", "test", "audio-source", "test", "audio-sink", "none",
+                "remote-video-sink", remote, NULL);
+  host_port = g_strdup_printf ("127.0.0.1:%u", rp_server_get_port (server));
+  rp_session_host (host, host_port, FALSE);
+  WAIT_FOR ((g_object_get (host, "link", &link, NULL), link != NULL), 10);
+  g_assert_nonnull (link);
+  g_assert_cmpint (g_atomic_int_get (&shown), ==, 0);
+  g_assert_true (rp_session_join_link (guest, link, &error));
+  WAIT_FOR (g_atomic_int_get (&previewed) > 5 && g_atomic_int_get (&shown) > 5, 20);
+  g_assert_cmpint (g_atomic_int_get (&previewed), >, 5);
+  g_assert_cmpint (g_atomic_int_get (&shown), >, 5);
+  g_object_unref (guest);
+  g_object_unref (host);
+  rp_server_stop (server);
+  g_source_remove (ticker);
+}
+
 static void
 test_connects_and_carries_data (Fixture *f, gconstpointer data)
 {
@@ -267,6 +314,8 @@ main (int argc, char **argv)
                      glib_log, NULL);
 
   g_test_add_func ("/session/join/non-rapport-link-is-refused", test_bad_link_is_refused);
+  g_test_add_func ("/session/video/lent-preview-and-remote-sinks-get-frames",
+                   test_lent_video_sinks_get_frames);
   g_test_add ("/session/call/connects-and-carries-data-and-app-messages", Fixture, NULL,
               fixture_set_up, test_connects_and_carries_data, fixture_tear_down);
   g_test_add ("/session/call/camera-off-shows-remotely-and-hang-up-frees-host", Fixture, NULL,
