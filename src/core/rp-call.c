@@ -22,6 +22,8 @@
 #include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
 
+#include <nice/agent.h>
+
 #include "rp-call.h"
 #include "rp-media.h"
 #include "rp-protocol.h"
@@ -1918,6 +1920,30 @@ jitter_latency_ms (void)
   return RP_CALL_JITTER_LATENCY_MS;
 }
 
+/* RAPPORT_ICE_LOCAL_ADDRESSES (comma-separated) pins the host candidates to those addresses:
+ * the tests keep every call on loopback (or on the veth of a namespace they made) this way,
+ * instead of also offering the machine's LAN addresses. */
+static void
+restrict_local_addresses (NiceAgent *agent)
+{
+  const char *env = g_getenv ("RAPPORT_ICE_LOCAL_ADDRESSES");
+  g_auto(GStrv) addresses = NULL;
+
+  if (env == NULL || *env == '\0')
+    return;
+  addresses = g_strsplit (env, ",", -1);
+  for (guint i = 0; addresses[i] != NULL; i++)
+    {
+      NiceAddress address;
+
+      nice_address_init (&address);
+      if (nice_address_set_from_string (&address, g_strstrip (addresses[i])))
+        nice_agent_add_local_address (agent, &address);
+      else
+        g_warning ("RAPPORT_ICE_LOCAL_ADDRESSES: “%s” is not an IP address", addresses[i]);
+    }
+}
+
 static void
 configure_ice (RpCall *self)
 {
@@ -1934,6 +1960,8 @@ configure_ice (RpCall *self)
       g_object_get (ice, "agent", &agent, NULL);
       if (agent != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "upnp"))
         g_object_set (agent, "upnp", FALSE, NULL);
+      if (NICE_IS_AGENT (agent))
+        restrict_local_addresses (NICE_AGENT (agent));
     }
   if (ice != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp") != NULL)
     g_object_set (ice, "ice-tcp", FALSE, NULL);
