@@ -193,6 +193,43 @@ test_data_large_and_many (Fixture *f, gconstpointer data)
   g_source_remove (ticker);
 }
 
+/* A hostile or broken peer's control messages are refused, and the channel still works. */
+static void
+test_data_bad_control_messages (Fixture *f, gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+  const char *bad[] = {
+    "{\"type\":\"chunked\",\"size\":-5}",
+    "{\"type\":\"chunked\",\"size\":99999999999999}",
+    "{\"type\":\"chunked\",\"size\":\"many\"}",
+    "{\"type\":\"media-state\",\"camera\":\"off\"}",
+    "{\"type\":7}",
+  };
+  g_autoptr(GBytes) after = g_bytes_new_static ("after", 5);
+
+  WAIT_FOR (f->a.channel_open && f->b.channel_open, 20);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (bad[i], NULL);
+
+      g_assert_true (rp_call_send_message (f->a.call, node));
+    }
+  /* A chunked message announced bigger than what follows is dropped when it overruns, not
+   * glued to the next message. */
+  {
+    g_autoptr(JsonNode) node = json_from_string ("{\"type\":\"chunked\",\"size\":3}", NULL);
+    g_autoptr(GBytes) four = g_bytes_new_static ("four", 4);
+
+    g_assert_true (rp_call_send_message (f->a.call, node));
+    g_assert_true (rp_call_send_data (f->a.call, four));
+  }
+  g_assert_true (rp_call_send_data (f->a.call, after));
+  WAIT_FOR (f->b.received->len >= 1, 10);
+  g_assert_cmpuint (f->b.received->len, ==, 1);
+  g_assert_true (g_bytes_equal (g_ptr_array_index (f->b.received, 0), after));
+  g_source_remove (ticker);
+}
+
 static void
 test_camera_off_reaches_peer (Fixture *f, gconstpointer data)
 {
@@ -230,6 +267,53 @@ test_switch_microphone (Fixture *f, gconstpointer data)
 }
 
 static void
+count_signal (gpointer instance, gpointer arg, guint *count)
+{
+  (*count)++;
+}
+
+static void
+test_malformed_signals_ignored (void)
+{
+  g_autoptr(RpCall) call = g_object_new (RP_TYPE_CALL, "polite", TRUE, "audio-source", "none",
+                                         "video-source", "none", "audio-sink", "none", NULL);
+  g_autoptr(GError) error = NULL;
+  guint errors = 0;
+  const char *bad[] = {
+    "{}",
+    "{\"description\":{\"type\":\"offer\",\"sdp\":\"garbage\"}}",
+    "{\"description\":{\"type\":\"offer\",\"sdp\":7}}",
+    "{\"description\":{\"type\":\"pranswer\",\"sdp\":\"v=0\"}}",
+    "{\"description\":{\"type\":\"answer\",\"sdp\":\"v=0\\r\\n\"}}",
+    "{\"description\":\"offer\"}",
+    "{\"description\":{\"type\":{},\"sdp\":[]}}",
+    "{\"description\":{\"type\":7}}",
+    "{\"candidate\":5}",
+    "{\"candidate\":{\"candidate\":5,\"sdpMLineIndex\":0}}",
+    "{\"candidate\":{\"candidate\":\"candidate:1 1 UDP 1 10.0.0.1 9 typ host\","
+      "\"sdpMLineIndex\":99}}",
+    "{\"candidate\":{\"candidate\":\"candidate:1 1 UDP 1 x.local 9 typ host\","
+      "\"sdpMLineIndex\":0}}",
+    "{\"candidate\":{\"candidate\":\"\",\"sdpMLineIndex\":-1}}",
+    "{\"candidate\":null}",
+  };
+
+  g_signal_connect (call, "error", G_CALLBACK (count_signal), &errors);
+  g_assert_true (rp_call_start (call, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (bad[i], &error);
+
+      g_assert_no_error (error);
+      rp_call_handle_signal (call, json_node_get_object (node));
+    }
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (errors, ==, 0);
+  rp_call_stop (call);
+}
+
+static void
 test_verification_code_rule (void)
 {
   const char *a = "v=0\r\no=- 1 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
@@ -259,10 +343,13 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/call/verification/code-follows-protocol-rule", test_verification_code_rule);
+  g_test_add_func ("/call/signal/malformed-signals-are-ignored", test_malformed_signals_ignored);
   g_test_add ("/call/loopback/media-flows-both-ways-with-own-tones", Fixture, NULL,
               fixture_set_up, test_media_both_ways, fixture_tear_down);
   g_test_add ("/call/loopback/data-channel-carries-large-and-many-in-order", Fixture, NULL,
               fixture_set_up, test_data_large_and_many, fixture_tear_down);
+  g_test_add ("/call/loopback/data-channel-refuses-bad-control-messages", Fixture, NULL,
+              fixture_set_up, test_data_bad_control_messages, fixture_tear_down);
   g_test_add ("/call/loopback/camera-off-is-seen-by-peer", Fixture, NULL,
               fixture_set_up, test_camera_off_reaches_peer, fixture_tear_down);
   g_test_add ("/call/loopback/microphone-and-camera-switch-without-renegotiation", Fixture,

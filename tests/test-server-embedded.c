@@ -66,6 +66,57 @@ test_embedded_with_worker_threads (void)
   rp_server_stop (server);
 }
 
+/* Enough connections for several workers (one per 32): rooms whose two sides landed on
+ * different threads still relay, in order. */
+static void
+test_embedded_relays_across_workers (void)
+{
+  g_autoptr(RpServer) server = g_object_new (RP_TYPE_SERVER, "workers", 4, NULL);
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) test_client_free);
+  g_autoptr(GError) error = NULL;
+  const guint n_rooms = 50;
+
+  g_assert_true (rp_server_start (server, &error));
+  for (guint i = 0; i < 2 * n_rooms; i++)
+    g_ptr_array_add (clients, test_client_connect (rp_server_get_port (server), NULL));
+  for (guint r = 0; r < n_rooms; r++)
+    {
+      TestClient *a = g_ptr_array_index (clients, 2 * r);
+      TestClient *b = g_ptr_array_index (clients, 2 * r + 1);
+      g_autoptr(JsonNode) welcome = test_client_join (a, NULL, "A");
+      g_autoptr(JsonNode) welcome_b = test_client_join (b, test_member_string (welcome, "room"),
+                                                        "B");
+      g_autoptr(JsonNode) joined = test_client_expect (a, "peer-joined");
+    }
+  for (guint r = 0; r < n_rooms; r++)
+    {
+      TestClient *a = g_ptr_array_index (clients, 2 * r);
+
+      for (guint n = 0; n < 3; n++)
+        {
+          g_autofree char *text = g_strdup_printf ("{\"type\":\"app\",\"data\":[%u,%u]}", r, n);
+
+          test_client_send (a, text);
+        }
+    }
+  for (guint r = 0; r < n_rooms; r++)
+    {
+      TestClient *b = g_ptr_array_index (clients, 2 * r + 1);
+
+      for (guint n = 0; n < 3; n++)
+        {
+          g_autoptr(JsonNode) app = test_client_expect (b, "app");
+          JsonArray *data = json_object_get_array_member (json_node_get_object (app), "data");
+
+          g_assert_cmpint (json_array_get_int_element (data, 0), ==, r);
+          g_assert_cmpint (json_array_get_int_element (data, 1), ==, n);
+        }
+    }
+  g_assert_cmpuint (rp_server_get_n_connections (server), ==, 2 * n_rooms);
+  g_clear_pointer (&clients, g_ptr_array_unref);
+  rp_server_stop (server);
+}
+
 static void
 test_embedded_restarts (void)
 {
@@ -162,6 +213,7 @@ main (int    argc,
 
   g_test_add_func ("/server/embedded/on-callers-context", test_embedded_on_callers_context);
   g_test_add_func ("/server/embedded/with-worker-threads", test_embedded_with_worker_threads);
+  g_test_add_func ("/server/embedded/relays-across-workers", test_embedded_relays_across_workers);
   g_test_add_func ("/server/embedded/restarts", test_embedded_restarts);
   g_test_add_func ("/server/config/sets-properties", test_config_sets_properties);
   g_test_add_func ("/server/config/refuses-mistakes", test_config_refuses_mistakes);

@@ -430,7 +430,7 @@ created_main (RpCall  *self,
       if (reply != NULL)
         gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL);
       self->making_offer = FALSE;
-      g_warning ("could not create the %s: %s", field, error ? error->message : "no reply");
+      g_message ("could not create the %s: %s", field, error ? error->message : "no reply");
       emit_error (self, RP_CALL_ERROR_NEGOTIATION,
                   "The call could not be set up (the two sides found no common media)");
       return;
@@ -488,7 +488,7 @@ remote_set_main (RpCall  *self,
       g_autoptr(GError) error = NULL;
 
       gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL);
-      g_warning ("the peer's description was refused: %s", error ? error->message : "?");
+      g_message ("the peer's description was refused: %s", error ? error->message : "?");
       emit_error (self, RP_CALL_ERROR_NEGOTIATION,
                   "The other side's call setup could not be used");
       return;
@@ -539,7 +539,10 @@ static void
 handle_description (RpCall     *self,
                     JsonObject *desc)
 {
-  const char *type_str = json_object_get_string_member_with_default (desc, "type", "");
+  JsonNode *type_node = json_object_get_member (desc, "type");
+  const char *type_str = type_node != NULL && JSON_NODE_HOLDS_VALUE (type_node)
+                         && json_node_get_value_type (type_node) == G_TYPE_STRING
+                         ? json_node_get_string (type_node) : "";
   const char *sdp_text = NULL;
   g_autoptr(GstSDPMessage) sdp = NULL;
   GstWebRTCSDPType type;
@@ -558,13 +561,13 @@ handle_description (RpCall     *self,
     type = GST_WEBRTC_SDP_TYPE_ANSWER;
   else
     {
-      g_warning ("ignoring a description of type “%s”", type_str);
+      g_message ("ignoring a description of type “%s”", type_str);
       return;
     }
   if (sdp_text == NULL || gst_sdp_message_new_from_text (sdp_text, &sdp) != GST_SDP_OK
       || gst_sdp_message_medias_len (sdp) == 0)
     {
-      g_warning ("ignoring a %s whose SDP cannot be read", type_str);
+      g_message ("ignoring a %s whose SDP cannot be read", type_str);
       return;
     }
 
@@ -584,7 +587,7 @@ handle_description (RpCall     *self,
     }
   if (type == GST_WEBRTC_SDP_TYPE_ANSWER && sstate != GST_WEBRTC_SIGNALING_STATE_HAVE_LOCAL_OFFER)
     {
-      g_warning ("ignoring an answer that answers nothing");
+      g_message ("ignoring an answer that answers nothing");
       return;
     }
   if (collision)
@@ -641,7 +644,7 @@ handle_candidate (RpCall   *self,
     return;   /* end of candidates: libnice needs no word of it */
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      g_warning ("ignoring a candidate that is not an object");
+      g_message ("ignoring a candidate that is not an object");
       return;
     }
   cand = json_node_get_object (node);
@@ -651,7 +654,7 @@ handle_candidate (RpCall   *self,
       || mline == NULL || json_node_get_value_type (mline) != G_TYPE_INT64
       || json_node_get_int (mline) < 0 || json_node_get_int (mline) > 16)
     {
-      g_warning ("ignoring a malformed candidate");
+      g_message ("ignoring a malformed candidate");
       return;
     }
   if (*json_object_get_string_member (cand, "candidate") == '\0')
@@ -744,7 +747,7 @@ handle_control (RpCall     *self,
 
       if (n <= 0 || n > RP_CALL_MAX_MESSAGE)
         {
-          g_warning ("refusing a chunked message of %" G_GINT64_FORMAT " bytes", n);
+          g_message ("refusing a chunked message of %" G_GINT64_FORMAT " bytes", n);
           return;
         }
       g_clear_pointer (&self->reassembly, g_byte_array_unref);
@@ -767,14 +770,14 @@ text_main (RpCall  *self,
   if (!json_parser_load_from_data (parser, text, -1, NULL)
       || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_warning ("ignoring a data-channel text message that is not a JSON object");
+      g_message ("ignoring a data-channel text message that is not a JSON object");
       return;
     }
   obj = json_node_get_object (root);
   if (!json_object_has_member (obj, "type")
       || json_node_get_value_type (json_object_get_member (obj, "type")) != G_TYPE_STRING)
     {
-      g_warning ("ignoring a data-channel message without a type");
+      g_message ("ignoring a data-channel message without a type");
       return;
     }
   handle_control (self, obj, root);
@@ -804,7 +807,7 @@ data_main (RpCall  *self,
     }
   if (self->reassembly->len + len > self->reassembly_size)
     {
-      g_warning ("a chunked message overran its announced size; dropped");
+      g_message ("a chunked message overran its announced size; dropped");
       g_clear_pointer (&self->reassembly, g_byte_array_unref);
       return;
     }
@@ -961,6 +964,15 @@ link_sink (RpCall     *self,
   g_clear_object (&sinkpad);
 }
 
+/* A sink added to a playing pipeline renders with a latency of 0, each packet on arrival, until
+ * the pipeline's latency is handed out again (see also gst_pipeline_set_latency in start). */
+static void
+redistribute_latency_main (RpCall  *self,
+                           gpointer data)
+{
+  gst_bin_recalculate_latency (GST_BIN (self->pipeline));
+}
+
 /* Runs on a streaming thread: webrtcbin wants the new pad linked before it returns. Only
  * elements are touched here; what the object learns is handed over through atomics and
  * run_in_main. */
@@ -1049,6 +1061,7 @@ on_pad_added (GstElement *webrtc,
   if (gst_pad_link (pad, sinkpad) != GST_PAD_LINK_OK)
     g_warning ("could not link webrtcbin's %s pad", media);
   gst_object_unref (sinkpad);
+  run_in_main (self, redistribute_latency_main, NULL, NULL);
 }
 
 /* ---- bus, stats, life signs ----------------------------------------------------------- */
@@ -1223,7 +1236,7 @@ on_bus_message (GstBus     *bus,
         g_autofree char *debug = NULL;
 
         gst_message_parse_error (msg, &error, &debug);
-        g_warning ("pipeline error from %s: %s (%s)", GST_OBJECT_NAME (msg->src),
+        g_message ("pipeline error from %s: %s (%s)", GST_OBJECT_NAME (msg->src),
                    error->message, debug ? debug : "");
         if (!fall_back_from (self, msg->src))
           emit_error (self, RP_CALL_ERROR_PIPELINE, error->message);
@@ -1842,6 +1855,19 @@ rp_call_new (gboolean polite)
   return g_object_new (RP_TYPE_CALL, "polite", polite, NULL);
 }
 
+/* The jitter buffer's depth. webrtcbin's 200 ms default alone made audio ~240 ms mouth-to-ear;
+ * RAPPORT_JITTER_MS overrides ours for benchmarks that compare. */
+static guint
+jitter_latency_ms (void)
+{
+  const char *env = g_getenv ("RAPPORT_JITTER_MS");
+  guint64 ms;
+
+  if (env != NULL && g_ascii_string_to_unsigned (env, 10, 0, 2000, &ms, NULL))
+    return (guint) ms;
+  return RP_CALL_JITTER_LATENCY_MS;
+}
+
 static void
 configure_ice (RpCall *self)
 {
@@ -1904,9 +1930,14 @@ rp_call_start (RpCall  *self,
     }
 
   self->pipeline = gst_pipeline_new ("rapport-call");
+  /* The receiving sinks' latency query does not reach webrtcbin's jitter buffer (found
+   * configured to 0, so the jitter buffer smoothed nothing): a fixed pipeline latency equal to
+   * the jitter buffer's gives every sink the playout delay it needs. */
+  gst_pipeline_set_latency (GST_PIPELINE (self->pipeline),
+                            jitter_latency_ms () * GST_MSECOND);
   self->webrtc = gst_element_factory_make ("webrtcbin", "webrtc");
   g_object_set (self->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
-                "latency", RP_CALL_JITTER_LATENCY_MS, NULL);
+                "latency", jitter_latency_ms (), NULL);
   gst_bin_add (GST_BIN (self->pipeline), self->webrtc);
   configure_ice (self);
   g_signal_connect (self->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), self);
@@ -1919,6 +1950,7 @@ rp_call_start (RpCall  *self,
   self->speaker = rp_media_make_audio_sink (self->audio_sink, error);
   if (self->speaker == NULL)
     return FALSE;
+  gst_element_set_name (self->speaker, "speaker");
   gst_object_ref_sink (self->speaker);
   if (!build_audio_send (self, error))
     return FALSE;
@@ -1987,7 +2019,7 @@ rp_call_handle_signal (RpCall     *self,
   else if (json_object_has_member (data, "candidate"))
     handle_candidate (self, json_object_get_member (data, "candidate"));
   else
-    g_warning ("ignoring a signal message with neither description nor candidate");
+    g_message ("ignoring a signal message with neither description nor candidate");
 }
 
 gboolean

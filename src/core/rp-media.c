@@ -13,16 +13,52 @@ G_DEFINE_QUARK (rp-media-error-quark, rp_media_error)
 
 #define RP_MEDIA_TEST_FREQ 440.0
 
+/* One monitor for the process, started once: probing every provider (PulseAudio, ALSA,
+ * PipeWire, V4L2) took 0.4-0.7 s here, too long to repeat for every call; a started monitor
+ * keeps its list current as devices come and go. */
+static GstDeviceMonitor *
+shared_monitor (void)
+{
+  static GstDeviceMonitor *monitor;
+
+  if (g_once_init_enter (&monitor))
+    {
+      GstDeviceMonitor *m = gst_device_monitor_new ();
+
+      gst_device_monitor_add_filter (m, RP_MEDIA_CLASS_CAMERA, NULL);
+      gst_device_monitor_add_filter (m, RP_MEDIA_CLASS_MICROPHONE, NULL);
+      gst_device_monitor_add_filter (m, RP_MEDIA_CLASS_SPEAKER, NULL);
+      if (!gst_device_monitor_start (m))
+        g_debug ("no device provider could be started; lists are probed each time");
+      g_once_init_leave (&monitor, m);
+    }
+  return monitor;
+}
+
+static gpointer
+warm_up_thread (gpointer data)
+{
+  shared_monitor ();
+  return NULL;
+}
+
+/* Starts probing devices on a worker thread, so the first call does not wait for it. */
+void
+rp_media_warm_up (void)
+{
+  g_thread_unref (g_thread_new ("rp-media-probe", warm_up_thread, NULL));
+}
+
 GList *
 rp_media_list_devices (const char *device_class)
 {
-  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
-  GList *devices;
+  GList *all = gst_device_monitor_get_devices (shared_monitor ());
+  GList *devices = NULL;
 
-  gst_device_monitor_add_filter (monitor, device_class, NULL);
-  /* Probing with the monitor started sees hot-plugged devices too, but a one-off list needs
-   * only get_devices, which probes every provider itself. */
-  devices = gst_device_monitor_get_devices (monitor);
+  for (GList *l = all; l != NULL; l = l->next)
+    if (gst_device_has_classes (l->data, device_class))
+      devices = g_list_append (devices, g_object_ref (l->data));
+  g_list_free_full (all, gst_object_unref);
   return devices;
 }
 

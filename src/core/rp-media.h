@@ -33,6 +33,8 @@ GstElement *rp_media_make_video_source (const char *spec,
 GstElement *rp_media_make_audio_sink   (const char *spec,
                                         GError    **error);
 
+void        rp_media_warm_up           (void);
+
 /* The devices of one class present now (GstDevice, a new list of new references). */
 GList      *rp_media_list_devices      (const char *device_class);
 

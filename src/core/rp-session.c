@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "rp-media.h"
 #include "rp-random.h"
 #include "rp-signal-client.h"
 #include "rp-session.h"
@@ -612,7 +613,7 @@ handle_server_error (RpSession  *self,
   if (self->state == RP_SESSION_STATE_SIGNALING)
     fail (self, RP_SESSION_ERROR_SERVER, message);
   else
-    g_warning ("%s", message);
+    g_message ("%s", message);
 }
 
 static void
@@ -708,6 +709,7 @@ start_signaling (RpSession  *self,
     self->client_id = rp_random_hex (16);
   if (self->name == NULL)
     self->name = g_strdup (g_get_real_name ());
+  rp_media_warm_up ();
   self->signal = rp_signal_client_new (ws_url);
   g_signal_connect (self->signal, "message", G_CALLBACK (on_signal_message), self);
   g_signal_connect (self->signal, "closed", G_CALLBACK (on_signal_closed), self);
@@ -1046,7 +1048,7 @@ rp_session_send_data (RpSession *self,
   g_return_if_fail (bytes != NULL);
 
   if (self->call == NULL || !rp_call_send_data (self->call, bytes))
-    g_warning ("no open data channel; %zu bytes not sent", g_bytes_get_size (bytes));
+    g_message ("no open data channel; %zu bytes not sent", g_bytes_get_size (bytes));
 }
 
 /* A small JSON object for the peer's app: over the data channel when it is open, else relayed

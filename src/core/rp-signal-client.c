@@ -68,20 +68,20 @@ on_ws_message (SoupWebsocketConnection *conn,
     }
   if (!json_parser_load_from_data (parser, text, (gssize) len, &error))
     {
-      g_warning ("server sent malformed JSON: %s", error->message);
+      g_message ("server sent malformed JSON: %s", error->message);
       return;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_warning ("server sent a message that is not a JSON object");
+      g_message ("server sent a message that is not a JSON object");
       return;
     }
   obj = json_node_get_object (root);
   if (!json_object_has_member (obj, "type")
       || json_node_get_value_type (json_object_get_member (obj, "type")) != G_TYPE_STRING)
     {
-      g_warning ("server sent a message without a string type");
+      g_message ("server sent a message without a string type");
       return;
     }
   msg_type = json_object_get_string_member (obj, "type");

@@ -413,6 +413,8 @@ main (int    argc,
   };
 
   setlocale (LC_ALL, "");
+  /* stdout carries only the JSON lines; GLib would print debug and info messages there. */
+  g_log_writer_default_set_use_stderr (TRUE);
   peer.t0_us = g_get_monotonic_time ();
   context = g_option_context_new ("[LINK] — a headless Rapport call");
   g_option_context_set_summary (context,

@@ -10,7 +10,7 @@
 
 #include "rp-server.h"
 
-#define DEFAULT_WORKERS 16u
+#define DEFAULT_WORKERS 1024u
 
 static const char description[] =
   "The rendezvous server of Rapport: two people meet in a room and exchange the signaling of\n"
@@ -39,9 +39,10 @@ static const char description[] =
   "  keepalive-interval=SECONDS WebSocket ping interval (default 20; 0 = none)\n"
   "  idle-timeout=SECONDS       close a connection that sent nothing, not even a pong, for this\n"
   "                             long (default 60)\n"
-  "  workers=N                  threads that own the connections (default 16; 0 = all on the\n"
-  "                             main thread). GLib's main loop looks at every connection on\n"
-  "                             every wakeup, so thousands of them need several loops\n"
+  "  workers=N                  at most this many threads own the connections, one per 32\n"
+  "                             (default 1024; 0 = all on the main thread). GLib's main loop\n"
+  "                             looks at every connection it holds on every wakeup, so\n"
+  "                             thousands of them need many small loops\n"
   "\n"
   "Example:\n"
   "  [server]\n"

@@ -47,6 +47,8 @@ struct _RpServerClient {
   RpRoom                   *room;        /* NULL until joined */
   RpSeat                   *seat;
   gboolean                  gone;        /* its "closed" was handled */
+  gboolean                  leaving;     /* it said "bye" */
+  guint                     worker_index;
   /* The worker's thread only. */
   gatomicrefcount           ref;
   RpWorker                 *worker;

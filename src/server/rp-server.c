@@ -2,8 +2,9 @@
  *
  * Every connection is a RpServerClient; joined ones sit in a seat of a RpRoom. A seat whose
  * connection drops without "bye" is held for the grace period so that the same client id can
- * take it back. All of it runs on the main context of whoever calls rp_server_start(); nothing
- * here blocks.
+ * take it back. Rooms, seats and timers live on the main context of whoever calls
+ * rp_server_start(); the WebSockets themselves on worker threads (rp-connection.c), which
+ * report to it in order. Nothing here blocks.
  */
 #include "config.h"
 
@@ -23,6 +24,7 @@
 #define CLOSE_REPLACED 4001         /* the same client id joined again on a newer connection */
 
 #define LISTEN_BACKLOG 1024
+#define CONNECTIONS_PER_WORKER 32
 #define MIN_RATE_LIMIT 20     /* PROTOCOL.md: 20 messages/s sustained are always allowed */
 #define MIN_RATE_BURST 50     /* ... and bursts of 50 */
 
@@ -74,7 +76,7 @@ struct _RpServer {
   GHashTable        *rooms;      /* token → RpRoom */
   GHashTable        *clients;    /* RpConnection set, each holding a reference */
   GPtrArray         *workers;    /* RpWorker; one without a thread when n_workers is 0 */
-  guint              next_worker;
+  GArray            *worker_loads;  /* guint: connections given to each worker */
   RpMailbox         *inbox;      /* what the workers report, run on the caller's context */
   RpConnectionLimits limits;
   RpConnectionEvents events;
@@ -317,7 +319,7 @@ handle_join (RpServer       *self,
              RpServerClient *client,
              RpMessage      *join)
 {
-  RpRoom *room;
+  RpRoom *room = NULL;
   int seat;
 
   if (client->room != NULL)
@@ -374,6 +376,7 @@ handle_bye (RpServer       *self,
 
   client->room = NULL;
   client->seat = NULL;
+  client->leaving = TRUE;
   if (room != NULL)
     free_seat (self, room, seat, "bye");
   close_client (client, SOUP_WEBSOCKET_CLOSE_NORMAL, "bye");
@@ -417,7 +420,8 @@ on_connection_message (gpointer               owner,
   gsize len;
   const char *text;
 
-  if (client->gone)
+  /* After "bye" the connection is on its way out; what it still sends is ignored. */
+  if (client->gone || client->leaving)
     return;
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
@@ -449,6 +453,7 @@ on_connection_closed (gpointer        owner,
     hold_seat (self, client->room, client->seat);
   client->room = NULL;
   client->seat = NULL;
+  g_array_index (self->worker_loads, guint, client->worker_index)--;
   g_hash_table_remove (self->clients, client);
 }
 
@@ -507,11 +512,38 @@ disable_nagle (SoupServerMessage *msg)
     g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 }
 
-static RpWorker *
+static void
+add_worker (RpServer *self)
+{
+  guint none = 0;
+
+  g_ptr_array_add (self->workers, rp_worker_new ("rp-server-worker", self->n_workers > 0,
+                                                 &self->limits, &self->events));
+  g_array_append_val (self->worker_loads, none);
+}
+
+/* The least busy worker; a new one when all hold CONNECTIONS_PER_WORKER, up to the
+ * "workers" property: each wakeup of a worker costs in proportion to the connections it
+ * holds, so many small loops beat a few big ones. */
+static guint
 pick_worker (RpServer *self)
 {
-  self->next_worker = (self->next_worker + 1) % self->workers->len;
-  return g_ptr_array_index (self->workers, self->next_worker);
+  guint best = 0;
+
+  for (guint i = 1; i < self->worker_loads->len; i++)
+    {
+      if (g_array_index (self->worker_loads, guint, i)
+          < g_array_index (self->worker_loads, guint, best))
+        best = i;
+    }
+  if (g_array_index (self->worker_loads, guint, best) >= CONNECTIONS_PER_WORKER
+      && self->workers->len < self->n_workers)
+    {
+      add_worker (self);
+      best = self->workers->len - 1;
+    }
+  g_array_index (self->worker_loads, guint, best)++;
+  return best;
 }
 
 /* The 101 went out: the stream is ours now, and a worker makes the WebSocket on it. */
@@ -528,7 +560,9 @@ on_upgraded (SoupServerMessage *msg,
 
   disable_nagle (msg);
   stream = soup_server_message_steal_connection (msg);
-  rp_connection_adopt (client, pick_worker (self), stream, soup_server_message_get_uri (msg),
+  client->worker_index = pick_worker (self);
+  rp_connection_adopt (client, g_ptr_array_index (self->workers, client->worker_index), stream,
+                       soup_server_message_get_uri (msg),
                        soup_message_headers_get_one (headers, "Origin"));
   g_hash_table_add (self->clients, rp_connection_ref (client));
   log_event ("connected", "addr=%s connections=%u", client->addr,
@@ -781,8 +815,8 @@ rp_server_class_init (RpServerClass *klass)
   properties[PROP_KEEPALIVE_INTERVAL] = uint_property ("keepalive-interval", 0, 3600, 20);
   properties[PROP_IDLE_TIMEOUT] = uint_property ("idle-timeout", 2, 86400, 60);
   /* 0: connections live on the caller's main context (the embedded server, a few clients);
-   * N: on N threads of their own (the standalone server, thousands). */
-  properties[PROP_WORKERS] = uint_property ("workers", 0, 256, 0);
+   * N: on up to N threads of their own, one per 32 connections (the standalone server). */
+  properties[PROP_WORKERS] = uint_property ("workers", 0, 4096, 0);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -1062,9 +1096,8 @@ start_workers (RpServer *self)
       self->events.mailbox = self->inbox;
     }
   self->workers = g_ptr_array_new_with_free_func ((GDestroyNotify) rp_worker_free);
-  for (guint i = 0; i < MAX (1, self->n_workers); i++)
-    g_ptr_array_add (self->workers, rp_worker_new ("rp-server-worker", self->n_workers > 0,
-                                                   &self->limits, &self->events));
+  self->worker_loads = g_array_new (FALSE, TRUE, sizeof (guint));
+  add_worker (self);
 }
 
 gboolean
@@ -1140,6 +1173,7 @@ rp_server_stop (RpServer *self)
   g_clear_object (&self->soup);
   /* Workers close their connections and stop; what they reported meanwhile is dropped. */
   g_clear_pointer (&self->workers, g_ptr_array_unref);
+  g_clear_pointer (&self->worker_loads, g_array_unref);
   g_clear_pointer (&self->inbox, rp_mailbox_free);
   g_hash_table_iter_init (&iter, self->clients);
   while (g_hash_table_iter_next (&iter, (gpointer *) &client, NULL))
