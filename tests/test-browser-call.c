@@ -529,6 +529,7 @@ test_browser_joins_peer (Fixture      *f,
   WAIT_FOR (f->peer->exited && find_event (f->page_events, "ended", NULL) != NULL,
             HANGUP_WAIT_S);
   g_assert_cmpstr (event_string (f->page_events, "ended", "reason"), ==, "hang-up");
+  g_assert_null (event_string (f->peer_events, "error", "message"));
   g_assert_cmpstr (event_string (f->peer_events, "peer-left", "reason"), ==, "bye");
   g_assert_cmpstr (event_string (f->peer_events, "ended", "reason"), ==, "peer-left");
   g_assert_true (f->peer->exited);

@@ -36,6 +36,10 @@ const state = {
   codeShown: false,
   connected: false,
   ended: false,
+  leaving: null,       // why we said bye, until the server closes
+  gen: 0,              // the last rapport-restart generation of this pair
+  iceServers: [],
+  deadTimer: null,
   media: null,         // { stream, audioTrack, videoTrack, audioContext }
   analyser: null,
   timers: [],
@@ -335,11 +339,16 @@ function createPeerConnection(iceServers) {
   });
   state.pc = pc;
   // Created by both sides before the first offer: label rapport, negotiated, id 0.
-  state.channel = pc.createDataChannel('rapport', { negotiated: true, id: 0, ordered: true });
-  state.channel.onopen = () => state.channel.send(JSON.stringify({ type: 'hello', from: 'browser' }));
-  state.channel.onmessage = (ev) => {
+  const channel = pc.createDataChannel('rapport', { negotiated: true, id: 0, ordered: true });
+  state.channel = channel;
+  channel.onopen = () => {
+    channel.send(JSON.stringify({ type: 'media-state', camera: true, muted: false }));
+  };
+  channel.onmessage = (ev) => {
+    // The call's own messages (media-state, heartbeat, chunked) and the notes/agenda sync
+    // (binary) are not used by this page.
     if (typeof ev.data === 'string')
-      console.log('data channel:', ev.data);
+      console.debug('data channel:', ev.data);
   };
 
   pc.ontrack = onRemoteTrack;
@@ -358,6 +367,9 @@ function createPeerConnection(iceServers) {
   };
   pc.onnegotiationneeded = () => negotiate();
   pc.onconnectionstatechange = () => {
+    if (pc !== state.pc)
+      return;
+    clearTimeout(state.deadTimer);
     if (pc.connectionState === 'connected' && !state.connected) {
       state.connected = true;
       reportConnected();
@@ -365,13 +377,37 @@ function createPeerConnection(iceServers) {
       if (config.duration > 0)
         state.timers.push(setTimeout(() => hangUp('duration'), config.duration * 1000));
     } else if (pc.connectionState === 'failed') {
-      fail('the peer connection failed');
+      restart(state.gen + 1, true);
+    } else if (pc.connectionState === 'disconnected') {
+      // As the native side does: 6 s without the peer, and the connection is rebuilt.
+      state.deadTimer = setTimeout(() => restart(state.gen + 1, true), 6000);
     }
   };
   pc.onsignalingstatechange = () => {
     if (pc.signalingState === 'stable' && pc.currentRemoteDescription)
       state.firstExchangeDone = true;
   };
+}
+
+// A dead peer connection is rebuilt (PROTOCOL.md): tell the other side with a higher
+// generation, or follow its word; the impolite side then offers again.
+function restart(gen, announce) {
+  if (state.ended || gen <= state.gen)
+    return;
+  state.gen = gen;
+  if (announce && state.ws && state.ws.readyState === WebSocket.OPEN)
+    state.ws.send(JSON.stringify({ type: 'app', data: { type: 'rapport-restart', gen } }));
+  report('restart', { gen });
+  const old = state.pc;
+  old.onconnectionstatechange = old.onnegotiationneeded = old.onicecandidate = old.ontrack = null;
+  old.close();
+  Object.assign(state, { makingOffer: false, ignoreOffer: false, firstExchangeDone: false,
+                         connected: false });
+  createPeerConnection(state.iceServers);
+  if (!state.polite) {
+    addOfferTransceivers();
+    negotiate();
+  }
 }
 
 // Our media on every audio and video transceiver, sending and receiving.
@@ -479,6 +515,7 @@ function onSignal(data) {
 
 function peerArrived(peer) {
   state.peerPresent = true;
+  state.gen = 0;
   state.peerJoinedAt = performance.now();
   report('peer-joined', { name: peer.name });
   if (!state.polite) {
@@ -493,7 +530,8 @@ function onMessage(msg) {
       state.joinedAt = performance.now();
       state.polite = !!msg.polite;
       report('joined', { room: msg.room, polite: state.polite, link: msg.link });
-      createPeerConnection(msg.iceServers);
+      state.iceServers = msg.iceServers || [];
+      createPeerConnection(state.iceServers);
       for (const peer of msg.peers || [])
         peerArrived(peer);
       break;
@@ -514,6 +552,9 @@ function onMessage(msg) {
       fail(`server: ${msg.code}: ${msg.message}`);
       break;
     case 'app':
+      if (msg.data && msg.data.type === 'rapport-restart' && Number.isInteger(msg.data.gen))
+        restart(msg.data.gen, false);
+      break;
     case 'pong':
       break;
     default:
@@ -545,17 +586,26 @@ function connect() {
       fail(`could not reach the rendezvous server at ${config.server}`);
   };
   ws.onclose = () => {
-    if (!state.ended)
+    if (state.leaving)
+      end(state.leaving);
+    else if (!state.ended)
       fail('the rendezvous server closed the connection');
   };
 }
 
+// Bye first, and the peer connection closed only once the server has closed the WebSocket
+// (it has told the other side by then): closing it aborts the data channel's association,
+// which the other side would otherwise see before it hears that we left.
 function hangUp(reason) {
-  if (state.ended)
+  if (state.ended || state.leaving)
     return;
-  if (state.ws && state.ws.readyState === WebSocket.OPEN)
-    state.ws.send(JSON.stringify({ type: 'bye' }));
-  end(reason);
+  if (!state.ws || state.ws.readyState !== WebSocket.OPEN) {
+    end(reason);
+    return;
+  }
+  state.leaving = reason;
+  state.ws.send(JSON.stringify({ type: 'bye' }));
+  state.timers.push(setTimeout(() => end(reason), 2000));
 }
 
 function end(reason) {
@@ -565,6 +615,7 @@ function end(reason) {
   for (const id of state.timers)
     clearInterval(id);
   state.timers = [];
+  clearTimeout(state.deadTimer);
   if (state.pc)
     state.pc.close();
   if (state.ws && state.ws.readyState === WebSocket.OPEN)
@@ -575,5 +626,10 @@ function end(reason) {
 startLocalMedia();
 watchAudio();
 watchFirstVideoFrame();
+// Heartbeats: the native side counts a connection dead after 6 s without RTP or messages.
+state.timers.push(setInterval(() => {
+  if (state.channel && state.channel.readyState === 'open')
+    state.channel.send(JSON.stringify({ type: 'heartbeat' }));
+}, 1000));
 state.timers.push(setInterval(reportStats, 1000));
 connect();
