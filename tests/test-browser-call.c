@@ -294,27 +294,36 @@ start_server (Fixture *f)
     }
 }
 
+/* With link NULL the peer hosts (creates the room); else it joins that link. */
 static void
-start_peer (Fixture *f)
+start_peer (Fixture    *f,
+            const char *link)
 {
   g_autofree char *peer = g_build_filename (env_or ("RAPPORT_BUILD_DIR", "."), "src", "peer",
                                             "rapport-peer", NULL);
-  const char *argv[] = { peer, "--host", "--server", f->server_host_port, "--name", "Ada",
-                         "--video", "test", "--audio", "test:440", NULL };
+  const char *host_argv[] = { peer, "--host", "--server", f->server_host_port, "--name", "Ada",
+                              "--video", "test", "--audio", "test:440", NULL };
+  const char *join_argv[] = { peer, link, "--name", "Ada", "--video", "test",
+                              "--audio", "test:440", NULL };
+  const char * const *argv = link == NULL ? host_argv : join_argv;
 
   f->peer = spawn ("peer", G_SUBPROCESS_FLAGS_STDOUT_PIPE, argv);
   f->peer->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->peer->proc));
   read_next (f->peer, f->peer_events);
 }
 
+/* With room NULL the page creates a room; else it joins it. */
 static void
 start_chromium (Fixture    *f,
                 const char *room)
 {
   g_autofree char *profile = g_strdup_printf ("--user-data-dir=%s", f->profile_dir);
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/call.html?server=%s&room=%s"
+  g_autofree char *room_param = room != NULL ? g_strdup_printf ("&room=%s", room)
+                                             : g_strdup ("");
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/call.html?server=%s%s"
                                           "&name=Chromium&freq=%.0f&report=/report",
-                                          f->http_port, f->server_host_port, room, PAGE_HZ);
+                                          f->http_port, f->server_host_port, room_param,
+                                          PAGE_HZ);
   const char *argv[] = {
     chromium_path (), "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
     "--no-first-run", "--disable-background-networking", "--disable-component-update",
@@ -414,7 +423,7 @@ call_complete (Fixture *f)
 static gboolean
 something_failed (Fixture *f)
 {
-  return f->peer->exited || f->chromium->exited
+  return (f->peer != NULL && f->peer->exited) || (f->chromium != NULL && f->chromium->exited)
          || find_event (f->page_events, "error", NULL) != NULL;
 }
 
@@ -476,37 +485,32 @@ fixture_tear_down (Fixture      *f,
 
 /* ---- tests -------------------------------------------------------------------------------- */
 
-static void
-test_browser_joins_peer (Fixture      *f,
-                         gconstpointer data)
+static gboolean
+have_chromium (void)
 {
-  const char *link;
-  const char *room;
+  if (g_file_test (chromium_path (), G_FILE_TEST_IS_EXECUTABLE))
+    return TRUE;
+  g_test_skip ("chromium is not installed");
+  return FALSE;
+}
+
+/* What both directions check once the call runs: roles, video, tones, code, hang-up. */
+static void
+check_call_and_hang_up (Fixture  *f,
+                        gboolean  browser_hosts)
+{
   const char *peer_code;
   const char *page_code;
-
-  if (!g_file_test (chromium_path (), G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_skip ("chromium is not installed");
-      return;
-    }
-  start_peer (f);
-  WAIT_FOR (find_event (f->peer_events, "joined", NULL) != NULL || f->peer->exited, CALL_WAIT_S);
-  link = event_string (f->peer_events, "ready", "link");
-  g_assert_nonnull (link);
-  g_assert_nonnull (find_event (f->peer_events, "joined", NULL));
-  room = strrchr (link, '/') + 1;
-  start_chromium (f, room);
 
   WAIT_FOR (call_complete (f) || something_failed (f), CALL_WAIT_S);
   g_assert_null (event_string (f->page_events, "error", "message"));
   g_assert_false (f->peer->exited);
 
-  /* Roles: the host (seat 1) offers, the browser (seat 2) is polite and answers. */
-  g_assert_false (json_object_get_boolean_member (find_event (f->peer_events, "joined", NULL),
-                                                  "polite"));
-  g_assert_true (json_object_get_boolean_member (find_event (f->page_events, "joined", NULL),
-                                                 "polite"));
+  /* Roles: the host (seat 1) offers, the joiner (seat 2) is polite and answers. */
+  g_assert_cmpint (json_object_get_boolean_member (find_event (f->peer_events, "joined", NULL),
+                                                   "polite"), ==, browser_hosts);
+  g_assert_cmpint (json_object_get_boolean_member (find_event (f->page_events, "joined", NULL),
+                                                   "polite"), ==, !browser_hosts);
   g_assert_cmpstr (event_string (f->peer_events, "peer-joined", "name"), ==, "Chromium");
   g_assert_cmpstr (event_string (f->page_events, "peer-joined", "name"), ==, "Ada");
   /* Video both ways. */
@@ -536,6 +540,43 @@ test_browser_joins_peer (Fixture      *f,
   g_assert_cmpint (f->peer->status, ==, 0);
 }
 
+static void
+test_browser_joins_peer (Fixture      *f,
+                         gconstpointer data)
+{
+  const char *link;
+
+  if (!have_chromium ())
+    return;
+  start_peer (f, NULL);
+  WAIT_FOR (find_event (f->peer_events, "joined", NULL) != NULL || f->peer->exited, CALL_WAIT_S);
+  link = event_string (f->peer_events, "ready", "link");
+  g_assert_nonnull (link);
+  g_assert_nonnull (find_event (f->peer_events, "joined", NULL));
+  start_chromium (f, strrchr (link, '/') + 1);
+  check_call_and_hang_up (f, FALSE);
+}
+
+/* The other way round: Chromium makes the offer (with all the codecs it knows) and webrtcbin
+ * answers with Opus and VP8. */
+static void
+test_peer_joins_browser (Fixture      *f,
+                         gconstpointer data)
+{
+  const char *link;
+
+  if (!have_chromium ())
+    return;
+  start_chromium (f, NULL);
+  WAIT_FOR (find_event (f->page_events, "joined", NULL) != NULL || something_failed (f),
+            CALL_WAIT_S);
+  link = event_string (f->page_events, "joined", "link");
+  g_assert_nonnull (link);
+  g_assert_true (g_str_has_prefix (link, "rapport://127.0.0.1:"));
+  start_peer (f, link);
+  check_call_and_hang_up (f, TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -543,5 +584,7 @@ main (int argc, char **argv)
 
   g_test_add ("/browser/call/chromium-page-and-peer-see-hear-and-verify-each-other", Fixture,
               NULL, fixture_set_up, test_browser_joins_peer, fixture_tear_down);
+  g_test_add ("/browser/call/peer-answers-a-chromium-offer-and-both-verify", Fixture, NULL,
+              fixture_set_up, test_peer_joins_browser, fixture_tear_down);
   return g_test_run ();
 }
