@@ -398,11 +398,16 @@ function restart(gen, announce) {
   if (announce && state.ws && state.ws.readyState === WebSocket.OPEN)
     state.ws.send(JSON.stringify({ type: 'app', data: { type: 'rapport-restart', gen } }));
   report('restart', { gen });
+  rebuild();
+}
+
+// A fresh peer connection (new certificate, so a new verification code is shown too).
+function rebuild() {
   const old = state.pc;
   old.onconnectionstatechange = old.onnegotiationneeded = old.onicecandidate = old.ontrack = null;
   old.close();
   Object.assign(state, { makingOffer: false, ignoreOffer: false, firstExchangeDone: false,
-                         connected: false });
+                         connected: false, codeShown: false });
   createPeerConnection(state.iceServers);
   if (!state.polite) {
     addOfferTransceivers();
@@ -518,6 +523,11 @@ function peerArrived(peer) {
   state.gen = 0;
   state.peerJoinedAt = performance.now();
   report('peer-joined', { name: peer.name });
+  // Someone (back) in the other seat after a call: they start afresh, so do we.
+  if (state.pc && (state.pc.localDescription || state.pc.remoteDescription)) {
+    rebuild();
+    return;
+  }
   if (!state.polite) {
     addOfferTransceivers();
     negotiate();
