@@ -333,6 +333,76 @@ test_hosted_call_shows_partner_video_and_hangs_up (Fixture *fixture, gconstpoint
   g_clear_object (&test.peer);
 }
 
+/* --- keyboard ------------------------------------------------------------------------- */
+
+static gboolean
+session_waiting (gpointer data)
+{
+  RpCallView *call_view = data;
+  GObject *session = rp_call_view_get_session (call_view);
+  RpSessionState state = RP_SESSION_STATE_IDLE;
+
+  if (session != NULL)
+    g_object_get (session, "state", &state, NULL);
+  return state == RP_SESSION_STATE_WAITING;
+}
+
+static gboolean
+page_is_home (gpointer data)
+{
+  return g_strcmp0 (rp_window_get_page (data), "home") == 0;
+}
+
+/* A key press delivered the way GDK delivers one from the X server. */
+static void
+press (GtkWidget *window, guint key, GdkModifierType modifiers)
+{
+  GdkKeymap *keymap = gdk_keymap_get_for_display (gtk_widget_get_display (window));
+  GdkSeat *seat = gdk_display_get_default_seat (gtk_widget_get_display (window));
+  g_autofree GdkKeymapKey *keys = NULL;
+  GdkEvent *event = gdk_event_new (GDK_KEY_PRESS);
+  int n_keys = 0;
+
+  g_assert_true (gdk_keymap_get_entries_for_keyval (keymap, key, &keys, &n_keys));
+  event->key.window = g_object_ref (gtk_widget_get_window (window));
+  event->key.send_event = TRUE;
+  event->key.time = GDK_CURRENT_TIME;
+  event->key.state = modifiers;
+  event->key.keyval = key;
+  event->key.hardware_keycode = keys[0].keycode;
+  event->key.group = keys[0].group;
+  gdk_event_set_device (event, gdk_seat_get_keyboard (seat));
+  gtk_main_do_event (event);
+  gdk_event_free (event);
+}
+
+static void
+test_keyboard_runs_the_call (Fixture *fixture, gconstpointer user_data)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
+  gboolean muted = FALSE, camera = TRUE;
+
+  press (window, GDK_KEY_n, GDK_CONTROL_MASK);
+  g_assert_cmpstr (rp_window_get_page (fixture->window), ==, "call");
+  wait_for ("the hosted session", session_waiting, call_view);
+
+  press (window, GDK_KEY_d, GDK_CONTROL_MASK);
+  press (window, GDK_KEY_e, GDK_CONTROL_MASK);
+  g_object_get (rp_call_view_get_session (call_view), "muted", &muted, "camera-enabled", &camera,
+                NULL);
+  g_assert_true (muted);
+  g_assert_false (camera);
+
+  press (window, GDK_KEY_d, GDK_CONTROL_MASK);
+  g_object_get (rp_call_view_get_session (call_view), "muted", &muted, NULL);
+  g_assert_false (muted);
+
+  press (window, GDK_KEY_E, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  wait_for ("the home view", page_is_home, fixture->window);
+  g_assert_false (rp_call_view_is_active (call_view));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -354,6 +424,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/app/a11y/every-control-has-an-accessible-name", Fixture, NULL,
               fixture_set_up, test_every_call_control_has_an_accessible_name, fixture_tear_down);
+  g_test_add ("/app/a11y/keyboard-runs-the-call", Fixture, NULL,
+              fixture_set_up, test_keyboard_runs_the_call, fixture_tear_down);
   g_test_add ("/app/call/hosted-call-shows-partner-video-and-hangs-up", Fixture, NULL,
               fixture_set_up, test_hosted_call_shows_partner_video_and_hangs_up,
               fixture_tear_down);

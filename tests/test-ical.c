@@ -668,6 +668,35 @@ assert_utc (const RpMeeting *m,
 }
 
 static void
+on_imported (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GPtrArray **out = user_data;
+  g_autoptr(GPtrArray) errors = NULL;
+  g_autoptr(GError) error = NULL;
+
+  *out = rp_ical_import_file_finish (result, &errors, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (errors->len, ==, 0);
+}
+
+static void
+test_import_file_async (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("RAPPORT_SOURCE_DIR") ? g_getenv ("RAPPORT_SOURCE_DIR") : ".",
+                                            "tests", "fuzz", "corpus", "ical", "apple.ics", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GPtrArray) ms = NULL;
+
+  rp_ical_import_file_async (file, NULL, on_imported, &ms);
+  while (ms == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (ms->len, ==, 1);
+  g_assert_cmpstr (((RpMeeting *) ms->pdata[0])->zone, ==, "Asia/Kolkata");
+}
+
+static void
 test_import_google_invite (void)
 {
   g_autoptr(GPtrArray) errors = NULL;
@@ -886,6 +915,7 @@ main (int    argc,
   g_test_add_func ("/schedule/ical/export-until-in-local-time-becomes-utc", test_export_until_local_becomes_utc);
   g_test_add_func ("/schedule/ical/round-trip-preserves-every-field", test_round_trip_preserves_every_field);
   g_test_add_func ("/schedule/ical/round-trip-all-day-and-floating", test_round_trip_all_day_and_floating);
+  g_test_add_func ("/schedule/ical/import-file-async-off-main-loop", test_import_file_async);
   g_test_add_func ("/schedule/ical/import-google-invite", test_import_google_invite);
   g_test_add_func ("/schedule/ical/import-outlook-windows-zone-names", test_import_outlook_windows_zone);
   g_test_add_func ("/schedule/ical/import-outlook-custom-zone-matched-by-offsets", test_import_outlook_custom_zone_matched);

@@ -209,6 +209,87 @@ test_envelope_rejects_bad_bytes (void)
   assert_client_error (latin1, RP_PROTOCOL_ERROR_BAD_MESSAGE);
 }
 
+/* json-glib reads these; a receiver of the relayed text might not. */
+static void
+test_envelope_rejects_json_glib_extensions (void)
+{
+  const char *bad[] = {
+    "{'type':'ping'}",
+    "{\"type\":\"app\",\"data\":0x10}",
+    "{\"type\":\"app\",\"data\":01}",
+    "{\"type\":\"app\",\"data\":1.}",
+    "{\"type\":\"app\",\"data\":.5}",
+    "{\"type\":\"app\",\"data\":/*c*/1}",
+    "{\"type\":\"app\",\"data\":\"\\x41\"}",
+    "{\"type\":\"app\",\"data\":\"tab\there\"}",
+    "{\"type\":\"app\",\"data\":\"\\u12\"}",
+    "{\"type\":\"app\",\"data\":-}",
+    "{\"type\":\"app\",\"data\":1e}",
+    "{\"type\":\"app\",\"data\":truth}",
+    "{\"type\":\"app\",\"data\":1}{\"type\":\"join\"}",   /* found by the fuzzer */
+    "{\"type\":\"ping\"} 1",
+    "{\"type\":\"ping\"},",
+  };
+  const char *good[] = {
+    "{\"type\":\"app\",\"data\":[0,-0.5,1e400,-12E+3,123456789012345678901234567890]}",
+    "{\"type\":\"app\",\"data\":\"\\u00e9\\n\\\"\\/\"}",
+    " {\r\n\t\"type\" : \"app\" , \"data\" : [true, false, null] } ",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    assert_client_error (bad[i], RP_PROTOCOL_ERROR_BAD_MESSAGE);
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(RpMessage) m = parse_client (good[i]);
+
+      if (m == NULL)
+        g_error ("refused valid JSON: %s", good[i]);
+    }
+}
+
+static char *
+relay (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpMessage) m = rp_protocol_parse_client_message (text, strlen (text), &error);
+
+  g_assert_no_error (error);
+  return rp_protocol_relay_text (m, ID);
+}
+
+static void
+test_relay_keeps_data_as_sent (void)
+{
+  g_autofree char *relayed = relay ("{\"type\":\"app\",\"data\" : [1e400, 123456789012345678901234567890,"
+                                    "{\"a\":\"}\"}] ,\"extra\":{}}  \n");
+  g_autoptr(RpMessage) parsed = NULL;
+
+  g_assert_cmpstr (relayed, ==, "{\"type\":\"app\",\"from\":\"" ID "\",\"data\":"
+                                "[1e400, 123456789012345678901234567890,{\"a\":\"}\"}]}");
+  parsed = rp_protocol_parse_server_message (relayed, strlen (relayed), NULL);
+  g_assert_nonnull (parsed);
+  g_assert_cmpstr (parsed->from, ==, ID);
+}
+
+/* "from" is the server's to write; the sender's own is dropped, like any unknown member. */
+static void
+test_relay_writes_its_own_from (void)
+{
+  g_autofree char *relayed = relay ("{\"from\":\"ffffffffffffffffffffffffffffffff\",\"type\":"
+                                    "\"signal\",\"data\":{\"candidate\":null},\"data\":"
+                                    "{\"candidate\":{\"candidate\":\"\"}}}");
+
+  /* Of two "data" members the last counts, as in json-glib. */
+  g_assert_cmpstr (relayed, ==, "{\"type\":\"signal\",\"from\":\"" ID "\",\"data\":"
+                                "{\"candidate\":{\"candidate\":\"\"}}}");
+}
+
+static void
+test_relay_needs_plain_data_name (void)
+{
+  assert_client_error ("{\"type\":\"app\",\"d\\u0061ta\":1}", RP_PROTOCOL_ERROR_BAD_MESSAGE);
+}
+
 /* Found by the fuzzer: json-glib decodes these into bytes that are not UTF-8. */
 static void
 test_envelope_rejects_escapes_that_are_not_utf8 (void)
@@ -516,6 +597,11 @@ main (int    argc,
   g_test_add_func ("/protocol/envelope/rejects-bad-bytes", test_envelope_rejects_bad_bytes);
   g_test_add_func ("/protocol/envelope/rejects-escapes-that-are-not-utf8",
                    test_envelope_rejects_escapes_that_are_not_utf8);
+  g_test_add_func ("/protocol/envelope/rejects-json-glib-extensions",
+                   test_envelope_rejects_json_glib_extensions);
+  g_test_add_func ("/protocol/relay/keeps-data-as-sent", test_relay_keeps_data_as_sent);
+  g_test_add_func ("/protocol/relay/writes-its-own-from", test_relay_writes_its_own_from);
+  g_test_add_func ("/protocol/relay/needs-plain-data-name", test_relay_needs_plain_data_name);
   g_test_add_func ("/protocol/envelope/rejects-deep-nesting", test_envelope_rejects_deep_nesting);
   g_test_add_func ("/protocol/envelope/rejects-oversize", test_envelope_rejects_oversize);
   g_test_add_func ("/protocol/server/welcome-roundtrips", test_welcome_roundtrips);

@@ -257,6 +257,12 @@ test_every_two_weeks_and_monthly (void)
   g_autoptr(GError) error = NULL;
 
   g_assert_cmpstr (month, ==, "FREQ=MONTHLY;BYDAY=2TU");
+  /* What the app proposes must pass the proposal's own check of a peer's rule. */
+  g_assert_true (rp_schedule_rule_is_plain (fortnight));
+  g_assert_true (rp_schedule_rule_is_plain (month));
+  g_assert_true (rp_schedule_rule_is_plain ("FREQ=MONTHLY;BYDAY=-1FR;COUNT=6"));
+  g_assert_false (rp_schedule_rule_is_plain ("FREQ=MONTHLY;BYDAY=MO,TU;BYSETPOS=2"));
+  g_assert_false (rp_schedule_rule_is_plain ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"));
   a = expand ("Europe/Berlin", "2026-03-10T09:00", fortnight, NULL, 3);
   assert_occ (OCC (a, 1), "2026-03-24T09:00", NULL);
   assert_occ (OCC (a, 2), "2026-04-07T09:00", NULL);
@@ -292,7 +298,9 @@ test_invalid_rule_is_error (void)
 {
   g_autoptr(GTimeZone) tz = Z ("Europe/Berlin");
   RpLocal s = L ("2026-03-03T09:00");
-  const char *bad[] = { "FREQ=SOMETIMES", "COUNT=3", "garbage", "FREQ=WEEKLY;BYDAY=XX" };
+  const char *bad[] = { "FREQ=SOMETIMES", "COUNT=3", "garbage", "FREQ=WEEKLY;BYDAY=XX",
+                        "FREQ=HOURLY", "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30",
+                        "FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=31", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30,31" };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
@@ -301,7 +309,12 @@ test_invalid_rule_is_error (void)
 
       g_assert_null (occs);
       g_assert_error (error, RP_SCHEDULE_ERROR, RP_SCHEDULE_ERROR_INVALID_RULE);
+      g_clear_error (&error);
+      g_assert_false (rp_schedule_check_rule (bad[i], &error));
+      g_assert_error (error, RP_SCHEDULE_ERROR, RP_SCHEDULE_ERROR_INVALID_RULE);
     }
+  g_assert_true (rp_schedule_check_rule ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", NULL));
+  g_assert_true (rp_schedule_check_rule ("RRULE:FREQ=MONTHLY;BYDAY=-1FR", NULL));
 }
 
 static void
@@ -643,6 +656,7 @@ test_proposal_rejects_hostile_json (void)
     "{\"type\":\"schedule-proposal\",\"version\":1,\"id\":\"x\",\"zone\":\"UTC\",\"minutes\":30,\"slots\":[\"2026-02-30T09:00\"]}",
     "{\"type\":\"schedule-proposal\",\"version\":1,\"id\":\"x\",\"zone\":\"UTC\",\"minutes\":30,\"slots\":[\"2026-03-10T09:00\"],\"rrule\":\"FREQ=NEVER\"}",
     "{\"type\":\"schedule-proposal\",\"version\":1,\"id\":\"x\",\"zone\":\"UTC\",\"minutes\":30,\"slots\":[\"2026-03-10T09:00\"],\"state\":\"accepted\",\"accepted\":5}",
+    "{\"type\":\"schedule-proposal\",\"version\":1,\"id\":\"x\",\"zone\":\"UTC\",\"minutes\":30,\"slots\":[\"2026-03-10T09:00\"],\"rrule\":\"FREQ=MONTHLY;BYSETPOS=2;BYDAY=MO,TU\"}",
     "{\"type\":\"schedule-proposal\",\"version\":1,\"id\":7,\"zone\":\"UTC\",\"minutes\":30,\"slots\":[\"2026-03-10T09:00\"]}",
   };
 

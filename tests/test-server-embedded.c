@@ -66,7 +66,7 @@ test_embedded_with_worker_threads (void)
   rp_server_stop (server);
 }
 
-/* Enough connections for several workers (one per 32): rooms whose two sides landed on
+/* Enough connections for several workers (one per 16): rooms whose two sides landed on
  * different threads still relay, in order. */
 static void
 test_embedded_relays_across_workers (void)

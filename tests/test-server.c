@@ -488,6 +488,25 @@ test_error_signal_without_data (void)
 }
 
 static void
+test_relay_from_cannot_be_spoofed (void)
+{
+  g_autoptr(Pair) pair = pair_new (NULL);
+  g_autoptr(JsonNode) app = NULL;
+  g_autofree char *text = g_strdup_printf ("{\"type\":\"app\",\"from\":\"%s\",\"data\":1}",
+                                           pair->a->id);
+
+  test_client_send (pair->b, text);
+  app = test_client_expect (pair->a, "app");
+  g_assert_cmpstr (test_member_string (app, "from"), ==, pair->b->id);
+}
+
+static void
+test_error_not_strict_json (void)
+{
+  expect_bad_input_answered ("{'type':'app','data':0x10}", "bad-message");
+}
+
+static void
 test_error_binary_frame (void)
 {
   g_autoptr(Pair) pair = pair_new (NULL);
@@ -845,6 +864,8 @@ main (int    argc,
   g_test_add_func ("/server/error/null-room", test_error_null_room);
   g_test_add_func ("/server/error/signal-without-data", test_error_signal_without_data);
   g_test_add_func ("/server/error/binary-frame", test_error_binary_frame);
+  g_test_add_func ("/server/relay/from-cannot-be-spoofed", test_relay_from_cannot_be_spoofed);
+  g_test_add_func ("/server/error/not-strict-json", test_error_not_strict_json);
   g_test_add_func ("/server/error/second-join", test_error_second_join);
   g_test_add_func ("/server/error/relay-before-join", test_error_relay_before_join);
   g_test_add_func ("/server/limit/oversize-frame-closes-1009",

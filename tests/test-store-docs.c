@@ -195,6 +195,35 @@ test_compaction_gives_space_back (StoreFixture *fixture,
 }
 
 static void
+test_updates_after_cleaned_compaction_stay_visible (StoreFixture *fixture,
+                                                    gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) snapshot = g_bytes_new_static ("S", 1);
+  const char *after[] = { "new", NULL };
+
+  {
+    g_autoptr(RpStore) store = open_store (fixture);
+
+    for (guint i = 0; i < 100; i++)
+      append_text (store, "notes", "old");
+    g_assert_true (rp_store_compact_document (store, "notes", snapshot, &error));
+    g_assert_true (rp_store_close (store, &error));   /* the covered log is deleted */
+  }
+  {
+    g_autoptr(RpStore) store = open_store (fixture);
+
+    /* The log is empty now; a reused sequence number would fall under the snapshot's. */
+    append_text (store, "notes", "new");
+  }
+  {
+    g_autoptr(RpStore) store = open_store (fixture);
+
+    assert_document (store, "notes", "S", after);
+  }
+}
+
+static void
 on_compacted (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
@@ -591,6 +620,8 @@ main (int argc, char **argv)
   ADD ("/store/documents/compaction-replaces-log-and-keeps-later-updates",
        test_compaction_replaces_log_and_keeps_later_updates);
   ADD ("/store/documents/compaction-gives-space-back", test_compaction_gives_space_back);
+  ADD ("/store/documents/updates-after-cleaned-compaction-stay-visible",
+       test_updates_after_cleaned_compaction_stay_visible);
   ADD ("/store/documents/compaction-async-completes-in-caller-context",
        test_compaction_async_completes_in_caller_context);
   ADD ("/store/documents/load-async-sees-disk-and-queue", test_load_async_sees_disk_and_queue);

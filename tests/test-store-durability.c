@@ -78,7 +78,7 @@ count_committed (sqlite3    *db,
   int rc;
   guint count = 0;
 
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM doc_updates WHERE doc_id = ?",
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM doc_log WHERE doc_id = ?",
                                        -1, &stmt, NULL), ==, SQLITE_OK);
   sqlite3_bind_text (stmt, 1, doc_id, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);

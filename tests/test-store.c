@@ -91,6 +91,46 @@ test_open_default_path_is_under_user_data_dir (void)
 }
 
 static void
+on_store_opened (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GError **error = ((gpointer *) user_data)[1];
+
+  *(RpStore **) ((gpointer *) user_data)[0] = rp_store_new_finish (result, error);
+  ((gpointer *) user_data)[2] = GINT_TO_POINTER (TRUE);
+}
+
+static void
+test_open_async_opens_off_the_main_thread (StoreFixture *fixture,
+                                           gconstpointer data)
+{
+  g_autoptr(RpStore) store = NULL;
+  g_autoptr(RpStore) refused = NULL;
+  g_autoptr(GError) error = NULL;
+  gpointer out[3] = { &store, &error, NULL };
+
+  rp_store_new_async (fixture->path, NULL, on_store_opened, out);
+  while (!out[2])
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (error);
+  g_assert_true (RP_IS_STORE (store));
+  add_partner (store, "Aiko", "Asia/Tokyo");
+
+  /* And the errors come back the same way. */
+  out[0] = &refused;
+  out[2] = NULL;
+  g_clear_object (&store);
+  g_unlink (fixture->path);
+  write_file (fixture->path, "not a database, not at all, no", 30);
+  rp_store_new_async (fixture->path, NULL, on_store_opened, out);
+  while (!out[2])
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (refused);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_DATABASE);
+}
+
+static void
 test_open_sets_schema_version_and_wal (StoreFixture *fixture,
                                        gconstpointer data)
 {
@@ -125,10 +165,18 @@ test_open_migrates_version_1_keeping_records (StoreFixture *fixture,
 
     id = add_ended_session (store, add_partner (store, "Aiko", "Asia/Tokyo"), 5000, "v1 notes");
   }
-  /* Back to the shape of schema 1, before series, proposals and the outbox. */
+  /* Back to the shape of schema 1, before series, proposals, the outbox and O(1) compaction,
+   * with a document compacted the old way: a snapshot and one update after it. */
   g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "ALTER TABLE sessions DROP COLUMN rrule;"
                                      "DROP TABLE proposals; DROP TABLE outbox;"
+                                     "ALTER TABLE doc_snapshots DROP COLUMN upto;"
+                                     "CREATE TABLE doc_updates (seq INTEGER PRIMARY KEY,"
+                                     " doc_id TEXT NOT NULL, data BLOB NOT NULL);"
+                                     "CREATE INDEX doc_updates_doc ON doc_updates (doc_id, seq);"
+                                     "INSERT INTO doc_snapshots VALUES ('notes', x'53', 0);"
+                                     "INSERT INTO doc_updates VALUES (7, 'notes', x'75');"
+                                     "DROP TABLE doc_log;"
                                      "PRAGMA user_version = 1", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 
@@ -142,6 +190,15 @@ test_open_migrates_version_1_keeping_records (StoreFixture *fixture,
     proposals = rp_store_list_proposals (store, 0, FALSE, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (proposals->len, ==, 0);
+    {
+      g_autoptr(GBytes) snapshot = NULL;
+      g_autoptr(GPtrArray) updates = NULL;
+
+      g_assert_true (rp_store_load_document (store, "notes", &snapshot, &updates, &error));
+      g_assert_cmpmem (g_bytes_get_data (snapshot, NULL), g_bytes_get_size (snapshot), "S", 1);
+      g_assert_cmpuint (updates->len, ==, 1);
+      g_assert_cmpmem (g_bytes_get_data (updates->pdata[0], NULL), 1, "u", 1);
+    }
   }
   {
     sqlite3_stmt *stmt = NULL;
@@ -172,6 +229,24 @@ test_open_not_a_database_is_refused_untouched (StoreFixture *fixture,
   g_assert_nonnull (strstr (error->message, fixture->path));
   g_assert_true (g_file_get_contents (fixture->path, &after, &len, NULL));
   g_assert_cmpmem (after, len, text, strlen (text));
+}
+
+static void
+test_open_short_foreign_file_is_refused_untouched (StoreFixture *fixture,
+                                                   gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpStore) store = NULL;
+  g_autofree char *after = NULL;
+  gsize len;
+
+  /* Shorter than a page: SQLite alone would take it for an empty database and overwrite it. */
+  write_file (fixture->path, "my notes", 8);
+  store = rp_store_new (fixture->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_DATABASE);
+  g_assert_true (g_file_get_contents (fixture->path, &after, &len, NULL));
+  g_assert_cmpmem (after, len, "my notes", 8);
 }
 
 static void
@@ -389,6 +464,7 @@ test_open_locked_by_another_program_is_busy (StoreFixture *fixture,
 
   /* Another program holds the write lock for longer than the owner may wait. */
   g_assert_cmpint (sqlite3_open (fixture->path, &other), ==, SQLITE_OK);
+  sqlite3_busy_timeout (other, 5000);   /* the store's writer may be busy a moment */
   g_assert_cmpint (sqlite3_exec (other, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_cmpint (rp_store_add_partner (store, partner, &error), ==, 0);
   g_assert_error (error, RP_STORE_ERROR, RP_STORE_ERROR_BUSY);
@@ -605,7 +681,9 @@ test_sessions_invalid_schedule_is_refused (StoreFixture *fixture,
     { "Asia/Tokyo", "2026-02-30T07:00" }, { "Asia/Tokyo", "2026-03-30 07:00" },
     { "Asia/Tokyo", "2026-03-30T24:00" }, { "Asia/Tokyo", NULL },
     { "Nowhere/Land", "2026-03-30T07:00" }, { NULL, "2026-03-30T07:00" },
-    { "Asia/Tokyo", "2026-03-30T07:00:00Z" },
+    { "Asia/Tokyo", "2026-03-30T07:00:00Z" }, { "Asia/Tokyo", "+026-03-30T07:00" },
+    { "Asia/Tokyo", " 2026-3-30T07:00" }, { "Asia/Tokyo", "2026-03-30T07:00:60" },
+    { "Asia/Tokyo", "0000-03-30T07:00" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -985,6 +1063,7 @@ test_proposals_unreadable_one_is_skipped (StoreFixture *fixture,
 
   g_assert_true (rp_store_save_proposal (store, 0, proposal, TRUE, &error));
   g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);   /* the store's writer may be busy a moment */
   g_assert_cmpint (sqlite3_exec (db, "INSERT INTO proposals VALUES ('bad', NULL, 1,"
                                      " '{\"type\":\"schedule-proposal\",\"zone\":\"Nowhere\"}', 0)",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
@@ -1331,10 +1410,13 @@ main (int argc, char **argv)
   g_test_add_func ("/store/open/default-path-is-under-user-data-dir",
                    test_open_default_path_is_under_user_data_dir);
   ADD ("/store/open/sets-schema-version-and-wal", test_open_sets_schema_version_and_wal);
+  ADD ("/store/open/async-opens-off-the-main-thread", test_open_async_opens_off_the_main_thread);
   ADD ("/store/open/migrates-version-1-keeping-records",
        test_open_migrates_version_1_keeping_records);
   ADD ("/store/open/not-a-database-is-refused-untouched",
        test_open_not_a_database_is_refused_untouched);
+  ADD ("/store/open/short-foreign-file-is-refused-untouched",
+       test_open_short_foreign_file_is_refused_untouched);
   ADD ("/store/open/newer-schema-is-refused-untouched", test_open_newer_schema_is_refused);
   ADD ("/store/open/foreign-sqlite-database-is-refused-untouched",
        test_open_foreign_sqlite_database_is_refused_untouched);

@@ -76,9 +76,28 @@ assert_same (Pair *p)
   g_assert_true (g_bytes_equal (aa, ab));
 }
 
+typedef struct {
+  GPtrArray *notes;
+  GPtrArray *agenda;
+} Persisted;
+
+static void
+persist_merged (RpSync    *sync,
+                guint      doc,
+                GBytes    *blob,
+                Persisted *persisted)
+{
+  g_ptr_array_add (doc == RP_SYNC_DOC_NOTES ? persisted->notes : persisted->agenda,
+                   g_bytes_ref (blob));
+}
+
 static void
 test_hello_exchange_brings_both_sides_equal (void)
 {
+  Persisted persisted = {
+    g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref),
+    g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref),
+  };
   Pair p;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
@@ -95,6 +114,7 @@ test_hello_exchange_brings_both_sides_equal (void)
   g_free (rp_agenda_add_item (p.b.agenda, -1, "Send CV", 0, RP_AGENDA_OWNER_MENTEE,
                               RP_AGENDA_KIND_ACTION_ITEM, &error));
   pair_connect (&p);
+  g_signal_connect (p.b.sync, "merged", G_CALLBACK (persist_merged), &persisted);
   rp_sync_start (p.a.sync);
   rp_sync_start (p.b.sync);
   g_assert_true (rp_sync_is_synced (p.a.sync));
@@ -105,6 +125,24 @@ test_hello_exchange_brings_both_sides_equal (void)
   g_assert_nonnull (strstr (text, "Mentee's questions?"));
   items = rp_agenda_list_items (p.b.agenda);
   g_assert_cmpuint (items->len, ==, 2);
+  /* What b merged from a, replayed into fresh documents, gives a's documents back. */
+  {
+    g_autoptr(RpTextDoc) n = rp_text_doc_new ();
+    g_autoptr(RpAgenda) g = rp_agenda_new ();
+    g_autofree char *got = NULL;
+    g_autoptr(GPtrArray) merged_items = NULL;
+
+    g_assert_cmpuint (persisted.notes->len, ==, 1);
+    g_assert_cmpuint (persisted.agenda->len, ==, 1);
+    g_assert_true (rp_text_doc_apply_update (n, persisted.notes->pdata[0], &error));
+    g_assert_true (rp_agenda_apply_update (g, persisted.agenda->pdata[0], &error));
+    got = rp_text_doc_get_text (n);
+    g_assert_cmpstr (got, ==, "Mentor's prep. ");
+    merged_items = rp_agenda_list_items (g);
+    g_assert_cmpuint (merged_items->len, ==, 1);
+  }
+  g_ptr_array_unref (persisted.notes);
+  g_ptr_array_unref (persisted.agenda);
   /* Each side sent a HELLO and a DIFF, nothing else. */
   g_assert_cmpuint (p.a.sent->len, ==, 2);
   g_assert_cmpuint (p.b.sent->len, ==, 2);
@@ -254,10 +292,44 @@ test_broken_frames_leave_documents_unchanged (void)
   side_clear (&p.b);
 }
 
+static guint n_refusals_logged;
+
+/* Counts (and keeps out of the test log) the lines the sync writes for refused frames. */
+static GLogWriterOutput
+count_refusals (GLogLevelFlags   level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 &&
+        g_str_has_prefix (fields[i].value, "Refused a sync frame"))
+      {
+        n_refusals_logged++;
+        return G_LOG_WRITER_HANDLED;
+      }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+static void
+test_refused_frames_are_logged (void)
+{
+  g_autoptr(RpSync) sync = rp_sync_new (NULL, NULL, NULL);
+  g_autoptr(GBytes) junk = g_bytes_new_static ("not a frame", 11);
+  g_autoptr(GError) error = NULL;
+  guint before = n_refusals_logged;
+
+  g_assert_false (rp_sync_receive (sync, junk, &error));
+  g_assert_error (error, RP_SYNC_ERROR, RP_SYNC_ERROR_MALFORMED);
+  g_assert_cmpuint (n_refusals_logged, ==, before + 1);
+}
+
 int
 main (int argc, char **argv)
 {
+  g_log_set_writer_func (count_refusals, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/sync/refuse/refused-frames-are-logged", test_refused_frames_are_logged);
   g_test_add_func ("/sync/hello/exchange-brings-both-sides-equal",
                    test_hello_exchange_brings_both_sides_equal);
   g_test_add_func ("/sync/stream/local-edits-go-out-in-one-batch",

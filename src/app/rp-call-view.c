@@ -668,6 +668,19 @@ on_devices_popover_shown (RpCallView *self)
   rp_devices_fill_combo (self->speaker_combo, RP_DEVICE_SPEAKER, self->settings, "speaker");
 }
 
+/* The session swaps camera or microphone in place during a call. */
+static void
+on_device_setting_changed (RpCallView *self, const char *key)
+{
+  g_autofree char *value = NULL;
+
+  if (self->session == NULL)
+    return;
+  value = setting_or_null (self->settings, key);
+  g_object_set (self->session, g_str_equal (key, "camera") ? "video-source" : "audio-source",
+                value, NULL);
+}
+
 /* --- GObject --------------------------------------------------------------------------- */
 
 static void
@@ -761,6 +774,10 @@ rp_call_view_setup (RpCallView *self, GSettings *settings, RpPartnerBook *book)
   g_set_object (&self->settings, settings);
   g_set_object (&self->book, book);
   g_settings_bind (settings, "side-panel-open", self->flap, "reveal-flap", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (settings, "changed::camera", G_CALLBACK (on_device_setting_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "changed::microphone",
+                           G_CALLBACK (on_device_setting_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->camera_combo, "changed", G_CALLBACK (rp_devices_store_choice),
                             self->camera_combo);
   g_signal_connect_swapped (self->microphone_combo, "changed",

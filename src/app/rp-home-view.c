@@ -61,6 +61,39 @@ make_placeholder (const char *text)
 }
 
 static void
+on_items_changed (GListModel *model, guint position, guint removed, guint added,
+                  GtkWidget *list)
+{
+  GtkWidget *empty = g_object_get_data (G_OBJECT (list), "rp-empty");
+  gboolean has_items = g_list_model_get_n_items (model) > 0;
+
+  gtk_widget_set_visible (list, has_items);
+  gtk_widget_set_visible (empty, !has_items);
+}
+
+/* The empty-state text sits beside the list, not inside it as a placeholder row: a hidden
+ * placeholder would be the list's last child and cost the last real row its bottom border. */
+static void
+bind_list (RpHomeView              *self,
+           GtkListBox              *list,
+           GListModel              *model,
+           GtkListBoxCreateWidgetFunc create,
+           const char              *empty_text)
+{
+  GtkWidget *empty = g_object_get_data (G_OBJECT (list), "rp-empty");
+
+  if (empty == NULL)
+    {
+      empty = make_placeholder (empty_text);
+      gtk_container_add (GTK_CONTAINER (gtk_widget_get_parent (GTK_WIDGET (list))), empty);
+      g_object_set_data (G_OBJECT (list), "rp-empty", empty);
+    }
+  gtk_list_box_bind_model (list, model, create, self, NULL);
+  g_signal_connect_object (model, "items-changed", G_CALLBACK (on_items_changed), list, 0);
+  on_items_changed (model, 0, 0, 0, GTK_WIDGET (list));
+}
+
+static void
 update_partner_row (RpHomeView *self, HdyActionRow *row)
 {
   RpPartner *partner = g_object_get_data (G_OBJECT (row), "partner");
@@ -297,10 +330,6 @@ rp_home_view_init (RpHomeView *self)
 
   /* A labelled button rather than the bar's own unnamed close icon. */
   gtk_info_bar_add_button (self->error_bar, _("_Dismiss"), GTK_RESPONSE_CLOSE);
-  gtk_list_box_set_placeholder (self->partners_list,
-                                make_placeholder (_("Add the people you mentor or learn from")));
-  gtk_list_box_set_placeholder (self->upcoming_list, make_placeholder (_("Nothing scheduled")));
-  gtk_list_box_set_placeholder (self->recent_list, make_placeholder (_("No sessions yet")));
   /* Partners' clocks show minutes; a 20 s tick keeps them at most that late. */
   self->clock_source = g_timeout_add_seconds (20, on_clock_tick, self);
 }
@@ -312,12 +341,12 @@ rp_home_view_set_book (RpHomeView *self, RpPartnerBook *book, GSettings *setting
 
   g_set_object (&self->book, book);
   g_set_object (&self->settings, settings);
-  gtk_list_box_bind_model (self->partners_list, rp_partner_book_get_partners (book),
-                           create_partner_row, self, NULL);
-  gtk_list_box_bind_model (self->upcoming_list, rp_partner_book_get_upcoming (book),
-                           create_upcoming_row, self, NULL);
-  gtk_list_box_bind_model (self->recent_list, rp_partner_book_get_recent (book),
-                           create_recent_row, self, NULL);
+  bind_list (self, self->partners_list, rp_partner_book_get_partners (book), create_partner_row,
+             _("Add the people you mentor or learn from"));
+  bind_list (self, self->upcoming_list, rp_partner_book_get_upcoming (book), create_upcoming_row,
+             _("Nothing scheduled"));
+  bind_list (self, self->recent_list, rp_partner_book_get_recent (book), create_recent_row,
+             _("No sessions yet"));
 }
 
 void

@@ -36,6 +36,11 @@ rp_notes_panel_dispose (GObject *object)
 {
   RpNotesPanel *self = RP_NOTES_PANEL (object);
 
+  /* The text view drops its buffer while it is destroyed; gspell's inline checker would
+   * react by tagging a buffer that is going away (a GtkTextBTree assertion). */
+  if (self->text_view != NULL)
+    gspell_text_view_set_inline_spell_checking (gspell_text_view_get_from_gtk_text_view (self->text_view),
+                                                FALSE);
   g_clear_object (&self->checker);
   g_clear_object (&self->partner);
   G_OBJECT_CLASS (rp_notes_panel_parent_class)->dispose (object);

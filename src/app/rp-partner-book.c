@@ -16,7 +16,11 @@ struct _RpPartnerBook
   GListStore *partners;
   GListStore *upcoming;
   GListStore *recent;
+  gboolean loaded;        /* saving before the file is read would overwrite it */
+  gboolean save_pending;
 };
+
+static void save (RpPartnerBook *self);
 
 G_DEFINE_FINAL_TYPE (RpPartnerBook, rp_partner_book, G_TYPE_OBJECT)
 
@@ -29,6 +33,14 @@ compare_start (gconstpointer a, gconstpointer b, gpointer user_data)
   int order = g_date_time_compare (rp_session_record_get_start ((RpSessionRecord *) a),
                                    rp_session_record_get_start ((RpSessionRecord *) b));
   return GPOINTER_TO_INT (user_data) * order;
+}
+
+static void
+watch_partner (RpPartnerBook *self, RpPartner *partner)
+{
+  /* The spell-checking language chosen during a call is kept for the next one. */
+  g_signal_connect_object (partner, "notify::language", G_CALLBACK (save), self,
+                           G_CONNECT_SWAPPED);
 }
 
 static void
@@ -52,6 +64,7 @@ load_partner (RpPartnerBook *self, GKeyFile *keys, const char *group)
   partner = g_object_new (RP_TYPE_PARTNER,
                           "name", group + strlen (PARTNER_PREFIX), "time-zone", zone,
                           "language", language, "work-start", start, "work-end", end, NULL);
+  watch_partner (self, partner);
   g_list_store_append (self->partners, partner);
 }
 
@@ -106,7 +119,12 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       /* No file yet is the normal first start. */
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_task_return_boolean (task, TRUE);
+        {
+          self->loaded = TRUE;
+          if (self->save_pending)
+            save (self);
+          g_task_return_boolean (task, TRUE);
+        }
       else
         g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -118,6 +136,9 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   load_key_file (self, keys);
+  self->loaded = TRUE;
+  if (self->save_pending)
+    save (self);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -178,6 +199,13 @@ save (RpPartnerBook *self)
   gsize length = 0;
   char *data;
 
+  /* Before the file is read (or when it could not be), changes wait rather than replace it. */
+  if (!self->loaded)
+    {
+      self->save_pending = TRUE;
+      return;
+    }
+  self->save_pending = FALSE;
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->partners)); i++)
     {
       g_autoptr (RpPartner) partner = g_list_model_get_item (G_LIST_MODEL (self->partners), i);
@@ -308,6 +336,7 @@ rp_partner_book_add_partner (RpPartnerBook  *self,
       return FALSE;
     }
   partner = rp_partner_new (clean, time_zone);
+  watch_partner (self, partner);
   g_list_store_append (self->partners, partner);
   save (self);
   return TRUE;

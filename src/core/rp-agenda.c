@@ -25,7 +25,7 @@
 #define AGENDA_VERSION 1
 #define SV_MAGIC "RPV"
 #define SV_VERSION 1
-#define MAX_POSITION 512
+#define MAX_POSITION 1024
 #define MAX_REPLICAS (1u << 16)
 #define MAX_ITEMS (1u << 16)
 
@@ -230,13 +230,16 @@ position_between (GBytes *a,
   return g_byte_array_free_to_bytes (out);
 }
 
-/* The position for an item placed at @index of @list (which does not hold the item). */
+/* The position for an item placed at @index of @list (which does not hold the item), or NULL
+ * when keys there have grown past what peers accept (thousands of inserts at one place). */
 static GBytes *
 position_for_index (GPtrArray *list,
-                    guint      index)
+                    guint      index,
+                    GError   **error)
 {
   GBytes *before = index > 0 ? ((Item *) list->pdata[index - 1])->position : NULL;
   GBytes *after = NULL;
+  GBytes *key;
 
   /* Items with equal keys (placed concurrently) are ordered by id; skip past them so the
    * new key is strictly greater than @before. */
@@ -250,7 +253,15 @@ position_for_index (GPtrArray *list,
           break;
         }
     }
-  return position_between (before, after);
+  key = position_between (before, after);
+  if (g_bytes_get_size (key) > MAX_POSITION)
+    {
+      g_bytes_unref (key);
+      g_set_error_literal (error, RP_AGENDA_ERROR, RP_AGENDA_ERROR_INVALID,
+                           "No room left at that place of the agenda; move the item elsewhere");
+      return NULL;
+    }
+  return key;
 }
 
 /* --- encoding --------------------------------------------------------------------------- */
@@ -810,6 +821,7 @@ rp_agenda_add_item (RpAgenda      *self,
                     GError       **error)
 {
   g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GBytes) position = NULL;
   Item *item;
   char *id;
 
@@ -820,6 +832,9 @@ rp_agenda_add_item (RpAgenda      *self,
   list = ordered_items (self);
   if (index < 0 || (guint) index > list->len)
     index = list->len;
+  position = position_for_index (list, index, error);
+  if (position == NULL)
+    return NULL;
   item = g_new0 (Item, 1);
   item->replica = self->replica_id;
   item->counter = self->next_counter++;
@@ -827,7 +842,7 @@ rp_agenda_add_item (RpAgenda      *self,
   item->minutes = minutes;
   item->owner = owner == RP_AGENDA_OWNER_MENTEE;
   item->kind = kind == RP_AGENDA_KIND_ACTION_ITEM;
-  item->position = position_for_index (list, index);
+  item->position = g_steal_pointer (&position);
   id = item_id_string (item->replica, item->counter);
   g_hash_table_insert (self->items, g_strdup (id), item);
   commit_local (self, item, (1u << F_TITLE) | (1u << F_MINUTES) | (1u << F_OWNER) |
@@ -928,6 +943,7 @@ rp_agenda_move_item (RpAgenda   *self,
                      GError    **error)
 {
   g_autoptr(GPtrArray) list = NULL;
+  GBytes *position;
   Item *item;
 
   g_return_val_if_fail (RP_IS_AGENDA (self), FALSE);
@@ -938,8 +954,10 @@ rp_agenda_move_item (RpAgenda   *self,
   g_ptr_array_remove (list, item);
   if (index > list->len)
     index = list->len;
+  if ((position = position_for_index (list, index, error)) == NULL)
+    return FALSE;
   g_clear_pointer (&item->position, g_bytes_unref);
-  item->position = position_for_index (list, index);
+  item->position = position;
   commit_local (self, item, 1u << F_POSITION);
   return TRUE;
 }

@@ -178,13 +178,20 @@ run_in_main (RpCall         *self,
              GDestroyNotify  destroy)
 {
   MainJob *job = g_new0 (MainJob, 1);
+  GSource *source = g_idle_source_new ();
 
+  /* Always queued, never run in place: g_main_context_invoke would run the job right here, on
+   * the streaming thread, whenever it can acquire an idle context; that touched our state off
+   * the main thread and let a later job overtake queued ones (data-channel messages arrived
+   * out of order). */
   job->self = g_object_ref (self);
   job->func = func;
   job->data = data;
   job->destroy = destroy;
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, main_job_dispatch, job,
-                              main_job_free);
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, main_job_dispatch, job, main_job_free);
+  g_source_attach (source, self->context);
+  g_source_unref (source);
 }
 
 static void
@@ -717,29 +724,58 @@ on_channel_close (GstWebRTCDataChannel *channel,
   run_in_main (self, channel_closed_main, NULL, NULL);
 }
 
-static void
-handle_control (RpCall     *self,
-                JsonObject *obj,
-                JsonNode   *node)
+void
+rp_call_control_clear (RpCallControl *control)
 {
-  const char *type = json_object_get_string_member (obj, "type");
+  g_clear_pointer (&control->message, json_node_unref);
+}
 
+/* What a text message on the data channel means: one of the call's own control messages
+ * (PROTOCOL.md, "Data channel") or an application message. Every field is checked: the peer
+ * may be anyone. */
+gboolean
+rp_call_parse_data_text (const char    *text,
+                         gssize         length,
+                         RpCallControl *out,
+                         GError       **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *obj;
+  JsonNode *type_node;
+  const char *type;
+
+  memset (out, 0, sizeof *out);
+  if (!json_parser_load_from_data (parser, text, length, NULL)
+      || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, RP_CALL_ERROR, RP_CALL_ERROR_NEGOTIATION,
+                   "a data-channel text message that is not a JSON object");
+      return FALSE;
+    }
+  obj = json_node_get_object (root);
+  type_node = json_object_get_member (obj, "type");
+  if (type_node == NULL || json_node_get_value_type (type_node) != G_TYPE_STRING)
+    {
+      g_set_error (error, RP_CALL_ERROR, RP_CALL_ERROR_NEGOTIATION,
+                   "a data-channel message without a type");
+      return FALSE;
+    }
+  type = json_node_get_string (type_node);
   if (g_str_equal (type, "heartbeat"))
-    return;
-  if (g_str_equal (type, "media-state"))
+    out->kind = RP_CALL_CONTROL_HEARTBEAT;
+  else if (g_str_equal (type, "media-state"))
     {
       JsonNode *cam = json_object_get_member (obj, "camera");
-      gboolean enabled = cam != NULL && json_node_get_value_type (cam) == G_TYPE_BOOLEAN
-                         ? json_node_get_boolean (cam) : TRUE;
+      JsonNode *mute = json_object_get_member (obj, "muted");
 
-      if (enabled != self->remote_camera_enabled)
-        {
-          self->remote_camera_enabled = enabled;
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOTE_CAMERA_ENABLED]);
-        }
-      return;
+      out->kind = RP_CALL_CONTROL_MEDIA_STATE;
+      out->camera = cam != NULL && json_node_get_value_type (cam) == G_TYPE_BOOLEAN
+                    ? json_node_get_boolean (cam) : TRUE;
+      out->muted = mute != NULL && json_node_get_value_type (mute) == G_TYPE_BOOLEAN
+                   && json_node_get_boolean (mute);
     }
-  if (g_str_equal (type, "chunked"))
+  else if (g_str_equal (type, "chunked"))
     {
       JsonNode *size = json_object_get_member (obj, "size");
       gint64 n = size != NULL && json_node_get_value_type (size) == G_TYPE_INT64
@@ -747,15 +783,19 @@ handle_control (RpCall     *self,
 
       if (n <= 0 || n > RP_CALL_MAX_MESSAGE)
         {
-          g_message ("refusing a chunked message of %" G_GINT64_FORMAT " bytes", n);
-          return;
+          g_set_error (error, RP_CALL_ERROR, RP_CALL_ERROR_NEGOTIATION,
+                       "refusing a chunked message of %" G_GINT64_FORMAT " bytes", n);
+          return FALSE;
         }
-      g_clear_pointer (&self->reassembly, g_byte_array_unref);
-      self->reassembly = g_byte_array_sized_new ((guint) n);
-      self->reassembly_size = (gsize) n;
-      return;
+      out->kind = RP_CALL_CONTROL_CHUNKED;
+      out->chunked_size = (gsize) n;
     }
-  g_signal_emit (self, signals[SIGNAL_TEXT_RECEIVED], 0, node);
+  else
+    {
+      out->kind = RP_CALL_CONTROL_APP;
+      out->message = json_node_copy (root);
+    }
+  return TRUE;
 }
 
 static void
@@ -763,24 +803,34 @@ text_main (RpCall  *self,
            gpointer data)
 {
   const char *text = data;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-  JsonObject *obj;
+  g_auto(RpCallControl) control = { 0 };
+  g_autoptr(GError) error = NULL;
 
-  if (!json_parser_load_from_data (parser, text, -1, NULL)
-      || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!rp_call_parse_data_text (text, -1, &control, &error))
     {
-      g_message ("ignoring a data-channel text message that is not a JSON object");
+      g_message ("ignoring %s", error->message);
       return;
     }
-  obj = json_node_get_object (root);
-  if (!json_object_has_member (obj, "type")
-      || json_node_get_value_type (json_object_get_member (obj, "type")) != G_TYPE_STRING)
+  switch (control.kind)
     {
-      g_message ("ignoring a data-channel message without a type");
-      return;
+    case RP_CALL_CONTROL_HEARTBEAT:
+      break;
+    case RP_CALL_CONTROL_MEDIA_STATE:
+      if (control.camera != self->remote_camera_enabled)
+        {
+          self->remote_camera_enabled = control.camera;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOTE_CAMERA_ENABLED]);
+        }
+      break;
+    case RP_CALL_CONTROL_CHUNKED:
+      g_clear_pointer (&self->reassembly, g_byte_array_unref);
+      self->reassembly = g_byte_array_sized_new ((guint) control.chunked_size);
+      self->reassembly_size = control.chunked_size;
+      break;
+    case RP_CALL_CONTROL_APP:
+      g_signal_emit (self, signals[SIGNAL_TEXT_RECEIVED], 0, control.message);
+      break;
     }
-  handle_control (self, obj, root);
 }
 
 static void

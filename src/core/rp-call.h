@@ -67,6 +67,28 @@ void        rp_call_stop                  (RpCall       *self);
 const char *rp_call_get_verification_code (RpCall       *self);
 GstElement *rp_call_get_pipeline          (RpCall       *self);
 
+typedef enum {
+  RP_CALL_CONTROL_APP,          /* an application message: message holds it */
+  RP_CALL_CONTROL_HEARTBEAT,
+  RP_CALL_CONTROL_MEDIA_STATE,  /* camera, muted */
+  RP_CALL_CONTROL_CHUNKED,      /* chunked_size: the binary pieces that follow */
+} RpCallControlKind;
+
+typedef struct {
+  RpCallControlKind kind;
+  gboolean          camera;
+  gboolean          muted;
+  gsize             chunked_size;
+  JsonNode         *message;
+} RpCallControl;
+
+gboolean    rp_call_parse_data_text       (const char    *text,
+                                           gssize         length,
+                                           RpCallControl *out,
+                                           GError       **error);
+void        rp_call_control_clear         (RpCallControl *control);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RpCallControl, rp_call_control_clear)
+
 /* The six-digit code of PROTOCOL.md from two SDP texts; NULL if either lacks a sha-256
  * fingerprint. */
 char       *rp_call_compute_verification_code (const char *local_sdp,

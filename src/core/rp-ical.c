@@ -1085,6 +1085,7 @@ read_rrule (icalcomponent *event,
       g_set_error (error, RP_ICAL_ERROR, RP_ICAL_ERROR_INVALID, "RRULE is not a valid rule");
       return FALSE;
     }
+
   text = icalrecurrencetype_as_string_r (&recur);
   icalerror_clear_errno ();
   if (text == NULL)
@@ -1094,6 +1095,15 @@ read_rrule (icalcomponent *event,
     }
   m->rrule = clean_text (text);
   icalmemory_free_buffer (text);
+  {
+    g_autoptr(GError) why = NULL;
+
+    if (!rp_schedule_check_rule (m->rrule, &why))
+      {
+        g_set_error (error, RP_ICAL_ERROR, RP_ICAL_ERROR_INVALID, "RRULE: %s", why->message);
+        return FALSE;
+      }
+  }
   return TRUE;
 }
 
@@ -1413,4 +1423,79 @@ rp_ical_import (const char *data,
   if (errors)
     *errors = g_steal_pointer (&problems);
   return TRUE;
+}
+
+/* ---------------------------------------------------------------- async ---- */
+
+typedef struct {
+  GPtrArray *meetings;
+  GPtrArray *errors;
+} ImportResult;
+
+static void
+import_result_free (ImportResult *r)
+{
+  g_clear_pointer (&r->meetings, g_ptr_array_unref);
+  g_clear_pointer (&r->errors, g_ptr_array_unref);
+  g_free (r);
+}
+
+static void
+import_file_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  ImportResult *r;
+  gsize length;
+
+  if (!g_file_load_contents (task_data, cancellable, &data, &length, NULL, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  r = g_new0 (ImportResult, 1);
+  if (!rp_ical_import (data, length, &r->meetings, &r->errors, &error))
+    {
+      import_result_free (r);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, r, (GDestroyNotify) import_result_free);
+}
+
+void
+rp_ical_import_file_async (GFile              *file,
+                           GCancellable       *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_return_if_fail (G_IS_FILE (file));
+  g_task_set_source_tag (task, rp_ical_import_file_async);
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+  g_task_run_in_thread (task, import_file_thread);
+}
+
+/* The meetings read; *errors gets the parts that could not be read. */
+GPtrArray *
+rp_ical_import_file_finish (GAsyncResult *result,
+                            GPtrArray   **errors,
+                            GError      **error)
+{
+  ImportResult *r;
+  GPtrArray *meetings;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  r = g_task_propagate_pointer (G_TASK (result), error);
+  if (r == NULL)
+    return NULL;
+  meetings = g_steal_pointer (&r->meetings);
+  if (errors)
+    *errors = g_steal_pointer (&r->errors);
+  import_result_free (r);
+  return meetings;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "rp-meeting.h"
 
@@ -34,6 +34,15 @@ char       *rp_ical_build_vtimezone    (GTimeZone         *tz,
 gboolean    rp_ical_import             (const char        *data,
                                         gssize             length,
                                         GPtrArray        **meetings,
+                                        GPtrArray        **errors,
+                                        GError           **error);
+
+/* The same off the main loop, reading a file: libical can spend seconds on a hostile rule. */
+void        rp_ical_import_file_async  (GFile             *file,
+                                        GCancellable      *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer           user_data);
+GPtrArray  *rp_ical_import_file_finish (GAsyncResult      *result,
                                         GPtrArray        **errors,
                                         GError           **error);
 

@@ -570,14 +570,9 @@ rp_proposal_new_from_json (JsonNode *node,
   tz = rp_zone_new (zone, error);
   if (tz == NULL)
     return NULL;
-  if (rrule)
-    {
-      RpLocal probe = { 2000, 1, 1, 0, 0, 0 };
-      g_autoptr(GArray) occs = rp_schedule_expand (tz, &probe, rrule, NULL, 1, error);
-
-      if (occs == NULL)
-        return NULL;
-    }
+  if (rrule && !rp_schedule_rule_is_plain (rrule))
+    return invalid (error, "rrule (weekly, every n weeks, daily, yearly or the nth weekday "
+                           "of the month)"), NULL;
   self = g_object_new (RP_TYPE_PROPOSAL, "id", id, "zone", zone, "minutes", (guint) minutes,
                        "rrule", rrule, "summary", summary, "link", link, NULL);
   if (!read_slots (self, o, error) || !read_state (self, o, error))

@@ -118,6 +118,7 @@ rp_message_copy (const RpMessage *message)
   copy->client = g_strdup (message->client);
   copy->from = g_strdup (message->from);
   copy->data = message->data ? json_node_copy (message->data) : NULL;
+  copy->data_json = g_strdup (message->data_json);
   copy->link = g_strdup (message->link);
   copy->ice_servers = message->ice_servers ? json_node_copy (message->ice_servers) : NULL;
   copy->peers = message->peers ? g_ptr_array_copy (message->peers, copy_peer, NULL) : NULL;
@@ -140,6 +141,7 @@ rp_message_free (RpMessage *message)
   g_free (message->client);
   g_free (message->from);
   g_clear_pointer (&message->data, json_node_unref);
+  g_free (message->data_json);
   g_free (message->link);
   g_clear_pointer (&message->ice_servers, json_node_unref);
   g_clear_pointer (&message->peers, g_ptr_array_unref);
@@ -301,33 +303,156 @@ check_signal_data (JsonNode  *data,
 
 /* --- the envelope --- */
 
-/* json-glib's parser recurses once per nesting level; a 64 KiB frame of brackets would
- * otherwise take it thousands of frames deep. */
-static gboolean
-nesting_is_shallow (const char *text,
-                    gsize       length)
-{
-  guint depth = 0;
-  gboolean in_string = FALSE;
+/* --- a strict reading of the text, before json-glib's ---
+ *
+ * json-glib 1.6 accepts more than JSON: single-quoted strings, octal escapes, comments, hex
+ * and other non-JSON numbers. The server relays the sender's text as it came
+ * (rp_protocol_relay_text), so what passes here must be JSON that any receiver can read.
+ * json-glib still checks the grammar; this checks every token, and the nesting depth: its
+ * parser recurses once per level, and a 64 KiB frame of brackets would take it thousands of
+ * frames deep. */
 
-  for (gsize i = 0; i < length; i++)
+static gsize
+scan_string (const char *text,
+             gsize       i,
+             gsize       length)
+{
+  for (i++; i < length; i++)
+    {
+      guchar c = (guchar) text[i];
+
+      if (c == '"')
+        return i + 1;
+      if (c < 0x20)
+        return 0;
+      if (c != '\\')
+        continue;
+      if (++i >= length)
+        return 0;
+      if (text[i] == 'u')
+        {
+          for (guint k = 1; k <= 4; k++)
+            {
+              if (i + k >= length || !g_ascii_isxdigit (text[i + k]))
+                return 0;
+            }
+          i += 4;
+        }
+      else if (strchr ("\"\\/bfnrt", text[i]) == NULL || text[i] == '\0')
+        return 0;
+    }
+  return 0;
+}
+
+static gsize
+scan_digits (const char *text,
+             gsize       i,
+             gsize       length)
+{
+  gsize start = i;
+
+  while (i < length && g_ascii_isdigit (text[i]))
+    i++;
+  return i > start ? i : 0;
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static gsize
+scan_number (const char *text,
+             gsize       i,
+             gsize       length)
+{
+  if (text[i] == '-')
+    i++;
+  if (i < length && text[i] == '0')
+    i++;
+  else if ((i = scan_digits (text, i, length)) == 0)
+    return 0;
+  if (i < length && text[i] == '.' && (i = scan_digits (text, i + 1, length)) == 0)
+    return 0;
+  if (i < length && (text[i] == 'e' || text[i] == 'E'))
+    {
+      i++;
+      if (i < length && (text[i] == '+' || text[i] == '-'))
+        i++;
+      if ((i = scan_digits (text, i, length)) == 0)
+        return 0;
+    }
+  return i;
+}
+
+static gsize
+scan_literal (const char *text,
+              gsize       i,
+              gsize       length)
+{
+  static const char * const literals[] = { "true", "false", "null" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (literals); k++)
+    {
+      gsize n = strlen (literals[k]);
+
+      if (length - i >= n && memcmp (text + i, literals[k], n) == 0)
+        return i + n;
+    }
+  return 0;
+}
+
+static gboolean
+tokens_are_strict_json (const char *text,
+                        gsize       length,
+                        GError    **error)
+{
+  guint depth = 0, top_values = 0;
+  gsize i = 0;
+
+  while (i < length)
     {
       char c = text[i];
+      gsize next;
 
-      if (in_string)
+      /* json-glib takes "{...}{...}" as its first object; relayed, the second would go too. */
+      if (depth == 0 && strchr (" \t\n\r", c) == NULL && ++top_values > 1)
         {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
+          g_set_error_literal (error, RP_PROTOCOL_ERROR, RP_PROTOCOL_ERROR_BAD_MESSAGE,
+                               "message holds more than one JSON value");
+          return FALSE;
         }
-      if (c == '"')
-        in_string = TRUE;
-      else if ((c == '[' || c == '{') && ++depth > RP_PROTOCOL_MAX_DEPTH)
-        return FALSE;
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':' || c == ',')
+        next = i + 1;
+      else if (c == '{' || c == '[')
+        {
+          if (++depth > RP_PROTOCOL_MAX_DEPTH)
+            {
+              g_set_error (error, RP_PROTOCOL_ERROR, RP_PROTOCOL_ERROR_BAD_MESSAGE,
+                           "message is nested more than %d levels deep", RP_PROTOCOL_MAX_DEPTH);
+              return FALSE;
+            }
+          next = i + 1;
+        }
+      else if (c == '}' || c == ']')
+        {
+          depth = depth > 0 ? depth - 1 : 0;
+          next = i + 1;
+        }
+      else if (c == '"')
+        next = scan_string (text, i, length);
+      else
+        {
+          next = (c == '-' || g_ascii_isdigit (c)) ? scan_number (text, i, length)
+                                                   : scan_literal (text, i, length);
+          /* "01" would otherwise read as two numbers here and as one in json-glib. */
+          if (next != 0 && next < length && strchr (" \t\r\n,]}", text[next]) == NULL)
+            next = 0;
+        }
+
+      if (next == 0)
+        {
+          g_set_error (error, RP_PROTOCOL_ERROR, RP_PROTOCOL_ERROR_BAD_MESSAGE,
+                       "message is not JSON (at byte %" G_GSIZE_FORMAT ")", i);
+          return FALSE;
+        }
+      i = next;
     }
   return TRUE;
 }
@@ -368,6 +493,69 @@ strings_are_utf8 (JsonNode *node)
   return TRUE;
 }
 
+/* The text of the top-level "data" member's value exactly as sent (the last one, as json-glib
+ * reads duplicates), or NULL if there is none spelled plainly "data". The text must already
+ * have passed tokens_are_strict_json() and json-glib: one strict JSON object. */
+static char *
+raw_data_member (const char *text,
+                 gsize       length)
+{
+  guint depth = 0;
+  gboolean expect_key = FALSE, is_data = FALSE, value_pending = FALSE, capturing = FALSE;
+  gsize start = 0, end = 0, i = 0;
+  gboolean found = FALSE;
+
+  while (i < length)
+    {
+      char c = text[i];
+      gsize next = i + 1;
+
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        {
+          i++;
+          continue;
+        }
+      if (depth == 1 && capturing && (c == ',' || c == '}'))
+        {
+          end = i;
+          capturing = FALSE;
+          found = TRUE;
+        }
+      if (value_pending)
+        {
+          start = i;
+          capturing = TRUE;
+          value_pending = FALSE;
+        }
+      if (c == '{' || c == '[')
+        expect_key = ++depth == 1;
+      else if (c == '}' || c == ']')
+        depth--;
+      else if (c == ',')
+        expect_key = depth == 1;
+      else if (c == ':')
+        value_pending = depth == 1 && is_data;
+      else if (c == '"')
+        {
+          next = scan_string (text, i, length);
+          if (depth == 1 && expect_key)
+            is_data = next - i == 6 && memcmp (text + i, "\"data\"", 6) == 0;
+          expect_key = FALSE;
+        }
+      else
+        next = (c == '-' || g_ascii_isdigit (c)) ? scan_number (text, i, length)
+                                                 : scan_literal (text, i, length);
+      if (next == 0)
+        return NULL;
+      i = next;
+    }
+  if (!found)
+    return NULL;
+  while (end > start && strchr (" \t\n\r", text[end - 1]) != NULL)
+    end--;
+  return g_strndup (text + start, end - start);
+}
+
 static JsonNode *
 parse_envelope (const char  *text,
                 gsize        length,
@@ -391,12 +579,8 @@ parse_envelope (const char  *text,
                            "message is not valid UTF-8 text");
       return NULL;
     }
-  if (!nesting_is_shallow (text, length))
-    {
-      g_set_error (error, RP_PROTOCOL_ERROR, RP_PROTOCOL_ERROR_BAD_MESSAGE,
-                   "message is nested more than %d levels deep", RP_PROTOCOL_MAX_DEPTH);
-      return NULL;
-    }
+  if (!tokens_are_strict_json (text, length, error))
+    return NULL;
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, text, (gssize) length, &local_error))
@@ -530,6 +714,13 @@ rp_protocol_parse_client_message (const char  *text,
   message = rp_message_new (t);
   if (!read_client_fields (json_node_get_object (root), message, error))
     return NULL;
+  if ((t == RP_MESSAGE_SIGNAL || t == RP_MESSAGE_APP)
+      && (message->data_json = raw_data_member (text, length)) == NULL)
+    {
+      g_set_error_literal (error, RP_PROTOCOL_ERROR, RP_PROTOCOL_ERROR_BAD_MESSAGE,
+                           "\"data\" must be spelled without escapes");
+      return NULL;
+    }
   return g_steal_pointer (&message);
 }
 
@@ -823,6 +1014,24 @@ rp_protocol_error_message_to_json (RpProtocolError  error,
   message.code = (char *) rp_protocol_error_to_code (error);
   message.message = (char *) text;
   return rp_message_to_json (&message);
+}
+
+/* What the server relays for a client's "signal" or "app": a fresh envelope with the
+ * sender's id in "from", and "data" exactly as the sender wrote it. Written out again by
+ * json-glib it would not arrive unchanged: 1e400 becomes "inf.0" (not JSON), integers past
+ * 64 bits become -1. Whatever else the sender put at the top level (its own "from"
+ * included) is dropped. */
+char *
+rp_protocol_relay_text (const RpMessage *message,
+                        const char      *from)
+{
+  g_return_val_if_fail (message->type == RP_MESSAGE_SIGNAL || message->type == RP_MESSAGE_APP,
+                        NULL);
+  g_return_val_if_fail (message->data_json != NULL, NULL);
+  g_return_val_if_fail (rp_protocol_is_client_id (from), NULL);
+
+  return g_strdup_printf ("{\"type\":\"%s\",\"from\":\"%s\",\"data\":%s}",
+                          rp_message_type_to_string (message->type), from, message->data_json);
 }
 
 /* --- identifiers and links --- */

@@ -70,6 +70,7 @@ typedef struct {
   char          *client;       /* join: own id; welcome: "you" */
   char          *from;         /* signal, app from the server */
   JsonNode      *data;         /* signal, app */
+  char          *data_json;    /* signal, app from a client: "data" exactly as received */
   char          *link;         /* welcome */
   gboolean       polite;       /* welcome */
   guint          grace_s;      /* welcome */
@@ -95,6 +96,9 @@ RpMessage *rp_protocol_parse_client_message (const char  *text,
 RpMessage *rp_protocol_parse_server_message (const char  *text,
                                              gsize        length,
                                              GError     **error);
+
+char      *rp_protocol_relay_text    (const RpMessage *message,
+                                      const char      *from);
 
 char      *rp_protocol_error_message_to_json (RpProtocolError  error,
                                               const char      *text);

@@ -14,8 +14,11 @@
 G_DEFINE_QUARK (rp-schedule-error-quark, rp_schedule_error)
 
 #define SECONDS_PER_DAY 86400
-/* A rule that never matches (BYMONTHDAY=31;BYMONTH=2) must not spin for ever. */
+/* A rule that never matches (BYMONTHDAY=31;BYMONTH=2) must not spin for ever: at most this
+ * many instances are asked of libical, and libical itself is told to stop this many years
+ * after the start, since it searches unboundedly inside one call to find the next match. */
 #define MAX_ITERATIONS 20000
+#define MAX_SERIES_YEARS 30
 
 const char *
 rp_resolution_to_string (RpResolution resolution)
@@ -344,6 +347,75 @@ rp_zone_resolve (GTimeZone     *tz,
 
 /* ---- recurrence ---- */
 
+/* Sub-daily rules have no use for sessions, and libical can search through every second of a
+ * year for one that never matches (FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30): refused. */
+gboolean
+rp_schedule_frequency_supported (int freq)
+{
+  return freq == ICAL_DAILY_RECURRENCE || freq == ICAL_WEEKLY_RECURRENCE ||
+         freq == ICAL_MONTHLY_RECURRENCE || freq == ICAL_YEARLY_RECURRENCE;
+}
+
+/* BYMONTH with BYMONTHDAY naming no real date (30 February) never matches, and libical would
+ * search for it up to its last year: refused at once. */
+static gboolean
+names_a_date (const struct icalrecurrencetype *r)
+{
+  static const gint longest[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+  if (r->by_month[0] == ICAL_RECURRENCE_ARRAY_MAX || r->by_month_day[0] == ICAL_RECURRENCE_ARRAY_MAX)
+    return TRUE;
+  for (guint m = 0; m < ICAL_BY_MONTH_SIZE && r->by_month[m] != ICAL_RECURRENCE_ARRAY_MAX; m++)
+    for (guint d = 0; d < ICAL_BY_MONTHDAY_SIZE && r->by_month_day[d] != ICAL_RECURRENCE_ARRAY_MAX; d++)
+      {
+        gint month = icalrecurrencetype_month_month (r->by_month[m]);
+        gint day = ABS (r->by_month_day[d]);
+
+        if (month >= 1 && month <= 12 && day >= 1 && day <= longest[month - 1])
+          return TRUE;
+      }
+  return FALSE;
+}
+
+/* BYSETPOS beyond the largest set a period can hold never matches; libical looks for a match
+ * for years (seconds of CPU) before giving up. */
+static gboolean
+set_positions_possible (const struct icalrecurrencetype *r)
+{
+  gint bound;
+
+  switch (r->freq)
+    {
+    case ICAL_DAILY_RECURRENCE:
+      bound = 24 * 60;
+      break;
+    case ICAL_WEEKLY_RECURRENCE:
+      bound = 7 * 24;
+      break;
+    case ICAL_MONTHLY_RECURRENCE:
+      bound = 31 * 24;
+      break;
+    default:
+      bound = 366 * 24;
+    }
+  /* A period's set with only weekdays named holds at most 5 (a month) or 53 (a year) of each. */
+  if (r->by_day[0] != ICAL_RECURRENCE_ARRAY_MAX && r->by_hour[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+      r->by_minute[0] == ICAL_RECURRENCE_ARRAY_MAX && r->by_month_day[0] == ICAL_RECURRENCE_ARRAY_MAX &&
+      r->by_year_day[0] == ICAL_RECURRENCE_ARRAY_MAX && r->by_week_no[0] == ICAL_RECURRENCE_ARRAY_MAX)
+    {
+      gint days = 0;
+
+      while (days < ICAL_BY_DAY_SIZE && r->by_day[days] != ICAL_RECURRENCE_ARRAY_MAX)
+        days++;
+      bound = days * (r->freq == ICAL_WEEKLY_RECURRENCE ? 1 :
+                      r->freq == ICAL_MONTHLY_RECURRENCE ? 5 : 53);
+    }
+  for (guint i = 0; i < ICAL_BY_SETPOS_SIZE && r->by_set_pos[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+    if (ABS (r->by_set_pos[i]) > bound)
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 parse_rule (const char                 *rrule,
             struct icalrecurrencetype  *recur,
@@ -361,6 +433,20 @@ parse_rule (const char                 *rrule,
       g_set_error (error, RP_SCHEDULE_ERROR, RP_SCHEDULE_ERROR_INVALID_RULE,
                    "Invalid recurrence rule “%s”: expected an RFC 5545 RRULE such as "
                    "FREQ=WEEKLY;COUNT=10", rrule);
+      return FALSE;
+    }
+  if (!names_a_date (recur) || !set_positions_possible (recur))
+    {
+      g_set_error (error, RP_SCHEDULE_ERROR, RP_SCHEDULE_ERROR_INVALID_RULE,
+                   "Recurrence rule “%s” never occurs (no such date or set position)",
+                   rrule);
+      return FALSE;
+    }
+  if (!rp_schedule_frequency_supported (recur->freq))
+    {
+      g_set_error (error, RP_SCHEDULE_ERROR, RP_SCHEDULE_ERROR_INVALID_RULE,
+                   "Unsupported recurrence rule “%s”: sessions repeat at most daily "
+                   "(FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)", rrule);
       return FALSE;
     }
   return TRUE;
@@ -429,6 +515,67 @@ fill_partner (RpOccurrence       *occ,
     }
 }
 
+static gboolean
+unset (const short *values)
+{
+  return values[0] == ICAL_RECURRENCE_ARRAY_MAX;
+}
+
+/* The rules Rapport itself writes (weekly, every n weeks, the nth weekday of the month, daily,
+ * yearly), with COUNT or UNTIL: what a proposal from a peer may carry. Anything fancier is
+ * refused there so that no input from the network makes libical search for long. */
+gboolean
+rp_schedule_rule_is_plain (const char *rrule)
+{
+  struct icalrecurrencetype r;
+
+  if (!parse_rule (rrule, &r, NULL))
+    return FALSE;
+  if (r.interval < 1 || r.interval > 52 || r.rscale != NULL || !unset (r.by_second) ||
+      !unset (r.by_minute) || !unset (r.by_hour) || !unset (r.by_year_day) ||
+      !unset (r.by_week_no) || !unset (r.by_set_pos) || !unset (r.by_month) ||
+      !unset (r.by_month_day))
+    return FALSE;
+  if (unset (r.by_day))
+    return TRUE;
+  if (r.freq == ICAL_WEEKLY_RECURRENCE)
+    {
+      for (guint i = 0; i < ICAL_BY_DAY_SIZE && r.by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+        if (icalrecurrencetype_day_position (r.by_day[i]) != 0)
+          return FALSE;
+      return TRUE;
+    }
+  /* MONTHLY: one nth weekday, 1st–4th or last */
+  return r.freq == ICAL_MONTHLY_RECURRENCE && r.by_day[1] == ICAL_RECURRENCE_ARRAY_MAX &&
+         ABS (icalrecurrencetype_day_position (r.by_day[0])) >= 1 &&
+         icalrecurrencetype_day_position (r.by_day[0]) <= 4 &&
+         icalrecurrencetype_day_position (r.by_day[0]) >= -1;
+}
+
+/* Whether a rule can be used for a series, without expanding it (expanding a rule that
+ * rarely matches can take libical a second; checking input from a peer must not). */
+gboolean
+rp_schedule_check_rule (const char *rrule,
+                        GError    **error)
+{
+  struct icalrecurrencetype recur;
+  RpLocal probe = { 2000, 1, 1, 0, 0, 0 };
+  icalrecur_iterator *it;
+
+  if (!parse_rule (rrule, &recur, error))
+    return FALSE;
+  it = icalrecur_iterator_new (recur, local_to_ical (&probe));
+  icalerror_clear_errno ();
+  if (it == NULL)
+    {
+      g_set_error (error, RP_SCHEDULE_ERROR, RP_SCHEDULE_ERROR_INVALID_RULE,
+                   "Recurrence rule “%s” cannot be expanded", rrule);
+      return FALSE;
+    }
+  icalrecur_iterator_free (it);
+  return TRUE;
+}
+
 /* Expands RRULE from START in TZ's local clock. Instances in a gap are returned with skipped
  * set and are not counted (§3.3.10: "MUST be ignored and MUST NOT be counted"), which is why
  * COUNT and UNTIL are applied here rather than by libical's iterator. With no rule, the one
@@ -472,7 +619,8 @@ rp_schedule_expand (GTimeZone     *tz,
     limit = MIN (limit, (guint) recur.count);
   until = recur.until;
   recur.count = 0;
-  recur.until = icaltime_null_time ();
+  recur.until = local_to_ical (start);
+  recur.until.year = MIN (start->year + MAX_SERIES_YEARS, 9999);
 
   it = icalrecur_iterator_new (recur, local_to_ical (start));
   if (it == NULL)

@@ -93,6 +93,11 @@ GArray   *rp_schedule_expand   (GTimeZone     *tz,
                                 guint          max_instances,
                                 GError       **error);
 
+gboolean  rp_schedule_frequency_supported (int freq);
+gboolean  rp_schedule_check_rule   (const char    *rrule,
+                                    GError       **error);
+gboolean  rp_schedule_rule_is_plain (const char   *rrule);
+
 gboolean  rp_schedule_next_reminder (GTimeZone     *tz,
                                      const RpLocal *start,
                                      const char    *rrule,

@@ -2,14 +2,13 @@
  *
  * The notes and agenda of one session, kept in the store and in sync with the peer.
  *
- * Persistence: a local edit is appended to the store as the very update the document emitted
- * (the store makes it durable within a second). Remote changes arrive inside sync frames that
- * only RpSync decodes, so they are persisted differently: this object remembers the state
- * vector up to which its document is stored, and a little after a frame came in it appends the
- * document's diff against that vector — exactly what the store lacks, whatever the frame held.
- * The update log is compacted into a snapshot once it grows long, so a long-used document loads
- * fast. At start the snapshot and the log are loaded, so a restarted process resumes where it
- * was; its documents get fresh replica ids, so ops it made but never stored cannot clash.
+ * Persistence: every change is appended to the store as the update blob it arrived as — a
+ * local edit as the document's own "update", a peer's as RpSync's "merged" blob (also for the
+ * first blobs of a frame refused further on) — so the store is durable within a second for
+ * both. The update log is compacted into a snapshot once it grows long, so a long-used document
+ * loads fast. At start the snapshot and the log are loaded, so a restarted process resumes
+ * where it was; its documents get fresh replica ids, so ops it made but never stored cannot
+ * clash.
  *
  * Sync: RpSync speaks the protocol (docs/SYNC.md); this object gives it a channel. When the
  * session's data channel opens both sides send a HELLO, answer what the other lacks, then
@@ -21,9 +20,6 @@
 #include "rp-shared-docs.h"
 #include "rp-sync.h"
 
-/* How soon remote changes are stored after a frame arrives: frames come in bursts while the
- * partner types; this keeps it to a few appends a second, well inside the one-second promise. */
-#define PERSIST_DELAY_MS 100
 /* Local edits gather this long before they go to the peer as one frame. */
 #define SYNC_BATCH_MS 50
 
@@ -40,8 +36,6 @@ static const char *const doc_names[N_DOCS] = { "notes", "agenda" };
 /* What the store holds of one document. */
 typedef struct {
   char    *store_id;
-  GBytes  *stored_sv;      /* everything up to this state vector is in the store */
-  gboolean remote_dirty;   /* remote changes applied since stored_sv was taken */
   guint    n_updates;      /* updates in the store after its snapshot */
   gboolean compacting;
 } Persist;
@@ -59,7 +53,6 @@ struct _RpSharedDocs
   RpAgenda     *agenda;
   RpSync       *sync;
   Persist       persist[N_DOCS];
-  guint         persist_id;
   gboolean      channel_open;
 
   RpSession    *session;
@@ -99,24 +92,6 @@ enum {
 static guint signals[N_SIGNALS];
 
 /* --- the two documents behind one interface --------------------------------------------- */
-
-static GBytes *
-doc_state_vector (RpSharedDocs *self,
-                  DocKind       kind)
-{
-  return kind == DOC_NOTES ? rp_text_doc_encode_state_vector (self->notes)
-                           : rp_agenda_encode_state_vector (self->agenda);
-}
-
-static GBytes *
-doc_diff (RpSharedDocs *self,
-          DocKind       kind,
-          GBytes       *sv,
-          GError      **error)
-{
-  return kind == DOC_NOTES ? rp_text_doc_encode_diff (self->notes, sv, error)
-                           : rp_agenda_encode_diff (self->agenda, sv, error);
-}
 
 static GBytes *
 doc_state (RpSharedDocs *self,
@@ -216,73 +191,16 @@ append (RpSharedDocs *self,
 
   rp_store_append_update (self->store, p->store_id, update);
   p->n_updates++;
-  g_clear_pointer (&p->stored_sv, g_bytes_unref);
-  p->stored_sv = doc_state_vector (self, kind);
   maybe_compact (self, kind);
 }
 
-/* Stores whatever the document holds beyond stored_sv: the remote changes since then. */
+/* A local edit or a peer's merged blob. */
 static void
-persist_diff (RpSharedDocs *self,
-              DocKind       kind)
-{
-  Persist *p = &self->persist[kind];
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) diff = doc_diff (self, kind, p->stored_sv, &error);
-
-  p->remote_dirty = FALSE;
-  if (diff == NULL)
-    {
-      /* Our own vector refused by our own document: a bug, but keep the data safe anyway. */
-      g_warning ("Could not diff the %s against its stored state (%s); storing a snapshot",
-                 doc_names[kind], error->message);
-      diff = doc_state (self, kind);
-    }
-  append (self, kind, diff);
-}
-
-static void
-persist_remote_now (RpSharedDocs *self)
-{
-  g_clear_handle_id (&self->persist_id, g_source_remove);
-  for (guint k = 0; k < N_DOCS; k++)
-    if (self->persist[k].remote_dirty)
-      persist_diff (self, k);
-}
-
-static gboolean
-persist_cb (gpointer data)
-{
-  RpSharedDocs *self = data;
-
-  self->persist_id = 0;
-  persist_remote_now (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-mark_remote_dirty (RpSharedDocs *self)
-{
-  if (self->store == NULL)
-    return;
-  for (guint k = 0; k < N_DOCS; k++)
-    self->persist[k].remote_dirty = TRUE;
-  if (self->persist_id == 0)
-    self->persist_id = g_timeout_add (PERSIST_DELAY_MS, persist_cb, self);
-}
-
-static void
-local_update (RpSharedDocs *self,
+store_update (RpSharedDocs *self,
               DocKind       kind,
               GBytes       *update)
 {
-  if (self->store == NULL)
-    return;
-  /* With remote changes not yet stored, the diff covers them and this edit at once;
-   * otherwise the store already has everything before this edit. */
-  if (self->persist[kind].remote_dirty)
-    persist_diff (self, kind);
-  else
+  if (self->store != NULL)
     append (self, kind, update);
 }
 
@@ -291,7 +209,7 @@ on_notes_update (RpTextDoc    *notes,
                  GBytes       *update,
                  RpSharedDocs *self)
 {
-  local_update (self, DOC_NOTES, update);
+  store_update (self, DOC_NOTES, update);
 }
 
 static void
@@ -299,7 +217,7 @@ on_agenda_update (RpAgenda     *agenda,
                   GBytes       *update,
                   RpSharedDocs *self)
 {
-  local_update (self, DOC_AGENDA, update);
+  store_update (self, DOC_AGENDA, update);
 }
 
 /* --- loading ---------------------------------------------------------------------------- */
@@ -361,6 +279,16 @@ on_sync_notify_synced (RpSync       *sync,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNCED]);
 }
 
+/* A peer's blob, just merged: stored like a local edit. */
+static void
+on_sync_merged (RpSync       *sync,
+                guint         doc,
+                GBytes       *blob,
+                RpSharedDocs *self)
+{
+  store_update (self, doc == RP_SYNC_DOC_NOTES ? DOC_NOTES : DOC_AGENDA, blob);
+}
+
 static void
 on_sync_send (RpSync       *sync,
               GBytes       *frame,
@@ -386,16 +314,14 @@ finish_setup (RpSharedDocs *self)
                              "batch-ms", SYNC_BATCH_MS,
                              NULL);
   g_signal_connect (self->sync, "send", G_CALLBACK (on_sync_send), self);
+  g_signal_connect (self->sync, "merged", G_CALLBACK (on_sync_merged), self);
   g_signal_connect (self->sync, "notify::synced", G_CALLBACK (on_sync_notify_synced), self);
   g_signal_connect (self->notes, "update", G_CALLBACK (on_notes_update), self);
   g_signal_connect (self->agenda, "update", G_CALLBACK (on_agenda_update), self);
   if (self->store == NULL)
     return;
   for (guint k = 0; k < N_DOCS; k++)
-    {
-      self->persist[k].stored_sv = doc_state_vector (self, k);
-      maybe_compact (self, k);
-    }
+    maybe_compact (self, k);
 }
 
 static gboolean
@@ -531,15 +457,16 @@ rp_shared_docs_receive (RpSharedDocs *self,
   g_return_val_if_fail (frame != NULL, FALSE);
 
   ok = rp_sync_receive (self->sync, frame, &local_error);
-  /* Even a refused frame may have had a valid blob applied before the bad one. */
-  mark_remote_dirty (self);
   if (!ok)
     {
       g_autofree char *message =
         g_strdup_printf ("Refused a sync message from the peer (%" G_GSIZE_FORMAT " bytes): %s",
                          g_bytes_get_size (frame), local_error->message);
+      g_autoptr(GError) signalled = g_error_new_literal (RP_SHARED_DOCS_ERROR,
+                                                         RP_SHARED_DOCS_ERROR_PEER, message);
 
-      report_error (self, RP_SHARED_DOCS_ERROR_PEER, message);
+      /* RpSync has logged the refusal already. */
+      g_signal_emit (self, signals[SIGNAL_ERROR], 0, signalled);
       g_set_error_literal (error, RP_SHARED_DOCS_ERROR, RP_SHARED_DOCS_ERROR_PEER, message);
     }
   return ok;
@@ -613,7 +540,6 @@ rp_shared_docs_save (RpSharedDocs *self,
 
   if (self->store == NULL)
     return TRUE;
-  persist_remote_now (self);
   return rp_store_flush (self->store, error);
 }
 
@@ -698,9 +624,6 @@ rp_shared_docs_dispose (GObject *object)
 {
   RpSharedDocs *self = RP_SHARED_DOCS (object);
 
-  /* Nothing the peer sent may be lost because the object went away first. */
-  if (self->store != NULL && self->sync != NULL)
-    persist_remote_now (self);
   g_cancellable_cancel (self->cancellable);
   rp_shared_docs_set_session (self, NULL);
   if (self->sync != NULL)
@@ -726,7 +649,6 @@ rp_shared_docs_finalize (GObject *object)
   for (guint k = 0; k < N_DOCS; k++)
     {
       g_free (self->persist[k].store_id);
-      g_clear_pointer (&self->persist[k].stored_sv, g_bytes_unref);
     }
   g_free (self->doc_id);
   g_free (self->sync_id);

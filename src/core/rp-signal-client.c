@@ -47,18 +47,54 @@ emit_closed (RpSignalClient *self,
   g_signal_emit (self, signals[SIGNAL_CLOSED], 0, (guint) code, reason);
 }
 
+/* A server frame as the contract has it: a JSON object with a string `type`. Returns the
+ * object (a new reference) or NULL with error. */
+JsonObject *
+rp_signal_parse_server_frame (const char *text,
+                              gsize       length,
+                              GError    **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonNode *type;
+  JsonObject *obj;
+
+  if (length > RP_SIGNAL_MAX_FRAME)
+    {
+      g_set_error (error, RP_SIGNAL_CLIENT_ERROR, RP_SIGNAL_CLIENT_ERROR_PROTOCOL,
+                   "server frame of %" G_GSIZE_FORMAT " bytes is over the limit", length);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, text, (gssize) length, error))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, RP_SIGNAL_CLIENT_ERROR, RP_SIGNAL_CLIENT_ERROR_PROTOCOL,
+                   "server sent a message that is not a JSON object");
+      return NULL;
+    }
+  obj = json_node_get_object (root);
+  type = json_object_get_member (obj, "type");
+  if (type == NULL || json_node_get_value_type (type) != G_TYPE_STRING)
+    {
+      g_set_error (error, RP_SIGNAL_CLIENT_ERROR, RP_SIGNAL_CLIENT_ERROR_PROTOCOL,
+                   "server sent a message without a string type");
+      return NULL;
+    }
+  return json_object_ref (obj);
+}
+
 static void
 on_ws_message (SoupWebsocketConnection *conn,
                gint                     type,
                GBytes                  *message,
                RpSignalClient          *self)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) obj = NULL;
   gsize len = 0;
   const char *text = g_bytes_get_data (message, &len);
-  JsonNode *root;
-  JsonObject *obj;
   const char *msg_type;
 
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
@@ -66,22 +102,10 @@ on_ws_message (SoupWebsocketConnection *conn,
       g_debug ("ignoring a binary frame from the server");
       return;
     }
-  if (!json_parser_load_from_data (parser, text, (gssize) len, &error))
+  obj = rp_signal_parse_server_frame (text, len, &error);
+  if (obj == NULL)
     {
-      g_message ("server sent malformed JSON: %s", error->message);
-      return;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_message ("server sent a message that is not a JSON object");
-      return;
-    }
-  obj = json_node_get_object (root);
-  if (!json_object_has_member (obj, "type")
-      || json_node_get_value_type (json_object_get_member (obj, "type")) != G_TYPE_STRING)
-    {
-      g_message ("server sent a message without a string type");
+      g_message ("ignoring a server frame: %s", error->message);
       return;
     }
   msg_type = json_object_get_string_member (obj, "type");

@@ -41,6 +41,10 @@ void            rp_signal_client_send_bye     (RpSignalClient     *self);
 void            rp_signal_client_close        (RpSignalClient     *self);
 gboolean        rp_signal_client_is_open      (RpSignalClient     *self);
 
+JsonObject     *rp_signal_parse_server_frame  (const char         *text,
+                                               gsize               length,
+                                               GError            **error);
+
 /* Parses a join link `rapport://HOST:PORT/ROOM[?tls=1]` into the WebSocket URL and the room. */
 gboolean        rp_signal_parse_link          (const char         *link,
                                                char              **ws_url,

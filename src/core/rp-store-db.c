@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "rp-store-db.h"
@@ -92,6 +94,17 @@ static const char *const migrations[] = {
   "  message TEXT NOT NULL,"
   "  created_at INTEGER NOT NULL);"
   "CREATE INDEX outbox_partner ON outbox (partner_id, id);",
+  /* 3 → 4: compaction in O(1). A snapshot records the last update it covers (`upto`); covered
+   * updates are deleted afterwards in small transactions. Sequence numbers must then never be
+   * reused (AUTOINCREMENT), or a new update could hide below an old snapshot's `upto`. */
+  "ALTER TABLE doc_snapshots ADD COLUMN upto INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE doc_log ("
+  "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  doc_id TEXT NOT NULL,"
+  "  data BLOB NOT NULL);"
+  "INSERT INTO doc_log (seq, doc_id, data) SELECT seq, doc_id, data FROM doc_updates;"
+  "DROP TABLE doc_updates;"
+  "CREATE INDEX doc_log_doc ON doc_log (doc_id, seq);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RP_STORE_SCHEMA_VERSION);
@@ -419,6 +432,29 @@ refine_open_error (const char *path,
                  "permissions of the file and of its folder."), path, g_strerror (err));
 }
 
+/* SQLite takes a file shorter than one page for an empty database, and would write a new one
+ * over it: anything that exists, is not empty and lacks SQLite's header is someone else's. */
+static gboolean
+check_header (const char *path,
+              GError    **error)
+{
+  static const char magic[16] = "SQLite format 3";
+  char head[16] = { 0 };
+  FILE *file = g_fopen (path, "rb");
+  size_t got;
+
+  if (!file)
+    return TRUE;   /* absent (created next) or unreadable (SQLite will say why) */
+  got = fread (head, 1, sizeof head, file);
+  fclose (file);
+  if (got == 0 || (got == sizeof head && memcmp (head, magic, sizeof head) == 0))
+    return TRUE;
+  g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_DATABASE,
+               _("Could not open the database: %s is not a Rapport database. Move it aside and "
+                 "Rapport will start a new one."), path);
+  return FALSE;
+}
+
 static sqlite3 *
 open_connection (const char   *path,
                  RpStoreDbRole role,
@@ -430,6 +466,8 @@ open_connection (const char   *path,
 
   if (role == RP_STORE_DB_MAIN)
     flags |= SQLITE_OPEN_CREATE;
+  if (!check_header (path, error))
+    return NULL;
   rc = sqlite3_open_v2 (path, &db, flags, NULL);
   if (rc != SQLITE_OK)
     {

@@ -44,6 +44,7 @@ struct _RpStoreDocs {
   guint                 n_waiting;        /* commands in the queue that someone waits for */
   gboolean              busy;             /* the thread is writing a batch taken off the queue */
   gboolean              quit;
+  guint                 quit_steps;       /* clean-up steps still allowed while closing */
   gboolean              failing;          /* the last commit failed */
   gint64                first_queued_us;  /* arrival of the oldest queued update */
   gint64                retry_at_us;
@@ -53,6 +54,8 @@ struct _RpStoreDocs {
   /* The thread's own: */
   sqlite3              *db;
   sqlite3_stmt         *append_stmt;      /* prepared once: appends are most of the work */
+  gboolean              gc_pending;       /* covered updates or free pages may be left */
+  gboolean              can_vacuum;       /* auto_vacuum = INCREMENTAL */
   GThread              *thread;
   /* For reports to the owner: */
   GMainContext         *owner_context;
@@ -147,7 +150,7 @@ write_append (RpStoreDocs *docs,
   int rc = SQLITE_OK;
 
   if (!docs->append_stmt)
-    rc = sqlite3_prepare_v3 (docs->db, "INSERT INTO doc_updates (doc_id, data) VALUES (?, ?)",
+    rc = sqlite3_prepare_v3 (docs->db, "INSERT INTO doc_log (doc_id, data) VALUES (?, ?)",
                              -1, SQLITE_PREPARE_PERSISTENT, &docs->append_stmt, NULL);
   if (rc == SQLITE_OK)
     {
@@ -169,10 +172,12 @@ write_cmd (RpStoreDocs *docs,
            GError     **error)
 {
   static const char *const sql[] = {
-    [CMD_COMPACT] = "INSERT OR REPLACE INTO doc_snapshots (doc_id, snapshot, updated_at) "
-                    "VALUES (?1, ?2, unixepoch ()); DELETE FROM doc_updates WHERE doc_id = ?1",
+    /* O(1): the log is dropped by `upto`, its rows later by collect_garbage (). */
+    [CMD_COMPACT] = "INSERT OR REPLACE INTO doc_snapshots (doc_id, snapshot, updated_at, upto) "
+                    "VALUES (?1, ?2, unixepoch (), coalesce ((SELECT max (seq) FROM doc_log"
+                    " WHERE doc_id = ?1), 0))",
     [CMD_DELETE] = "DELETE FROM doc_snapshots WHERE doc_id = ?1;"
-                   "DELETE FROM doc_updates WHERE doc_id = ?1",
+                   "DELETE FROM doc_log WHERE doc_id = ?1",
   };
   const char *tail;
 
@@ -307,6 +312,56 @@ frees_pages (GQueue *batch)
   return FALSE;
 }
 
+static gint64
+query_int (sqlite3    *db,
+           const char *sql)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    return 0;
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+/* One short transaction of clean-up after compactions: a few thousand covered updates, or
+ * else a few hundred free pages given back to the filesystem. Short, so that the owner's
+ * writes and the next commit of updates never wait long. FALSE when nothing is left. */
+static gboolean
+collect_garbage (RpStoreDocs *docs)
+{
+  int rc;
+
+  /* Looked for first, read-only: most of the time there is nothing, and a DELETE would take
+   * the write lock for nothing. */
+  if (query_int (docs->db, "SELECT EXISTS (SELECT 1 FROM doc_snapshots s JOIN doc_log l"
+                           " ON l.doc_id = s.doc_id AND l.seq <= s.upto)"))
+    {
+      rc = sqlite3_exec (docs->db,
+                         "DELETE FROM doc_log WHERE seq IN (SELECT l.seq FROM doc_snapshots s"
+                         " JOIN doc_log l ON l.doc_id = s.doc_id AND l.seq <= s.upto LIMIT 4000)",
+                         NULL, NULL, NULL);
+      /* On failure (a full disk, say) the rest waits for the next compaction or open. */
+      return rc == SQLITE_OK && sqlite3_changes (docs->db) > 0;
+    }
+  if (!docs->can_vacuum || query_int (docs->db, "PRAGMA freelist_count") == 0)
+    return FALSE;
+  return sqlite3_exec (docs->db, "PRAGMA incremental_vacuum (512)", NULL, NULL, NULL) ==
+         SQLITE_OK;
+}
+
+/* Under the lock; runs one step of clean-up without it. */
+static void
+collect_garbage_step (RpStoreDocs *docs)
+{
+  gboolean more;
+
+  g_mutex_unlock (&docs->lock);
+  more = collect_garbage (docs);
+  g_mutex_lock (&docs->lock);
+  docs->gc_pending = more;
+}
+
 static void
 write_queue (RpStoreDocs *docs)
 {
@@ -314,7 +369,7 @@ write_queue (RpStoreDocs *docs)
   g_autoptr(GError) error = NULL;
   gboolean max_changed = docs->max_bytes_changed;
   guint64 max_bytes = docs->max_bytes;
-  gboolean shrink = frees_pages (&batch);
+  gboolean frees = frees_pages (&batch);
   guint n_waiting = docs->n_waiting;
 
   g_queue_init (&docs->queue);
@@ -333,11 +388,9 @@ write_queue (RpStoreDocs *docs)
   g_cond_broadcast (&docs->cond);
   g_mutex_unlock (&docs->lock);
   g_queue_clear_full (&batch, (GDestroyNotify) cmd_free);
-  /* A compacted log leaves free pages: give them back to the filesystem (auto_vacuum is
-   * incremental in stores created since schema 1). Best effort: a failure changes nothing. */
-  if (shrink && !error)
-    sqlite3_exec (docs->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
   g_mutex_lock (&docs->lock);
+  if (frees && !error)
+    docs->gc_pending = TRUE;
 }
 
 static gint64
@@ -358,17 +411,26 @@ writer_thread (gpointer data)
     {
       gint64 due;
 
+      /* Clean-up only ever runs while no commit is due, one short step at a time. */
       if (g_queue_is_empty (&docs->queue))
         {
-          if (docs->quit)
+          /* Closing: a little more clean-up, so that a compaction just before leaves a small
+           * file, but a bounded amount (the next open goes on with the rest). */
+          if (docs->quit && (!docs->gc_pending || docs->quit_steps-- == 0))
             break;
-          g_cond_wait (&docs->cond, &docs->lock);
+          if (docs->gc_pending)
+            collect_garbage_step (docs);
+          else
+            g_cond_wait (&docs->cond, &docs->lock);
           continue;
         }
       due = due_time (docs);
       if (g_get_monotonic_time () < due)
         {
-          g_cond_wait_until (&docs->cond, &docs->lock, due);
+          if (docs->gc_pending && !docs->quit)
+            collect_garbage_step (docs);
+          else
+            g_cond_wait_until (&docs->cond, &docs->lock, due);
           continue;
         }
       write_queue (docs);
@@ -430,6 +492,7 @@ push_and_wait (RpStoreDocs *docs,
 
 RpStoreDocs *
 rp_store_docs_new (const char           *path,
+                   GMainContext         *owner_context,
                    GObject              *owner,
                    RpStoreDocsErrorFunc  on_error,
                    GError              **error)
@@ -444,7 +507,9 @@ rp_store_docs_new (const char           *path,
   g_cond_init (&docs->cond);
   g_queue_init (&docs->queue);
   docs->db = db;
-  docs->owner_context = g_main_context_ref_thread_default ();
+  docs->can_vacuum = query_int (db, "PRAGMA auto_vacuum") == 2;
+  docs->gc_pending = TRUE;   /* what a crash or a close left to clean */
+  docs->owner_context = g_main_context_ref (owner_context);
   docs->owner = g_atomic_rc_box_new0 (GWeakRef);
   g_weak_ref_init (docs->owner, owner);
   docs->on_error = on_error;
@@ -462,6 +527,7 @@ rp_store_docs_close (RpStoreDocs *docs,
     return TRUE;
   g_mutex_lock (&docs->lock);
   docs->quit = TRUE;
+  docs->quit_steps = 32;
   g_cond_broadcast (&docs->cond);
   g_mutex_unlock (&docs->lock);
   g_clear_pointer (&docs->thread, g_thread_join);
@@ -571,8 +637,9 @@ read_disk (sqlite3     *db,
   int rc;
 
   snap = rp_store_db_prepare (db, "SELECT snapshot FROM doc_snapshots WHERE doc_id = ?", error);
-  log = rp_store_db_prepare (db, "SELECT data FROM doc_updates WHERE doc_id = ? ORDER BY seq",
-                             error);
+  log = rp_store_db_prepare (db, "SELECT data FROM doc_log WHERE doc_id = ?1 AND seq >"
+                                 " coalesce ((SELECT upto FROM doc_snapshots WHERE doc_id = ?1), 0)"
+                                 " ORDER BY seq", error);
   if (!snap || !log)
     return FALSE;
   sqlite3_bind_text (snap, 1, doc_id, -1, SQLITE_STATIC);
@@ -658,7 +725,9 @@ rp_store_docs_count_updates (RpStoreDocs *docs,
   g_mutex_lock (&docs->lock);
   while (docs->busy)
     g_cond_wait (&docs->cond, &docs->lock);
-  stmt = rp_store_db_prepare (db, "SELECT count(*) FROM doc_updates WHERE doc_id = ?", NULL);
+  stmt = rp_store_db_prepare (db, "SELECT count(*) FROM doc_log WHERE doc_id = ?1 AND seq >"
+                                  " coalesce ((SELECT upto FROM doc_snapshots WHERE doc_id = ?1),"
+                                  " 0)", NULL);
   if (stmt)
     {
       sqlite3_bind_text (stmt, 1, doc_id, -1, SQLITE_STATIC);

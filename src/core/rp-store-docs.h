@@ -17,6 +17,7 @@ typedef void (*RpStoreDocsErrorFunc) (GObject      *owner,
                                       const GError *error);
 
 RpStoreDocs *rp_store_docs_new          (const char           *path,
+                                         GMainContext         *owner_context,
                                          GObject              *owner,
                                          RpStoreDocsErrorFunc  on_error,
                                          GError              **error);

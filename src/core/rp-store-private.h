@@ -16,6 +16,7 @@ struct _RpStore
   GObject       parent_instance;
 
   char         *path;
+  GMainContext *owner_context;   /* the creator's thread-default context */
   guint64       max_size;
   gboolean      write_failing;
 

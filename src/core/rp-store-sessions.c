@@ -7,7 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rp-random.h"
@@ -82,22 +82,24 @@ static gboolean
 parse_local (const char *text,
              int        *fields)
 {
-  int n = 0;
-  char end = 0;
+  /* Digits where "2026-03-30T07:00:00" has digits, the separators where it has them. */
+  static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+  gsize len = text ? strlen (text) : 0;
 
-  fields[5] = 0;
-  if (!text ||
-      sscanf (text, "%4d-%2d-%2dT%2d:%2d%n", &fields[0], &fields[1], &fields[2], &fields[3],
-              &fields[4], &n) != 5 || n != 16)
+  if (len != 16 && len != 19)
     return FALSE;
-  if (text[16] == ':' && (sscanf (text + 16, ":%2d%c", &fields[5], &end) != 1 ||
-                          strlen (text) != 19))
-    return FALSE;
-  if (text[16] != '\0' && text[16] != ':')
-    return FALSE;
-  return fields[1] >= 1 && fields[1] <= 12 && fields[0] >= 1 && fields[0] <= 9999 &&
+  for (gsize i = 0; i < len; i++)
+    if (shape[i] == 'd' ? !g_ascii_isdigit (text[i]) : text[i] != shape[i])
+      return FALSE;
+  fields[0] = atoi (text);
+  fields[1] = atoi (text + 5);
+  fields[2] = atoi (text + 8);
+  fields[3] = atoi (text + 11);
+  fields[4] = atoi (text + 14);
+  fields[5] = len == 19 ? atoi (text + 17) : 0;
+  return fields[0] >= 1 && fields[1] >= 1 && fields[1] <= 12 &&
          g_date_valid_dmy (fields[2], fields[1], fields[0]) && fields[3] < 24 &&
-         fields[4] < 60 && fields[5] < 60 && fields[3] >= 0 && fields[4] >= 0 && fields[5] >= 0;
+         fields[4] < 60 && fields[5] < 60;
 }
 
 static void

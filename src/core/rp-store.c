@@ -15,9 +15,11 @@
 
 static void rp_store_initable_iface_init (GInitableIface *iface);
 
+/* GAsyncInitable's default runs GInitable's init on a worker thread: rp_store_new_async. */
 G_DEFINE_FINAL_TYPE_WITH_CODE (RpStore, rp_store, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
-                                                      rp_store_initable_iface_init))
+                                                      rp_store_initable_iface_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE, NULL))
 
 G_DEFINE_QUARK (rp-store-error-quark, rp_store_error)
 
@@ -96,7 +98,8 @@ rp_store_initable_init (GInitable    *initable,
   self->db = rp_store_db_open (self->path, RP_STORE_DB_MAIN, error);
   if (!self->db)
     return FALSE;
-  self->docs = rp_store_docs_new (self->path, G_OBJECT (self), on_docs_state, error);
+  self->docs = rp_store_docs_new (self->path, self->owner_context, G_OBJECT (self),
+                                  on_docs_state, error);
   if (!self->docs)
     return FALSE;
   if (self->max_size)
@@ -173,6 +176,7 @@ rp_store_finalize (GObject *object)
   RpStore *self = RP_STORE (object);
 
   g_free (self->path);
+  g_clear_pointer (&self->owner_context, g_main_context_unref);
   g_mutex_clear (&self->reader_lock);
   G_OBJECT_CLASS (rp_store_parent_class)->finalize (object);
 }
@@ -208,6 +212,8 @@ rp_store_class_init (RpStoreClass *klass)
 static void
 rp_store_init (RpStore *self)
 {
+  /* Taken here, in the creator's thread: init may run on a worker (rp_store_new_async). */
+  self->owner_context = g_main_context_ref_thread_default ();
   g_mutex_init (&self->reader_lock);
 }
 
@@ -222,6 +228,25 @@ rp_store_new (const char *path,
               GError    **error)
 {
   return g_initable_new (RP_TYPE_STORE, NULL, error, "path", path, NULL);
+}
+
+void
+rp_store_new_async (const char         *path,
+                    GCancellable       *cancellable,
+                    GAsyncReadyCallback callback,
+                    gpointer            user_data)
+{
+  g_async_initable_new_async (RP_TYPE_STORE, G_PRIORITY_DEFAULT, cancellable, callback,
+                              user_data, "path", path, NULL);
+}
+
+RpStore *
+rp_store_new_finish (GAsyncResult *result,
+                     GError      **error)
+{
+  g_autoptr(GObject) source = g_async_result_get_source_object (result);
+
+  return RP_STORE (g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error));
 }
 
 const char *

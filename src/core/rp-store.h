@@ -35,7 +35,7 @@ G_BEGIN_DECLS
  */
 
 #define RP_STORE_COMMIT_INTERVAL_MS 250
-#define RP_STORE_SCHEMA_VERSION     3
+#define RP_STORE_SCHEMA_VERSION     4
 
 #define RP_STORE_ERROR (rp_store_error_quark ())
 GQuark rp_store_error_quark (void);
@@ -69,6 +69,14 @@ char            *rp_store_get_default_path      (void);
 /* Opens or creates the database at path (NULL = the default path, whose folder is created),
  * migrating an older schema. RpStore is a GInitable: g_initable_new() works the same. */
 RpStore         *rp_store_new                   (const char    *path,
+                                                 GError       **error);
+/* The same, opening (and migrating) on a worker thread; the store belongs to the caller's
+ * thread all the same. */
+void             rp_store_new_async             (const char         *path,
+                                                 GCancellable       *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer            user_data);
+RpStore         *rp_store_new_finish            (GAsyncResult  *result,
                                                  GError       **error);
 const char      *rp_store_get_path              (RpStore       *self);
 /* A size limit in bytes for the database file (0 = none; the default). Writes beyond it fail

@@ -59,6 +59,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   SIGNAL_SEND,
+  SIGNAL_MERGED,
   N_SIGNALS
 };
 
@@ -342,6 +343,7 @@ apply_blobs (RpSync    *self,
           g_set_error (error, RP_SYNC_ERROR, RP_SYNC_ERROR_REFUSED, "%s", doc_error->message);
           return FALSE;
         }
+      g_signal_emit (self, signals[SIGNAL_MERGED], 0, (guint) blob->doc, blob->bytes);
     }
   return TRUE;
 }
@@ -554,6 +556,11 @@ rp_sync_class_init (RpSyncClass *klass)
   signals[SIGNAL_SEND] =
     g_signal_new ("send", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_BYTES);
+  /* A peer's update blob (RpSyncDoc, bytes) that a document has just merged: the store
+   * appends it like a local one, so what the peer sent is durable too. */
+  signals[SIGNAL_MERGED] =
+    g_signal_new ("merged", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_BYTES);
 }
 
 static void

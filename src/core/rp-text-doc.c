@@ -37,7 +37,7 @@
 /* Limits for what a peer may make us hold: 16 Mi code points per replica, 64 Ki replicas. */
 #define MAX_SEQ (1u << 24)
 #define MAX_AGENTS (1u << 16)
-#define MAX_PENDING (1u << 18)
+#define MAX_PENDING (1u << 20)   /* runs or deletions waiting, and runs in one update */
 
 G_DEFINE_QUARK (rp-text-doc-error-quark, rp_text_doc_error)
 
@@ -138,8 +138,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-static void rp_text_doc_process_pending (RpTextDoc *self);
 
 /* --- agents --------------------------------------------------------------------------- */
 
@@ -555,12 +553,12 @@ find_visible (RpTextDoc *self,
   g_assert_not_reached ();
 }
 
-static gunichar *
-utf8_to_chars (const char *text,
-               gsize       bytes,
-               guint32    *n_out)
+/* Decodes valid UTF-8 into @chars, which has room for @bytes code points. */
+static guint32
+utf8_decode_into (const char *text,
+                  gsize       bytes,
+                  gunichar   *chars)
 {
-  gunichar *chars = g_new (gunichar, bytes + 1);
   const char *p = text, *end = text + bytes;
   guint32 n = 0;
 
@@ -569,7 +567,17 @@ utf8_to_chars (const char *text,
       chars[n++] = g_utf8_get_char (p);
       p = g_utf8_next_char (p);
     }
-  *n_out = n;
+  return n;
+}
+
+static gunichar *
+utf8_to_chars (const char *text,
+               gsize       bytes,
+               guint32    *n_out)
+{
+  gunichar *chars = g_new (gunichar, bytes + 1);
+
+  *n_out = utf8_decode_into (text, bytes, chars);
   return chars;
 }
 
@@ -751,7 +759,9 @@ rp_text_doc_insert (RpTextDoc  *self,
                     gssize      len,
                     GError    **error)
 {
-  g_autofree gunichar *chars = NULL;
+  g_autofree gunichar *heap_chars = NULL;
+  gunichar stack_chars[64];
+  gunichar *chars;
   g_autofree char *copy = NULL;
   g_autoptr(GArray) inserts = NULL;
   InsertOp op = { 0 };
@@ -777,7 +787,11 @@ rp_text_doc_insert (RpTextDoc  *self,
     }
   if (bytes == 0)
     return TRUE;
-  chars = utf8_to_chars (text, bytes, &n);
+  /* Typing inserts a character at a time: no allocation for that. */
+  if (bytes <= G_N_ELEMENTS (stack_chars))
+    n = utf8_decode_into (text, bytes, chars = stack_chars);
+  else
+    chars = heap_chars = utf8_to_chars (text, bytes, &n);
   if ((guint64) agent_at (self, self->local_agent)->next_seq + n > MAX_SEQ)
     {
       g_set_error_literal (error, RP_TEXT_DOC_ERROR, RP_TEXT_DOC_ERROR_LIMIT,
@@ -1087,7 +1101,7 @@ process_deletes (RpTextDoc *self)
 }
 
 static void
-rp_text_doc_process_pending (RpTextDoc *self)
+process_pending (RpTextDoc *self)
 {
   /* A second pass only helps when a peer's Lamport stamps are not causal; bounded so that
    * such a peer cannot make us loop. */
@@ -1111,7 +1125,7 @@ enum {
 };
 
 typedef struct {
-  GByteArray *out;
+  GByteArray *body;
   GArray     *agents;       /* guint64, the update's agent table */
   GHashTable *agent_slots;  /* guint64* -> slot + 1 */
   gboolean    implicit;     /* one replica in the table: slots are not written */
@@ -1638,7 +1652,8 @@ decode_update (GBytes  *bytes,
       return FALSE;
 
   /* Each run takes at least two bytes, which bounds the count before anything is allocated. */
-  if (!rp_reader_varint (&r, rp_reader_remaining (&r) / 2, "run count", &n_runs, error))
+  if (!rp_reader_varint (&r, MIN (MAX_PENDING, rp_reader_remaining (&r) / 2), "run count",
+                         &n_runs, error))
     return FALSE;
   if (n_runs > 0 && n_agents == 0)
     return invalid (error, "An update has runs but no replicas");
@@ -1667,7 +1682,8 @@ decode_update (GBytes  *bytes,
       op->or_seq = g_array_index (inserts, InsertOp, i + 1).seq;
     }
 
-  if (!rp_reader_varint (&r, rp_reader_remaining (&r) / 2, "deletion count", &n_dels, error))
+  if (!rp_reader_varint (&r, MIN (MAX_PENDING, rp_reader_remaining (&r) / 2), "deletion count",
+                         &n_dels, error))
     return FALSE;
   for (guint i = 0; i < n_dels; i++)
     {
@@ -1716,7 +1732,7 @@ rp_text_doc_apply_update (RpTextDoc *self,
   g_array_append_vals (self->pending_inserts, inserts->data, inserts->len);
   g_array_set_clear_func (inserts, NULL);
   g_array_append_vals (self->pending_deletes, deletes->data, deletes->len);
-  rp_text_doc_process_pending (self);
+  process_pending (self);
   return TRUE;
 }
 

@@ -697,6 +697,15 @@ rp_peer_docs_setup (RpSession *session,
                    "--client-id takes 32 hex digits, not “%s”", opt_client_id);
       return FALSE;
     }
+  if ((opt_type_at != NULL && !g_str_equal (opt_type_at, "end") &&
+       !g_str_equal (opt_type_at, "random")) ||
+      (opt_edit_after != NULL && !g_str_equal (opt_edit_after, "start") &&
+       !g_str_equal (opt_edit_after, "joined") && !g_str_equal (opt_edit_after, "synced")))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--type-at takes end or random; --edit-after takes start, joined or synced");
+      return FALSE;
+    }
   if (opt_type_rate <= 0 || opt_backspace_every < 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,

@@ -485,9 +485,7 @@ meeting_from_args (Args       *a,
     return FALSE;
   if (opt (a, "rrule"))
     {
-      g_autoptr(GArray) probe = rp_schedule_expand (tz, &m->start, opt (a, "rrule"), NULL, 1, error);
-
-      if (probe == NULL)
+      if (!rp_schedule_check_rule (opt (a, "rrule"), error))
         return FALSE;
       m->rrule = g_strdup (opt (a, "rrule"));
     }

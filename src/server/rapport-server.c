@@ -39,7 +39,7 @@ static const char description[] =
   "  keepalive-interval=SECONDS WebSocket ping interval (default 20; 0 = none)\n"
   "  idle-timeout=SECONDS       close a connection that sent nothing, not even a pong, for this\n"
   "                             long (default 60)\n"
-  "  workers=N                  at most this many threads own the connections, one per 32\n"
+  "  workers=N                  at most this many threads own the connections, one per 16\n"
   "                             (default 1024; 0 = all on the main thread). GLib's main loop\n"
   "                             looks at every connection it holds on every wakeup, so\n"
   "                             thousands of them need many small loops\n"

@@ -56,6 +56,7 @@ deliver_message (gpointer target,
   const RpConnectionEvents *events = connection->worker->events;
 
   events->message (events->owner, connection, incoming->type, incoming->bytes);
+  g_atomic_int_dec_and_test (&connection->in_flight);
 }
 
 static void
@@ -139,8 +140,14 @@ on_message (SoupWebsocketConnection *ws,
       close_ws (connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too many messages");
       return;
     }
+  if (connection->worker->events->mailbox != NULL
+      && g_atomic_int_get (&connection->in_flight) == 0
+      && connection->worker->events->fast_path (connection->worker->events->owner, connection,
+                                                type, bytes))
+    return;
   incoming = g_new (Incoming, 1);
   *incoming = (Incoming) { type, g_bytes_ref (bytes) };
+  g_atomic_int_inc (&connection->in_flight);
   post_to_owner (connection, deliver_message, incoming, (GDestroyNotify) incoming_free);
 }
 

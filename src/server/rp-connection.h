@@ -35,6 +35,12 @@ typedef struct {
   void      (*closed)  (gpointer                owner,
                         RpServerClient         *connection,
                         gushort                 code);
+  /* Called on the worker's thread first, when nothing of this connection is still on its
+   * way to the owner (so order is kept); TRUE if it dealt with the message itself. */
+  gboolean  (*fast_path) (gpointer              owner,
+                          RpServerClient       *connection,
+                          SoupWebsocketDataType type,
+                          GBytes               *bytes);
   gpointer    owner;
   RpMailbox  *mailbox;
 } RpConnectionEvents;
@@ -48,6 +54,11 @@ struct _RpServerClient {
   RpSeat                   *seat;
   gboolean                  gone;        /* its "closed" was handled */
   gboolean                  leaving;     /* it said "bye" */
+  /* Under the server's relay lock: where this connection's signal and app go. */
+  char                      relay_id[33];  /* its seat's client id; empty: not seated */
+  RpServerClient           *relay_to;      /* the other seat's connection, or NULL */
+  /* Any thread: messages handed to the owner and not yet handled there. */
+  gint                      in_flight;
   guint                     worker_index;
   /* The worker's thread only. */
   gatomicrefcount           ref;

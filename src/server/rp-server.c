@@ -24,7 +24,7 @@
 #define CLOSE_REPLACED 4001         /* the same client id joined again on a newer connection */
 
 #define LISTEN_BACKLOG 1024
-#define CONNECTIONS_PER_WORKER 32
+#define CONNECTIONS_PER_WORKER 16
 #define MIN_RATE_LIMIT 20     /* PROTOCOL.md: 20 messages/s sustained are always allowed */
 #define MIN_RATE_BURST 50     /* ... and bursts of 50 */
 
@@ -80,6 +80,7 @@ struct _RpServer {
   RpMailbox         *inbox;      /* what the workers report, run on the caller's context */
   RpConnectionLimits limits;
   RpConnectionEvents events;
+  GMutex             relay_lock;  /* the connections' relay_id and relay_to */
 };
 
 G_DEFINE_FINAL_TYPE (RpServer, rp_server, G_TYPE_OBJECT)
@@ -147,6 +148,35 @@ close_client (RpServerClient *client,
 
 /* --- rooms and seats --- */
 
+/* Mirrors a room's seats into its connections, where the workers' fast path reads them. */
+static void
+update_relays (RpServer *self,
+               RpRoom   *room)
+{
+  g_mutex_lock (&self->relay_lock);
+  for (guint i = 0; i < RP_ROOM_SEATS; i++)
+    {
+      RpSeat *seat = &room->seats[i];
+
+      if (seat->client != NULL)
+        {
+          g_strlcpy (seat->client->relay_id, seat->id, sizeof seat->client->relay_id);
+          seat->client->relay_to = rp_room_other_seat (room, seat)->client;
+        }
+    }
+  g_mutex_unlock (&self->relay_lock);
+}
+
+static void
+clear_relay (RpServer       *self,
+             RpServerClient *client)
+{
+  g_mutex_lock (&self->relay_lock);
+  client->relay_id[0] = '\0';
+  client->relay_to = NULL;
+  g_mutex_unlock (&self->relay_lock);
+}
+
 static void
 remove_room_if_empty (RpServer *self,
                       RpRoom   *room)
@@ -173,6 +203,7 @@ free_seat (RpServer   *self,
   log_event ("left", "room=%s client=%s reason=%s", token, id, reason);
   send_peer_event (rp_room_other_seat (room, seat), RP_MESSAGE_PEER_LEFT, seat, reason);
   rp_seat_free (seat);
+  update_relays (self, room);
   remove_room_if_empty (self, room);
 }
 
@@ -202,7 +233,9 @@ hold_seat (RpServer *self,
   g_autofree char *token = short_token (room->token);
   g_autofree char *id = short_id (seat->id);
 
+  clear_relay (self, seat->client);
   seat->client = NULL;
+  update_relays (self, room);
   log_event ("held", "room=%s client=%s grace_s=%u", token, id, self->grace_seconds);
   send_peer_event (rp_room_other_seat (room, seat), RP_MESSAGE_PEER_RECONNECTING, seat, NULL);
 
@@ -253,12 +286,14 @@ send_welcome (RpServer       *self,
 /* A newer connection of the same client takes the seat from an older one that the server
  * has not yet seen drop. */
 static void
-evict_previous (RpSeat *seat)
+evict_previous (RpServer *self,
+                RpSeat   *seat)
 {
   RpServerClient *previous = seat->client;
 
   if (previous == NULL)
     return;
+  clear_relay (self, previous);
   previous->room = NULL;
   previous->seat = NULL;
   seat->client = NULL;
@@ -276,7 +311,7 @@ take_seat (RpServer       *self,
   g_autofree char *id = short_id (join->client);
   gboolean returning = seat->id != NULL;
 
-  evict_previous (seat);
+  evict_previous (self, seat);
   g_clear_handle_id (&seat->grace_source, g_source_remove);
   g_free (seat->id);
   seat->id = g_ascii_strdown (join->client, -1);
@@ -285,6 +320,7 @@ take_seat (RpServer       *self,
   seat->client = client;
   client->room = room;
   client->seat = seat;
+  update_relays (self, room);
 
   log_event ("joined", "room=%s client=%s seat=%d returning=%s addr=%s", token, id,
              seat == &room->seats[0] ? 1 : 2, returning ? "true" : "false", client->addr);
@@ -351,6 +387,7 @@ static void
 handle_relay (RpServerClient *client,
               RpMessage      *message)
 {
+  g_autofree char *relayed = NULL;
   RpSeat *other;
 
   if (client->room == NULL)
@@ -363,8 +400,8 @@ handle_relay (RpServerClient *client,
   other = rp_room_other_seat (client->room, client->seat);
   if (other->client == NULL)
     return;
-  message->from = g_strdup (client->seat->id);
-  send_message (other->client, message);
+  relayed = rp_protocol_relay_text (message, client->seat->id);
+  send_text (other->client, relayed);
 }
 
 static void
@@ -374,6 +411,7 @@ handle_bye (RpServer       *self,
   RpRoom *room = client->room;
   RpSeat *seat = client->seat;
 
+  clear_relay (self, client);
   client->room = NULL;
   client->seat = NULL;
   client->leaving = TRUE;
@@ -405,6 +443,44 @@ dispatch (RpServer       *self,
     default:
       g_assert_not_reached ();
     }
+}
+
+/* On the sender's worker thread: a seated connection's signal or app goes straight to the
+ * other seat's worker, skipping a hop through the rooms' thread. Anything else, or anything
+ * wrong, is left to on_connection_message (which answers errors). */
+static gboolean
+relay_on_worker (gpointer               owner,
+                 RpServerClient        *client,
+                 SoupWebsocketDataType  type,
+                 GBytes                *bytes)
+{
+  RpServer *self = owner;
+  g_autoptr(RpMessage) message = NULL;
+  g_autoptr(RpConnection) to = NULL;
+  g_autofree char *relayed = NULL;
+  char from[sizeof client->relay_id];
+  const char *text;
+  gsize len;
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    return FALSE;
+  text = g_bytes_get_data (bytes, &len);
+  message = rp_protocol_parse_client_message (text, len, NULL);
+  if (message == NULL || (message->type != RP_MESSAGE_SIGNAL && message->type != RP_MESSAGE_APP))
+    return FALSE;
+
+  g_mutex_lock (&self->relay_lock);
+  g_strlcpy (from, client->relay_id, sizeof from);
+  to = client->relay_to ? rp_connection_ref (client->relay_to) : NULL;
+  g_mutex_unlock (&self->relay_lock);
+  if (from[0] == '\0')
+    return FALSE;
+  if (to != NULL)
+    {
+      relayed = rp_protocol_relay_text (message, from);
+      rp_connection_send (to, relayed);
+    }
+  return TRUE;
 }
 
 /* The rate and size limits were applied on the connection's worker already. */
@@ -759,6 +835,7 @@ rp_server_finalize (GObject *object)
   g_strfreev (self->allow_origins);
   g_hash_table_unref (self->rooms);
   g_hash_table_unref (self->clients);
+  g_mutex_clear (&self->relay_lock);
   G_OBJECT_CLASS (rp_server_parent_class)->finalize (object);
 }
 
@@ -815,7 +892,7 @@ rp_server_class_init (RpServerClass *klass)
   properties[PROP_KEEPALIVE_INTERVAL] = uint_property ("keepalive-interval", 0, 3600, 20);
   properties[PROP_IDLE_TIMEOUT] = uint_property ("idle-timeout", 2, 86400, 60);
   /* 0: connections live on the caller's main context (the embedded server, a few clients);
-   * N: on up to N threads of their own, one per 32 connections (the standalone server). */
+   * N: on up to N threads of their own, one per 16 connections (the standalone server). */
   properties[PROP_WORKERS] = uint_property ("workers", 0, 4096, 0);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -835,6 +912,7 @@ rp_server_init (RpServer *self)
   self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                        (GDestroyNotify) rp_room_free);
   self->clients = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) rp_connection_unref, NULL);
+  g_mutex_init (&self->relay_lock);
 }
 
 RpServer *
@@ -1086,6 +1164,7 @@ start_workers (RpServer *self)
   self->events = (RpConnectionEvents) {
     .message = on_connection_message,
     .closed = on_connection_closed,
+    .fast_path = relay_on_worker,
     .owner = self,
   };
   if (self->n_workers > 0)

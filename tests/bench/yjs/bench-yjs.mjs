@@ -30,6 +30,7 @@ let peakRss = rssBefore
 const doc = new Y.Doc()
 const text = doc.getText('text')
 const t0 = performance.now()
+const cpu0 = process.cpuUsage()
 let i = 0
 for (const txn of trace.txns) {
   doc.transact(() => {
@@ -41,6 +42,8 @@ for (const txn of trace.txns) {
   if ((++i & 0x3fff) === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss)
 }
 const replayMs = performance.now() - t0
+const cpu = process.cpuUsage(cpu0)
+const replayCpuMs = (cpu.user + cpu.system) / 1000
 peakRss = Math.max(peakRss, process.memoryUsage().rss)
 if (text.toString() !== trace.endContent) {
   console.error('bench-yjs: FAILED: the final text differs from endContent')
@@ -60,10 +63,11 @@ if (loaded.getText('text').toString() !== trace.endContent) {
 }
 const name = basename(path)
 console.log(`trace            ${name} (Yjs ${JSON.parse(readFileSync(new URL('./node_modules/yjs/package.json', import.meta.url))).version}, Node ${process.version})`)
-console.log(`replay           ${replayMs.toFixed(1)} ms`)
+console.log(`replay           ${replayMs.toFixed(1)} ms (CPU ${replayCpuMs.toFixed(1)} ms, all Node threads)`)
 console.log(`peak RSS growth  ${((peakRss - rssBefore) / 1048576).toFixed(1)} MB`)
 console.log(`encoded size     ${update.length} B (V2 ${updateV2.length} B, encode ${encodeMs.toFixed(1)} ms)`)
 console.log(`load encoding    ${loadMs.toFixed(1)} ms`)
 console.log(JSON.stringify({ trace: name, impl: 'yjs', replay_ms: +replayMs.toFixed(2),
+  replay_cpu_ms: +replayCpuMs.toFixed(2),
   peak_rss_growth_kb: Math.round((peakRss - rssBefore) / 1024), encoded_bytes: update.length,
   encoded_v2_bytes: updateV2.length, load_ms: +loadMs.toFixed(2), text_ok: true }))
