@@ -1273,6 +1273,23 @@ fall_back_from (RpCall    *self,
   return TRUE;
 }
 
+/* A browser closing its peer connection (a hang-up, a closed tab) aborts the SCTP association,
+ * and GStreamer 1.22's sctpenc reports that as an element error. It is the other side leaving,
+ * not a broken pipeline: media goes on until signaling says peer-left, or the media watchdog
+ * rebuilds the connection. */
+static gboolean
+is_sctp_transport (GstObject *culprit)
+{
+  GstElementFactory *factory;
+  const char *name;
+
+  if (!GST_IS_ELEMENT (culprit))
+    return FALSE;
+  factory = gst_element_get_factory (GST_ELEMENT (culprit));
+  name = factory != NULL ? gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (factory)) : NULL;
+  return g_strcmp0 (name, "sctpenc") == 0 || g_strcmp0 (name, "sctpdec") == 0;
+}
+
 static gboolean
 on_bus_message (GstBus     *bus,
                 GstMessage *msg,
@@ -1290,7 +1307,7 @@ on_bus_message (GstBus     *bus,
         gst_message_parse_error (msg, &error, &debug);
         g_message ("pipeline error from %s: %s (%s)", GST_OBJECT_NAME (msg->src),
                    error->message, debug ? debug : "");
-        if (!fall_back_from (self, msg->src))
+        if (!fall_back_from (self, msg->src) && !is_sctp_transport (msg->src))
           emit_error (self, RP_CALL_ERROR_PIPELINE, error->message);
         break;
       }
