@@ -6,6 +6,7 @@
 #include "rp-call-view.h"
 #include "rp-home-view.h"
 #include "rp-partner-book.h"
+#include "rp-schedule-dialog.h"
 #include "rp-window.h"
 
 struct _RpWindow
@@ -125,6 +126,32 @@ static void
 on_partner_activated (RpWindow *self, RpPartner *partner)
 {
   rp_window_start_session (self, partner);
+}
+
+static char *
+format_hours (guint start, guint end)
+{
+  return g_strdup_printf ("Mon-Fri %02u:%02u-%02u:%02u", start / 60, start % 60, end / 60,
+                          end % 60);
+}
+
+/* The schedule dialog (schedule area) for one partner, with both people's zones and hours. */
+static void
+on_schedule_requested (RpWindow *self, RpPartner *partner)
+{
+  g_autoptr (GTimeZone) own = rp_own_time_zone (self->settings);
+  g_autofree char *my_hours = format_hours (g_settings_get_uint (self->settings, "work-start"),
+                                            g_settings_get_uint (self->settings, "work-end"));
+  g_autofree char *their_hours = format_hours (rp_partner_get_work_start (partner),
+                                               rp_partner_get_work_end (partner));
+  RpScheduleDialog *dialog = rp_schedule_dialog_new (GTK_WINDOW (self),
+                                                     g_time_zone_get_identifier (own),
+                                                     rp_partner_get_name (partner),
+                                                     rp_partner_get_time_zone (partner));
+
+  g_object_set (dialog, "me-hours", my_hours, "partner-hours", their_hours, NULL);
+  g_signal_connect (dialog, "response", G_CALLBACK (gtk_widget_destroy), NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -322,6 +349,8 @@ rp_window_init (RpWindow *self)
   g_signal_connect_swapped (self->home_view, "join-requested", G_CALLBACK (on_join_requested), self);
   g_signal_connect_swapped (self->home_view, "partner-activated",
                             G_CALLBACK (on_partner_activated), self);
+  g_signal_connect_swapped (self->home_view, "schedule-requested",
+                            G_CALLBACK (on_schedule_requested), self);
   g_signal_connect_swapped (self->call_view, "finished", G_CALLBACK (on_call_finished), self);
   g_signal_connect (self, "map-event", G_CALLBACK (on_first_map), NULL);
 }
