@@ -147,15 +147,11 @@ test_bad_hours_show_error (void)
   gtk_widget_destroy (GTK_WIDGET (dialog));
 }
 
-/* The app's resources are built with --manual-register (see data/meson.build). */
-void rapport_register_resource (void);
-
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  rapport_register_resource ();
   if (!gtk_init_check (&argc, &argv))
     {
       g_test_message ("no display; run under xvfb-run");
