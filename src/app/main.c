@@ -5,11 +5,13 @@
 #include <locale.h>
 
 #include "rp-application.h"
+#include "rp-media.h"
 
 int
 main (int argc, char **argv)
 {
   g_autoptr (RpApplication) app = NULL;
+  int status;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -17,5 +19,7 @@ main (int argc, char **argv)
   textdomain (GETTEXT_PACKAGE);
 
   app = rp_application_new (G_APPLICATION_HANDLES_COMMAND_LINE);
-  return g_application_run (G_APPLICATION (app), argc, argv);
+  status = g_application_run (G_APPLICATION (app), argc, argv);
+  rp_media_warm_up_wait ();
+  return status;
 }

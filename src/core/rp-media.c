@@ -54,12 +54,38 @@ warm_up_thread (gpointer data)
   return NULL;
 }
 
+static GMutex warm_up_lock;
+static GThread *warm_up;
+
 /* Starts probing devices and making the DTLS certificate on a worker thread, so the first call
- * does not wait for them. */
+ * does not wait for them. Once per process: later calls find both ready. */
 void
 rp_media_warm_up (void)
 {
-  g_thread_unref (g_thread_new ("rp-media-probe", warm_up_thread, NULL));
+  static gboolean started;
+
+  g_mutex_lock (&warm_up_lock);
+  if (!started)
+    {
+      started = TRUE;
+      warm_up = g_thread_new ("rp-media-probe", warm_up_thread, NULL);
+    }
+  g_mutex_unlock (&warm_up_lock);
+}
+
+/* Waits for the warm-up to end. A process must not exit while it runs: OpenSSL's exit handler
+ * frees the locks the DTLS element is still using (a crash seen when a call was hung up
+ * within a second of starting). */
+void
+rp_media_warm_up_wait (void)
+{
+  GThread *thread;
+
+  g_mutex_lock (&warm_up_lock);
+  thread = g_steal_pointer (&warm_up);
+  g_mutex_unlock (&warm_up_lock);
+  if (thread != NULL)
+    g_thread_join (thread);
 }
 
 GList *

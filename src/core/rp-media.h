@@ -34,6 +34,7 @@ GstElement *rp_media_make_audio_sink   (const char *spec,
                                         GError    **error);
 
 void        rp_media_warm_up           (void);
+void        rp_media_warm_up_wait      (void);
 
 /* The devices of one class present now (GstDevice, a new list of new references). */
 GList      *rp_media_list_devices      (const char *device_class);

@@ -849,6 +849,7 @@ rp_session_dispose (GObject *object)
   g_clear_object (&self->remote_video_sink);
   g_clear_object (&self->local_video_sink);
   g_clear_object (&self->cancellable);
+  rp_media_warm_up_wait ();
   G_OBJECT_CLASS (rp_session_parent_class)->dispose (object);
 }
 

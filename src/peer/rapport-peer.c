@@ -495,5 +495,6 @@ main (int    argc,
       g_clear_object (&peer.server);
     }
   g_main_loop_unref (peer.loop);
+  rp_media_warm_up_wait ();
   return peer.exit_status;
 }
