@@ -3,6 +3,7 @@
  * Real calls between real processes: a rapport-server and rapport-peer processes on loopback
  * with test sources, checked through the JSON lines PROTOCOL.md fixes.
  */
+#define _GNU_SOURCE   /* unshare */
 #include "config.h"
 
 #include <gio/gio.h>
@@ -12,8 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
 
 #define WAIT_S 40
+
+/* Whether this process (and so every child) runs in a network namespace of its own, with
+ * only loopback: see enter_private_network. */
+static gboolean private_network;
 
 typedef struct {
   char             *label;
@@ -29,7 +37,18 @@ typedef struct {
   Proc *server;
   char *server_host_port;
   GPtrArray *procs;
+  GSubprocess *coturn;
+  gboolean no_coturn;
 } Fixture;
+
+/* A fixture with a real coturn (use-auth-secret) on loopback; the rendezvous server is given
+ * server_secret, which is coturn's unless the test wants it wrong. */
+typedef struct {
+  const char *server_secret;
+} TurnSetup;
+
+#define TURN_SECRET "north-wind-blows"
+#define TURN_IP "10.99.0.1"   /* inside the test's own network namespace */
 
 static const char *
 build_dir (void)
@@ -214,6 +233,43 @@ event_string (Proc       *p,
   return o != NULL ? json_object_get_string_member_with_default (o, key, NULL) : NULL;
 }
 
+static guint
+free_udp_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                            G_SOCKET_PROTOCOL_UDP, NULL);
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (TURN_IP);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (address, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* coturn in the test's namespace, no config file, relaying between the peers on this host. */
+static GSubprocess *
+start_coturn (guint port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                               | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autofree char *port_arg = g_strdup_printf ("--listening-port=%u", port);
+  const char *argv[] = {
+    "turnserver", "-n", "--no-cli", "--listening-ip=" TURN_IP, port_arg,
+    "--relay-ip=" TURN_IP, "--use-auth-secret", "--static-auth-secret=" TURN_SECRET,
+    "--realm=rapport.test", "--no-tls", "--no-dtls", "--allow-loopback-peers",
+    "--no-stdout-log", "--log-file=/dev/null", NULL
+  };
+  GSubprocess *process;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
 static void
 fixture_set_up (Fixture      *f,
                 gconstpointer data)
@@ -223,15 +279,34 @@ fixture_set_up (Fixture      *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  const char *argv[] = { server, "--port", "0", "--bind", "127.0.0.1", "--grace", "3", NULL };
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  const TurnSetup *turn = data;
   g_autoptr(GDataInputStream) err = NULL;
   Proc *p = g_new0 (Proc, 1);
+
+  g_ptr_array_add (argv, g_strdup (server));
+  g_ptr_array_add (argv, g_strdup ("--port=0"));
+  g_ptr_array_add (argv, g_strdup ("--bind=127.0.0.1"));
+  g_ptr_array_add (argv, g_strdup ("--grace=3"));
+  if (turn != NULL)
+    {
+      g_autofree char *turnserver = g_find_program_in_path ("turnserver");
+      guint turn_port = free_udp_port ();
+
+      f->no_coturn = turnserver == NULL || !private_network;
+      if (!f->no_coturn)
+        f->coturn = start_coturn (turn_port);
+      g_ptr_array_add (argv, g_strdup_printf ("--ice-server=turn:" TURN_IP ":%u?transport=udp",
+                                              turn_port));
+      g_ptr_array_add (argv, g_strdup_printf ("--turn-secret=%s", turn->server_secret));
+    }
+  g_ptr_array_add (argv, NULL);
 
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   f->procs = g_ptr_array_new ();
   p->label = g_strdup ("server");
   p->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  p->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  p->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   f->server = p;
   /* The server logs its port on its first line: "... event=listening ... port=N ...". */
@@ -274,6 +349,12 @@ fixture_tear_down (Fixture      *f,
   g_free (f->server->label);
   g_free (f->server);
   g_free (f->server_host_port);
+  if (f->coturn != NULL)
+    {
+      g_subprocess_send_signal (f->coturn, SIGTERM);
+      g_subprocess_wait (f->coturn, NULL, NULL);
+      g_clear_object (&f->coturn);
+    }
 }
 
 static char *
@@ -468,9 +549,135 @@ test_unknown_room (Fixture      *f,
   g_source_remove (ticker);
 }
 
+/* Both peers relay-only through a real coturn, with the credentials the rendezvous server
+ * minted: the call connects relay to relay and carries video and both tones. */
+static void
+test_relay_only_call (Fixture      *f,
+                      gconstpointer data)
+{
+  guint ticker;
+  Proc *host, *guest;
+  g_autofree char *link = NULL;
+
+  if (f->no_coturn)
+    {
+      g_test_skip ("needs coturn (apt-get install coturn), iproute2 and user namespaces");
+      return;
+    }
+  ticker = g_timeout_add (100, wake, NULL);
+  host = spawn_peer (f, "host", "--host", "--server", f->server_host_port, "--relay-only",
+                     "--video", "test", "--audio", "test:440", NULL);
+  link = wait_for_link (host);
+  guest = spawn_peer (f, "guest", link, "--relay-only", "--video", "test", "--audio", "test:880",
+                      "--duration", "4", NULL);
+
+  WAIT_FOR (guest->exited && host->exited, WAIT_S);
+  g_assert_true (guest->exited && host->exited);
+  g_assert_null (find_event (host, "error", 0));
+  g_assert_null (find_event (guest, "error", 0));
+  g_assert_cmpstr (event_string (host, "connected", "local"), ==, "relay");
+  g_assert_cmpstr (event_string (host, "connected", "remote"), ==, "relay");
+  g_assert_cmpstr (event_string (guest, "connected", "local"), ==, "relay");
+  g_assert_cmpstr (event_string (guest, "connected", "remote"), ==, "relay");
+  g_assert_nonnull (find_first_frame (host, "video", 0));
+  g_assert_nonnull (find_first_frame (guest, "video", 0));
+  g_assert_true (heard (host, 880.0));
+  g_assert_true (heard (guest, 440.0));
+  g_assert_cmpint (guest->status, ==, 0);
+  g_assert_cmpint (host->status, ==, 0);
+  g_source_remove (ticker);
+}
+
+/* The rendezvous server mints credentials with a secret coturn does not share: no relay can be
+ * allocated, and relay-only peers must say so and end, not wait for a call that cannot come. */
+static void
+test_wrong_turn_secret (Fixture      *f,
+                        gconstpointer data)
+{
+  guint ticker;
+  Proc *host, *guest;
+  g_autofree char *link = NULL;
+
+  if (f->no_coturn)
+    {
+      g_test_skip ("needs coturn (apt-get install coturn), iproute2 and user namespaces");
+      return;
+    }
+  ticker = g_timeout_add (100, wake, NULL);
+  host = spawn_peer (f, "host", "--host", "--server", f->server_host_port, "--relay-only",
+                     "--video", "test", "--audio", "test:440", NULL);
+  link = wait_for_link (host);
+  guest = spawn_peer (f, "guest", link, "--relay-only", "--video", "test", "--audio", "test:880",
+                      NULL);
+
+  WAIT_FOR (guest->exited && host->exited, 20);
+  g_assert_true (host->exited);
+  g_assert_true (guest->exited);
+  g_assert_nonnull (strstr (event_string (host, "error", "message"), "TURN"));
+  g_assert_nonnull (strstr (event_string (guest, "error", "message"), "TURN"));
+  g_assert_cmpstr (event_string (host, "ended", "reason"), ==, "error");
+  g_assert_cmpstr (event_string (guest, "ended", "reason"), ==, "error");
+  g_assert_null (find_event (host, "connected", 0));
+  g_assert_cmpint (host->status, !=, 0);
+  g_assert_cmpint (guest->status, !=, 0);
+  g_source_remove (ticker);
+}
+
+static gboolean
+write_file (const char *path,
+            const char *text)
+{
+  int fd = open (path, O_WRONLY);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
+  close (fd);
+  return ok;
+}
+
+/* libnice never gathers on a loopback interface, and a host candidate on eth0 cannot reach a
+ * TURN server on 127.0.0.1. So the TURN tests run in a network namespace of their own (a user
+ * namespace makes that possible without privileges) with a veth pair as its only network:
+ * coturn and the peers' host candidates on TURN_IP, nothing reachable from outside. Must run
+ * before any thread exists; `ip` (iproute2) keeps the capabilities as root of the namespace. */
+static gboolean
+enter_private_network (void)
+{
+  g_autofree char *uid_map = g_strdup_printf ("0 %u 1", (guint) getuid ());
+  g_autofree char *gid_map = g_strdup_printf ("0 %u 1", (guint) getgid ());
+  const char *commands[] = {
+    "ip link set lo up",
+    "ip link add rp0 type veth peer name rp1",
+    "ip addr add " TURN_IP "/24 dev rp0",
+    "ip link set rp0 up",
+    "ip link set rp1 up",
+  };
+
+  if (unshare (CLONE_NEWUSER | CLONE_NEWNET) != 0)
+    return FALSE;
+  write_file ("/proc/self/setgroups", "deny");
+  if (!write_file ("/proc/self/uid_map", uid_map) || !write_file ("/proc/self/gid_map", gid_map))
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      int status = -1;
+
+      if (!g_spawn_command_line_sync (commands[i], NULL, NULL, &status, NULL) || status != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 int
 main (int argc, char **argv)
 {
+  static const TurnSetup right_secret = { TURN_SECRET };
+  static const TurnSetup wrong_secret = { "not-the-" TURN_SECRET };
+
+  private_network = enter_private_network ();
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/peer/call/each-side-sees-video-and-hears-the-others-tone", Fixture, NULL,
@@ -485,5 +692,9 @@ main (int argc, char **argv)
               fixture_set_up, test_bad_link, fixture_tear_down);
   g_test_add ("/peer/join/unknown-room-is-reported", Fixture, NULL,
               fixture_set_up, test_unknown_room, fixture_tear_down);
+  g_test_add ("/peer/turn/relay-only-call-goes-through-coturn", Fixture, &right_secret,
+              fixture_set_up, test_relay_only_call, fixture_tear_down);
+  g_test_add ("/peer/turn/wrong-turn-secret-is-an-error-not-a-hang", Fixture, &wrong_secret,
+              fixture_set_up, test_wrong_turn_secret, fixture_tear_down);
   return g_test_run ();
 }

@@ -27,6 +27,7 @@ struct _RpSession
   char           *name;
   char           *client_id;
   gboolean        audio_only;
+  gboolean        relay_only;
   char           *video_source;
   char           *audio_source;
   char           *audio_sink;
@@ -96,6 +97,7 @@ enum {
   PROP_NAME,
   PROP_CLIENT_ID,
   PROP_AUDIO_ONLY,
+  PROP_RELAY_ONLY,
   PROP_VIDEO_SOURCE,
   PROP_AUDIO_SOURCE,
   PROP_AUDIO_SINK,
@@ -425,6 +427,7 @@ start_call (RpSession *self)
                        "remote-video-sink", self->remote_video_sink,
                        "local-video-sink", self->local_video_sink,
                        "ice-servers", self->ice_servers,
+                       "relay-only", self->relay_only,
                        "muted", self->muted,
                        "camera-enabled", self->camera_enabled,
                        NULL);
@@ -639,9 +642,10 @@ on_signal_message (RpSignalClient *client,
     }
   else if (g_str_equal (type, "peer-reconnecting"))
     {
-      /* Its seat is held; media is probably gone with it. Keep a fresh call ready. */
+      /* Its seat is held. Only its signaling may be gone (media is peer to peer): the call
+       * goes on until it comes back (peer-joined), leaves (peer-left), or its media stops
+       * (peer-dead). */
       set_state (self, RP_SESSION_STATE_RECONNECTING);
-      start_call (self);
     }
   else if (g_str_equal (type, "peer-left"))
     handle_peer_gone (self, member_string (msg, "reason", "bye"));
@@ -734,6 +738,7 @@ rp_session_get_property (GObject    *object,
     case PROP_NAME: g_value_set_string (value, self->name); break;
     case PROP_CLIENT_ID: g_value_set_string (value, self->client_id); break;
     case PROP_AUDIO_ONLY: g_value_set_boolean (value, self->audio_only); break;
+    case PROP_RELAY_ONLY: g_value_set_boolean (value, self->relay_only); break;
     case PROP_VIDEO_SOURCE: g_value_set_string (value, self->video_source); break;
     case PROP_AUDIO_SOURCE: g_value_set_string (value, self->audio_source); break;
     case PROP_AUDIO_SINK: g_value_set_string (value, self->audio_sink); break;
@@ -799,6 +804,7 @@ rp_session_set_property (GObject      *object,
     case PROP_NAME: replace_str (&self->name, g_value_get_string (value)); break;
     case PROP_CLIENT_ID: replace_str (&self->client_id, g_value_get_string (value)); break;
     case PROP_AUDIO_ONLY: self->audio_only = g_value_get_boolean (value); break;
+    case PROP_RELAY_ONLY: self->relay_only = g_value_get_boolean (value); break;
     case PROP_VIDEO_SOURCE:
       switch_source (self, TRUE, g_value_get_string (value));
       break;
@@ -895,6 +901,10 @@ rp_session_class_init (RpSessionClass *klass)
   properties[PROP_CLIENT_ID] = string_pspec ("client-id", rw);
   properties[PROP_AUDIO_ONLY] =
     g_param_spec_boolean ("audio-only", NULL, NULL, FALSE, rw | G_PARAM_STATIC_STRINGS);
+  /* Only TURN-relayed paths, as a browser's iceTransportPolicy "relay": the peer never learns
+   * our addresses. Applies to calls started after it is set. */
+  properties[PROP_RELAY_ONLY] =
+    g_param_spec_boolean ("relay-only", NULL, NULL, FALSE, rw | G_PARAM_STATIC_STRINGS);
   properties[PROP_VIDEO_SOURCE] = string_pspec ("video-source", rw);
   properties[PROP_AUDIO_SOURCE] = string_pspec ("audio-source", rw);
   properties[PROP_AUDIO_SINK] = string_pspec ("audio-sink", rw);

@@ -368,6 +368,7 @@ main (int    argc,
 {
   gboolean host = FALSE;
   gboolean audio_only = FALSE;
+  gboolean relay_only = FALSE;
   gboolean show_devices = FALSE;
   int port = 0;
   int grace = -1;
@@ -393,6 +394,9 @@ main (int    argc,
       "With --host: seconds the embedded server holds a dropped seat (default 10)", "SECONDS" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Display name shown to the other side", "NAME" },
     { "audio-only", 0, 0, G_OPTION_ARG_NONE, &audio_only, "A call without video", NULL },
+    { "relay-only", 0, 0, G_OPTION_ARG_NONE, &relay_only,
+      "Connect only through the TURN servers the rendezvous server hands out (an error when "
+      "no relay can be allocated)", NULL },
     { "duration", 0, 0, G_OPTION_ARG_INT, &duration,
       "Hang up this many seconds after the call connected (0: when the other side leaves, or "
       "Ctrl-C)",
@@ -448,6 +452,7 @@ main (int    argc,
   g_object_set (peer.session,
                 "name", name != NULL ? name : (host ? "host" : "guest"),
                 "audio-only", audio_only,
+                "relay-only", relay_only,
                 "video-source", video,
                 "audio-source", audio,
                 "audio-sink", speaker,
