@@ -623,6 +623,231 @@ test_wrong_turn_secret (Fixture      *f,
   g_source_remove (ticker);
 }
 
+/* ---- a TCP forwarder the test owns, between the peers and the server ------------------- */
+
+/* Cutting its connections is what a lost network does to a WebSocket, without touching the
+ * server: the seats stay held, as they would for a real drop. */
+typedef struct {
+  GSocketService *service;
+  guint16         port;
+  guint16         target_port;
+  gboolean        refusing;
+  GPtrArray      *streams;     /* GIOStream: accepted and upstream, in pairs */
+} Forwarder;
+
+typedef struct {
+  Forwarder         *fwd;
+  GSocketConnection *downstream;
+} PendingLink;
+
+static void
+on_spliced (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_io_stream_splice_finish (result, NULL);
+}
+
+static void
+on_upstream (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  PendingLink *link = user_data;
+  g_autoptr(GSocketConnection) up =
+    g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result, NULL);
+
+  if (up != NULL && !link->fwd->refusing)
+    {
+      g_ptr_array_add (link->fwd->streams, g_object_ref (link->downstream));
+      g_ptr_array_add (link->fwd->streams, g_object_ref (up));
+      g_io_stream_splice_async (G_IO_STREAM (link->downstream), G_IO_STREAM (up),
+                                G_IO_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT, NULL,
+                                on_spliced, NULL);
+    }
+  else
+    g_io_stream_close (G_IO_STREAM (link->downstream), NULL, NULL);
+  g_object_unref (link->downstream);
+  g_free (link);
+}
+
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             Forwarder         *fwd)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  PendingLink *link;
+
+  if (fwd->refusing)
+    {
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+  link = g_new0 (PendingLink, 1);
+  link->fwd = fwd;
+  link->downstream = g_object_ref (connection);
+  g_socket_client_connect_to_host_async (client, "127.0.0.1", fwd->target_port, NULL,
+                                         on_upstream, link);
+  return TRUE;
+}
+
+static Forwarder *
+forwarder_new (const char *target_host_port)
+{
+  Forwarder *fwd = g_new0 (Forwarder, 1);
+  g_autoptr(GError) error = NULL;
+
+  fwd->target_port = (guint16) atoi (strrchr (target_host_port, ':') + 1);
+  fwd->streams = g_ptr_array_new_with_free_func (g_object_unref);
+  fwd->service = g_socket_service_new ();
+  fwd->port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (fwd->service), NULL,
+                                                   &error);
+  g_assert_no_error (error);
+  g_signal_connect (fwd->service, "incoming", G_CALLBACK (on_incoming), fwd);
+  return fwd;
+}
+
+/* Closes the first count connection pairs it carries (all, for G_MAXUINT). */
+static void
+forwarder_cut (Forwarder *fwd,
+               guint      first,
+               guint      count)
+{
+  for (guint i = 2 * first; i < fwd->streams->len && i < 2 * (first + count); i++)
+    g_io_stream_close (g_ptr_array_index (fwd->streams, i), NULL, NULL);
+}
+
+static void
+forwarder_free (Forwarder *fwd)
+{
+  forwarder_cut (fwd, 0, G_MAXUINT / 2);
+  g_socket_service_stop (fwd->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (fwd->service));
+  g_object_unref (fwd->service);
+  g_ptr_array_unref (fwd->streams);
+  g_free (fwd);
+}
+
+static guint
+event_index (Proc       *p,
+             JsonObject *event)
+{
+  guint i;
+
+  g_assert_nonnull (event);
+  g_assert_true (g_ptr_array_find (p->events, event, &i));
+  return i;
+}
+
+/* Stats after the from-th event that show video and audio coming in. */
+static guint
+live_stats_after (Proc *p,
+                  guint from)
+{
+  guint n = 0;
+
+  for (guint i = from; i < p->events->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (p->events, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""), "stats") == 0
+          && json_object_get_double_member_with_default (o, "fps", 0) > 0
+          && json_object_get_double_member_with_default (o, "recv_kbps", 0) > 0)
+        n++;
+    }
+  return n;
+}
+
+/* The host's WebSocket to the server is cut: it reconnects with its client id, takes its seat
+ * back, and the call (peer to peer) goes on; the guest sees it go and come back. */
+static void
+test_signaling_cut_call_goes_on (Fixture      *f,
+                                 gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+  Forwarder *fwd = forwarder_new (f->server_host_port);
+  g_autofree char *via = g_strdup_printf ("127.0.0.1:%u", fwd->port);
+  Proc *host = spawn_peer (f, "host", "--host", "--server", via, "--video", "test",
+                           "--audio", "test:440", NULL);
+  g_autofree char *link = wait_for_link (host);
+  Proc *guest = spawn_peer (f, "guest", link, "--video", "test", "--audio", "test:880", NULL);
+  guint back_h, back_g;
+
+  g_assert_nonnull (strstr (link, via));
+  WAIT_FOR (find_first_frame (host, "video", 0) != NULL
+            && find_first_frame (guest, "video", 0) != NULL, WAIT_S);
+  g_assert_nonnull (find_first_frame (guest, "video", 0));
+  g_assert_cmpuint (fwd->streams->len, ==, 4);
+
+  forwarder_cut (fwd, 0, 1);   /* the host's connection, the first one */
+  WAIT_FOR (find_event (host, "reconnected", 0) != NULL
+            && find_event (guest, "peer-joined", 1) != NULL, 15);
+  g_assert_nonnull (find_event (host, "reconnecting", 0));
+  g_assert_nonnull (find_event (host, "reconnected", 0));
+  g_assert_nonnull (find_event (guest, "peer-reconnecting", 0));
+  g_assert_nonnull (find_event (guest, "peer-joined", 1));
+  g_assert_cmpuint (event_index (guest, find_event (guest, "peer-reconnecting", 0)), <,
+                    event_index (guest, find_event (guest, "peer-joined", 1)));
+  g_assert_cmpstr (event_string (guest, "peer-joined", "name"), ==, "host");
+
+  /* Media kept flowing on the same call: fresh stats with frames, no second "connected". */
+  back_h = event_index (host, find_event (host, "reconnected", 0));
+  back_g = event_index (guest, find_event (guest, "peer-joined", 1));
+  WAIT_FOR (live_stats_after (host, back_h) >= 2 && live_stats_after (guest, back_g) >= 2, 15);
+  g_assert_cmpuint (live_stats_after (host, back_h), >=, 2);
+  g_assert_cmpuint (live_stats_after (guest, back_g), >=, 2);
+  g_assert_null (find_event (host, "connected", 1));
+  g_assert_null (find_event (guest, "connected", 1));
+  g_assert_null (find_event (host, "error", 0));
+  g_assert_null (find_event (guest, "peer-left", 0));
+  g_assert_true (heard (host, 880.0) && heard (guest, 440.0));
+
+  /* The new connection works: the host's bye reaches the guest through it. */
+  g_subprocess_send_signal (host->proc, SIGINT);
+  WAIT_FOR (host->exited && guest->exited, WAIT_S);
+  g_assert_cmpstr (event_string (guest, "peer-left", "reason"), ==, "bye");
+  g_assert_cmpint (host->status, ==, 0);
+  g_assert_cmpint (guest->status, ==, 0);
+  forwarder_free (fwd);
+  g_source_remove (ticker);
+}
+
+/* The server stays out of reach longer than its grace (3 s here): both sides give up with a
+ * clear error instead of waiting forever. */
+static void
+test_server_gone_beyond_grace (Fixture      *f,
+                               gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+  Forwarder *fwd = forwarder_new (f->server_host_port);
+  g_autofree char *via = g_strdup_printf ("127.0.0.1:%u", fwd->port);
+  Proc *host = spawn_peer (f, "host", "--host", "--server", via, "--video", "test",
+                           "--audio", "test:440", NULL);
+  g_autofree char *link = wait_for_link (host);
+  Proc *guest = spawn_peer (f, "guest", link, "--video", "test", "--audio", "test:880", NULL);
+
+  WAIT_FOR (find_event (host, "connected", 0) != NULL
+            && find_event (guest, "connected", 0) != NULL, WAIT_S);
+  g_assert_nonnull (find_event (guest, "connected", 0));
+  fwd->refusing = TRUE;
+  forwarder_cut (fwd, 0, G_MAXUINT / 2);
+
+  WAIT_FOR (host->exited && guest->exited, 3 + 10);
+  g_assert_true (host->exited && guest->exited);
+  g_assert_nonnull (find_event (host, "reconnecting", 0));
+  g_assert_nonnull (find_event (guest, "reconnecting", 0));
+  g_assert_null (find_event (host, "reconnected", 0));
+  g_assert_nonnull (strstr (event_string (host, "error", "message"), "rendezvous server"));
+  g_assert_nonnull (strstr (event_string (guest, "error", "message"), "rendezvous server"));
+  g_assert_cmpstr (event_string (host, "ended", "reason"), ==, "error");
+  g_assert_cmpstr (event_string (guest, "ended", "reason"), ==, "error");
+  g_assert_cmpint (host->status, !=, 0);
+  forwarder_free (fwd);
+  g_source_remove (ticker);
+}
+
 static gboolean
 write_file (const char *path,
             const char *text)
@@ -696,5 +921,9 @@ main (int argc, char **argv)
               fixture_set_up, test_relay_only_call, fixture_tear_down);
   g_test_add ("/peer/turn/wrong-turn-secret-is-an-error-not-a-hang", Fixture, &wrong_secret,
               fixture_set_up, test_wrong_turn_secret, fixture_tear_down);
+  g_test_add ("/peer/reconnect/signaling-cut-call-goes-on-and-seat-is-taken-back", Fixture,
+              NULL, fixture_set_up, test_signaling_cut_call_goes_on, fixture_tear_down);
+  g_test_add ("/peer/reconnect/server-gone-beyond-grace-is-an-error", Fixture, NULL,
+              fixture_set_up, test_server_gone_beyond_grace, fixture_tear_down);
   return g_test_run ();
 }
