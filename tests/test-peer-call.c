@@ -3,6 +3,7 @@
  * Real calls between real processes: a rapport-server and rapport-peer processes on loopback
  * with test sources, checked through the JSON lines PROTOCOL.md fixes.
  */
+#define _GNU_SOURCE   /* unshare */
 #include "config.h"
 
 #include <gio/gio.h>
@@ -12,8 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
 
 #define WAIT_S 40
+
+/* Whether this process (and so every child) runs in a network namespace of its own, with
+ * only loopback: see enter_private_network. */
+static gboolean private_network;
 
 typedef struct {
   char             *label;
@@ -29,7 +37,18 @@ typedef struct {
   Proc *server;
   char *server_host_port;
   GPtrArray *procs;
+  GSubprocess *coturn;
+  gboolean no_coturn;
 } Fixture;
+
+/* A fixture with a real coturn (use-auth-secret) on loopback; the rendezvous server is given
+ * server_secret, which is coturn's unless the test wants it wrong. */
+typedef struct {
+  const char *server_secret;
+} TurnSetup;
+
+#define TURN_SECRET "north-wind-blows"
+#define TURN_IP "10.99.0.1"   /* inside the test's own network namespace */
 
 static const char *
 build_dir (void)
@@ -182,14 +201,16 @@ find_first_frame (Proc       *p,
   return NULL;
 }
 
-/* Whether the process heard a tone near hz in at least two of its audio-level reports. */
+/* Whether the process heard a tone near hz in at least two of its audio-level reports from
+ * its from-th event on. */
 static gboolean
-heard (Proc  *p,
-       double hz)
+heard_since (Proc  *p,
+             guint  from,
+             double hz)
 {
   guint n = 0;
 
-  for (guint i = 0; i < p->events->len; i++)
+  for (guint i = from; i < p->events->len; i++)
     {
       JsonObject *o = g_ptr_array_index (p->events, i);
       JsonNode *v;
@@ -204,6 +225,13 @@ heard (Proc  *p,
   return n >= 2;
 }
 
+static gboolean
+heard (Proc  *p,
+       double hz)
+{
+  return heard_since (p, 0, hz);
+}
+
 static const char *
 event_string (Proc       *p,
               const char *event,
@@ -212,6 +240,70 @@ event_string (Proc       *p,
   JsonObject *o = find_event (p, event, 0);
 
   return o != NULL ? json_object_get_string_member_with_default (o, key, NULL) : NULL;
+}
+
+static guint
+free_udp_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                            G_SOCKET_PROTOCOL_UDP, NULL);
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (TURN_IP);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (address, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* coturn in the test's namespace, no config file, relaying between the peers on this host. */
+static GSubprocess *
+start_coturn (guint port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                               | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autofree char *port_arg = g_strdup_printf ("--listening-port=%u", port);
+  const char *argv[] = {
+    "turnserver", "-n", "--no-cli", "--listening-ip=" TURN_IP, port_arg,
+    "--relay-ip=" TURN_IP, "--use-auth-secret", "--static-auth-secret=" TURN_SECRET,
+    "--realm=rapport.test", "--no-tls", "--no-dtls", "--allow-loopback-peers",
+    "--no-stdout-log", "--log-file=/dev/null", NULL
+  };
+  GSubprocess *process;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* coturn takes a moment to open its port, longer on a loaded machine: ask it for a STUN
+ * binding (RFC 5389, no credentials needed) until it answers, so that the peers' allocations
+ * do not race its start. */
+static void
+wait_for_coturn (guint port)
+{
+  static const guint8 binding[20] = { 0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42,
+                                      'r', 'a', 'p', 'p', 'o', 'r', 't', '-', 't', 'e', 's', 't' };
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                            G_SOCKET_PROTOCOL_UDP, NULL);
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (TURN_IP);
+  g_autoptr(GSocketAddress) to = g_inet_socket_address_new (address, port);
+  gboolean answered = FALSE;
+
+  g_socket_set_timeout (socket, 1);
+  for (guint attempt = 0; attempt < 20 && !answered; attempt++)
+    {
+      char reply[512];
+
+      g_socket_send_to (socket, to, (const char *) binding, sizeof binding, NULL, NULL);
+      answered = g_socket_receive (socket, reply, sizeof reply, NULL, NULL) >= 20;
+      if (!answered)
+        g_usleep (G_USEC_PER_SEC / 10);
+    }
+  g_assert_true (answered);
 }
 
 static void
@@ -223,15 +315,37 @@ fixture_set_up (Fixture      *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  const char *argv[] = { server, "--port", "0", "--bind", "127.0.0.1", "--grace", "3", NULL };
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  const TurnSetup *turn = data;
   g_autoptr(GDataInputStream) err = NULL;
   Proc *p = g_new0 (Proc, 1);
+
+  g_ptr_array_add (argv, g_strdup (server));
+  g_ptr_array_add (argv, g_strdup ("--port=0"));
+  g_ptr_array_add (argv, g_strdup ("--bind=127.0.0.1"));
+  g_ptr_array_add (argv, g_strdup ("--grace=3"));
+  if (turn != NULL)
+    {
+      g_autofree char *turnserver = g_find_program_in_path ("turnserver");
+      guint turn_port = free_udp_port ();
+
+      f->no_coturn = turnserver == NULL || !private_network;
+      if (!f->no_coturn)
+        {
+          f->coturn = start_coturn (turn_port);
+          wait_for_coturn (turn_port);
+        }
+      g_ptr_array_add (argv, g_strdup_printf ("--ice-server=turn:" TURN_IP ":%u?transport=udp",
+                                              turn_port));
+      g_ptr_array_add (argv, g_strdup_printf ("--turn-secret=%s", turn->server_secret));
+    }
+  g_ptr_array_add (argv, NULL);
 
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   f->procs = g_ptr_array_new ();
   p->label = g_strdup ("server");
   p->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  p->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  p->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   f->server = p;
   /* The server logs its port on its first line: "... event=listening ... port=N ...". */
@@ -274,6 +388,12 @@ fixture_tear_down (Fixture      *f,
   g_free (f->server->label);
   g_free (f->server);
   g_free (f->server_host_port);
+  if (f->coturn != NULL)
+    {
+      g_subprocess_send_signal (f->coturn, SIGTERM);
+      g_subprocess_wait (f->coturn, NULL, NULL);
+      g_clear_object (&f->coturn);
+    }
 }
 
 static char *
@@ -468,9 +588,362 @@ test_unknown_room (Fixture      *f,
   g_source_remove (ticker);
 }
 
+/* Both peers relay-only through a real coturn, with the credentials the rendezvous server
+ * minted: the call connects relay to relay and carries video and both tones. */
+static void
+test_relay_only_call (Fixture      *f,
+                      gconstpointer data)
+{
+  guint ticker;
+  Proc *host, *guest;
+  g_autofree char *link = NULL;
+
+  if (f->no_coturn)
+    {
+      g_test_skip ("needs coturn (apt-get install coturn), iproute2 and user namespaces");
+      return;
+    }
+  ticker = g_timeout_add (100, wake, NULL);
+  host = spawn_peer (f, "host", "--host", "--server", f->server_host_port, "--relay-only",
+                     "--video", "test", "--audio", "test:440", NULL);
+  link = wait_for_link (host);
+  guest = spawn_peer (f, "guest", link, "--relay-only", "--video", "test", "--audio", "test:880",
+                      "--duration", "4", NULL);
+
+  WAIT_FOR (guest->exited && host->exited, WAIT_S);
+  g_assert_true (guest->exited && host->exited);
+  g_assert_null (find_event (host, "error", 0));
+  g_assert_null (find_event (guest, "error", 0));
+  g_assert_cmpstr (event_string (host, "connected", "local"), ==, "relay");
+  g_assert_cmpstr (event_string (host, "connected", "remote"), ==, "relay");
+  g_assert_cmpstr (event_string (guest, "connected", "local"), ==, "relay");
+  g_assert_cmpstr (event_string (guest, "connected", "remote"), ==, "relay");
+  g_assert_nonnull (find_first_frame (host, "video", 0));
+  g_assert_nonnull (find_first_frame (guest, "video", 0));
+  g_assert_true (heard (host, 880.0));
+  g_assert_true (heard (guest, 440.0));
+  g_assert_cmpint (guest->status, ==, 0);
+  g_assert_cmpint (host->status, ==, 0);
+  g_source_remove (ticker);
+}
+
+/* The rendezvous server mints credentials with a secret coturn does not share: no relay can be
+ * allocated, and relay-only peers must say so and end, not wait for a call that cannot come. */
+static void
+test_wrong_turn_secret (Fixture      *f,
+                        gconstpointer data)
+{
+  guint ticker;
+  Proc *host, *guest;
+  g_autofree char *link = NULL;
+
+  if (f->no_coturn)
+    {
+      g_test_skip ("needs coturn (apt-get install coturn), iproute2 and user namespaces");
+      return;
+    }
+  ticker = g_timeout_add (100, wake, NULL);
+  host = spawn_peer (f, "host", "--host", "--server", f->server_host_port, "--relay-only",
+                     "--video", "test", "--audio", "test:440", NULL);
+  link = wait_for_link (host);
+  guest = spawn_peer (f, "guest", link, "--relay-only", "--video", "test", "--audio", "test:880",
+                      NULL);
+
+  WAIT_FOR (guest->exited && host->exited, 20);
+  g_assert_true (host->exited);
+  g_assert_true (guest->exited);
+  g_assert_nonnull (strstr (event_string (host, "error", "message"), "TURN"));
+  g_assert_nonnull (strstr (event_string (guest, "error", "message"), "TURN"));
+  g_assert_cmpstr (event_string (host, "ended", "reason"), ==, "error");
+  g_assert_cmpstr (event_string (guest, "ended", "reason"), ==, "error");
+  g_assert_null (find_event (host, "connected", 0));
+  g_assert_cmpint (host->status, !=, 0);
+  g_assert_cmpint (guest->status, !=, 0);
+  g_source_remove (ticker);
+}
+
+/* ---- a TCP forwarder the test owns, between the peers and the server ------------------- */
+
+/* Cutting its connections is what a lost network does to a WebSocket, without touching the
+ * server: the seats stay held, as they would for a real drop. */
+typedef struct {
+  GSocketService *service;
+  guint16         port;
+  guint16         target_port;
+  gboolean        refusing;
+  GPtrArray      *streams;     /* GIOStream: accepted and upstream, in pairs */
+} Forwarder;
+
+typedef struct {
+  Forwarder         *fwd;
+  GSocketConnection *downstream;
+} PendingLink;
+
+static void
+on_spliced (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_io_stream_splice_finish (result, NULL);
+}
+
+static void
+on_upstream (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  PendingLink *link = user_data;
+  g_autoptr(GSocketConnection) up =
+    g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result, NULL);
+
+  if (up != NULL && !link->fwd->refusing)
+    {
+      g_ptr_array_add (link->fwd->streams, g_object_ref (link->downstream));
+      g_ptr_array_add (link->fwd->streams, g_object_ref (up));
+      g_io_stream_splice_async (G_IO_STREAM (link->downstream), G_IO_STREAM (up),
+                                G_IO_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT, NULL,
+                                on_spliced, NULL);
+    }
+  else
+    g_io_stream_close (G_IO_STREAM (link->downstream), NULL, NULL);
+  g_object_unref (link->downstream);
+  g_free (link);
+}
+
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             Forwarder         *fwd)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  PendingLink *link;
+
+  if (fwd->refusing)
+    {
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+  link = g_new0 (PendingLink, 1);
+  link->fwd = fwd;
+  link->downstream = g_object_ref (connection);
+  g_socket_client_connect_to_host_async (client, "127.0.0.1", fwd->target_port, NULL,
+                                         on_upstream, link);
+  return TRUE;
+}
+
+static Forwarder *
+forwarder_new (const char *target_host_port)
+{
+  Forwarder *fwd = g_new0 (Forwarder, 1);
+  g_autoptr(GError) error = NULL;
+
+  fwd->target_port = (guint16) atoi (strrchr (target_host_port, ':') + 1);
+  fwd->streams = g_ptr_array_new_with_free_func (g_object_unref);
+  fwd->service = g_socket_service_new ();
+  fwd->port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (fwd->service), NULL,
+                                                   &error);
+  g_assert_no_error (error);
+  g_signal_connect (fwd->service, "incoming", G_CALLBACK (on_incoming), fwd);
+  return fwd;
+}
+
+/* Closes the first count connection pairs it carries (all, for G_MAXUINT). */
+static void
+forwarder_cut (Forwarder *fwd,
+               guint      first,
+               guint      count)
+{
+  for (guint i = 2 * first; i < fwd->streams->len && i < 2 * (first + count); i++)
+    g_io_stream_close (g_ptr_array_index (fwd->streams, i), NULL, NULL);
+}
+
+static void
+forwarder_free (Forwarder *fwd)
+{
+  forwarder_cut (fwd, 0, G_MAXUINT / 2);
+  g_socket_service_stop (fwd->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (fwd->service));
+  g_object_unref (fwd->service);
+  g_ptr_array_unref (fwd->streams);
+  g_free (fwd);
+}
+
+static guint
+event_index (Proc       *p,
+             JsonObject *event)
+{
+  guint i;
+
+  g_assert_nonnull (event);
+  g_assert_true (g_ptr_array_find (p->events, event, &i));
+  return i;
+}
+
+/* Stats after the from-th event that show video and audio coming in. */
+static guint
+live_stats_after (Proc *p,
+                  guint from)
+{
+  guint n = 0;
+
+  for (guint i = from; i < p->events->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (p->events, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""), "stats") == 0
+          && json_object_get_double_member_with_default (o, "fps", 0) > 0
+          && json_object_get_double_member_with_default (o, "recv_kbps", 0) > 0)
+        n++;
+    }
+  return n;
+}
+
+/* The host's WebSocket to the server is cut: it reconnects with its client id, takes its seat
+ * back, and the call (peer to peer) goes on; the guest sees it go and come back. */
+static void
+test_signaling_cut_call_goes_on (Fixture      *f,
+                                 gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+  Forwarder *fwd = forwarder_new (f->server_host_port);
+  g_autofree char *via = g_strdup_printf ("127.0.0.1:%u", fwd->port);
+  Proc *host = spawn_peer (f, "host", "--host", "--server", via, "--video", "test",
+                           "--audio", "test:440", NULL);
+  g_autofree char *link = wait_for_link (host);
+  Proc *guest = spawn_peer (f, "guest", link, "--video", "test", "--audio", "test:880", NULL);
+  guint back_h, back_g;
+
+  g_assert_nonnull (strstr (link, via));
+  WAIT_FOR (find_first_frame (host, "video", 0) != NULL
+            && find_first_frame (guest, "video", 0) != NULL, WAIT_S);
+  g_assert_nonnull (find_first_frame (guest, "video", 0));
+  g_assert_cmpuint (fwd->streams->len, ==, 4);
+
+  forwarder_cut (fwd, 0, 1);   /* the host's connection, the first one */
+  WAIT_FOR (find_event (host, "reconnected", 0) != NULL
+            && find_event (guest, "peer-joined", 1) != NULL, 15);
+  g_assert_nonnull (find_event (host, "reconnecting", 0));
+  g_assert_nonnull (find_event (host, "reconnected", 0));
+  g_assert_nonnull (find_event (guest, "peer-reconnecting", 0));
+  g_assert_nonnull (find_event (guest, "peer-joined", 1));
+  g_assert_cmpuint (event_index (guest, find_event (guest, "peer-reconnecting", 0)), <,
+                    event_index (guest, find_event (guest, "peer-joined", 1)));
+  g_assert_cmpstr (event_string (guest, "peer-joined", "name"), ==, "host");
+
+  /* Media kept flowing on the same call: fresh stats with frames, no second "connected". */
+  back_h = event_index (host, find_event (host, "reconnected", 0));
+  back_g = event_index (guest, find_event (guest, "peer-joined", 1));
+  WAIT_FOR (live_stats_after (host, back_h) >= 2 && live_stats_after (guest, back_g) >= 2
+            && heard_since (host, back_h, 880.0) && heard_since (guest, back_g, 440.0), 15);
+  g_assert_cmpuint (live_stats_after (host, back_h), >=, 2);
+  g_assert_cmpuint (live_stats_after (guest, back_g), >=, 2);
+  g_assert_true (heard_since (host, back_h, 880.0));
+  g_assert_true (heard_since (guest, back_g, 440.0));
+  g_assert_null (find_event (host, "connected", 1));
+  g_assert_null (find_event (guest, "connected", 1));
+  g_assert_null (find_event (host, "error", 0));
+  g_assert_null (find_event (guest, "peer-left", 0));
+
+  /* The new connection works: the host's bye reaches the guest through it. */
+  g_subprocess_send_signal (host->proc, SIGINT);
+  WAIT_FOR (host->exited && guest->exited, WAIT_S);
+  g_assert_cmpstr (event_string (guest, "peer-left", "reason"), ==, "bye");
+  g_assert_cmpint (host->status, ==, 0);
+  g_assert_cmpint (guest->status, ==, 0);
+  forwarder_free (fwd);
+  g_source_remove (ticker);
+}
+
+/* The server stays out of reach longer than its grace (3 s here): both sides give up with a
+ * clear error instead of waiting forever. */
+static void
+test_server_gone_beyond_grace (Fixture      *f,
+                               gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+  Forwarder *fwd = forwarder_new (f->server_host_port);
+  g_autofree char *via = g_strdup_printf ("127.0.0.1:%u", fwd->port);
+  Proc *host = spawn_peer (f, "host", "--host", "--server", via, "--video", "test",
+                           "--audio", "test:440", NULL);
+  g_autofree char *link = wait_for_link (host);
+  Proc *guest = spawn_peer (f, "guest", link, "--video", "test", "--audio", "test:880", NULL);
+
+  WAIT_FOR (find_event (host, "connected", 0) != NULL
+            && find_event (guest, "connected", 0) != NULL, WAIT_S);
+  g_assert_nonnull (find_event (guest, "connected", 0));
+  fwd->refusing = TRUE;
+  forwarder_cut (fwd, 0, G_MAXUINT / 2);
+
+  WAIT_FOR (host->exited && guest->exited, 3 + 10);
+  g_assert_true (host->exited && guest->exited);
+  g_assert_nonnull (find_event (host, "reconnecting", 0));
+  g_assert_nonnull (find_event (guest, "reconnecting", 0));
+  g_assert_null (find_event (host, "reconnected", 0));
+  g_assert_nonnull (strstr (event_string (host, "error", "message"), "rendezvous server"));
+  g_assert_nonnull (strstr (event_string (guest, "error", "message"), "rendezvous server"));
+  g_assert_cmpstr (event_string (host, "ended", "reason"), ==, "error");
+  g_assert_cmpstr (event_string (guest, "ended", "reason"), ==, "error");
+  g_assert_cmpint (host->status, !=, 0);
+  forwarder_free (fwd);
+  g_source_remove (ticker);
+}
+
+static gboolean
+write_file (const char *path,
+            const char *text)
+{
+  int fd = open (path, O_WRONLY);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
+  close (fd);
+  return ok;
+}
+
+/* libnice never gathers on a loopback interface, and a host candidate on eth0 cannot reach a
+ * TURN server on 127.0.0.1. So the TURN tests run in a network namespace of their own (a user
+ * namespace makes that possible without privileges) with a veth pair as its only network:
+ * coturn and the peers' host candidates on TURN_IP, nothing reachable from outside. Must run
+ * before any thread exists; `ip` (iproute2) keeps the capabilities as root of the namespace. */
+static gboolean
+enter_private_network (void)
+{
+  g_autofree char *uid_map = g_strdup_printf ("0 %u 1", (guint) getuid ());
+  g_autofree char *gid_map = g_strdup_printf ("0 %u 1", (guint) getgid ());
+  const char *commands[] = {
+    "ip link set lo up",
+    "ip link add rp0 type veth peer name rp1",
+    "ip addr add " TURN_IP "/24 dev rp0",
+    "ip link set rp0 up",
+    "ip link set rp1 up",
+  };
+
+  if (unshare (CLONE_NEWUSER | CLONE_NEWNET) != 0)
+    return FALSE;
+  write_file ("/proc/self/setgroups", "deny");
+  if (!write_file ("/proc/self/uid_map", uid_map) || !write_file ("/proc/self/gid_map", gid_map))
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      int status = -1;
+
+      if (!g_spawn_command_line_sync (commands[i], NULL, NULL, &status, NULL) || status != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 int
 main (int argc, char **argv)
 {
+  static const TurnSetup right_secret = { TURN_SECRET };
+  static const TurnSetup wrong_secret = { "not-the-" TURN_SECRET };
+
+  private_network = enter_private_network ();
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/peer/call/each-side-sees-video-and-hears-the-others-tone", Fixture, NULL,
@@ -485,5 +958,13 @@ main (int argc, char **argv)
               fixture_set_up, test_bad_link, fixture_tear_down);
   g_test_add ("/peer/join/unknown-room-is-reported", Fixture, NULL,
               fixture_set_up, test_unknown_room, fixture_tear_down);
+  g_test_add ("/peer/turn/relay-only-call-goes-through-coturn", Fixture, &right_secret,
+              fixture_set_up, test_relay_only_call, fixture_tear_down);
+  g_test_add ("/peer/turn/wrong-turn-secret-is-an-error-not-a-hang", Fixture, &wrong_secret,
+              fixture_set_up, test_wrong_turn_secret, fixture_tear_down);
+  g_test_add ("/peer/reconnect/signaling-cut-call-goes-on-and-seat-is-taken-back", Fixture,
+              NULL, fixture_set_up, test_signaling_cut_call_goes_on, fixture_tear_down);
+  g_test_add ("/peer/reconnect/server-gone-beyond-grace-is-an-error", Fixture, NULL,
+              fixture_set_up, test_server_gone_beyond_grace, fixture_tear_down);
   return g_test_run ();
 }

@@ -50,6 +50,7 @@ struct _RpCall
   GstElement          *remote_video_sink;
   GstElement          *local_video_sink;
   GStrv                ice_servers;
+  gboolean             relay_only;
   gboolean             muted;
   gboolean             camera_enabled;
 
@@ -62,6 +63,7 @@ struct _RpCall
   guint                bus_watch_id;
   guint                tick_id;
   gboolean             stopped;
+  guint                local_candidates;     /* gathered so far (main context) */
 
   /* negotiation (main context only) */
   gboolean             started;
@@ -118,6 +120,7 @@ enum {
   PROP_REMOTE_VIDEO_SINK,
   PROP_LOCAL_VIDEO_SINK,
   PROP_ICE_SERVERS,
+  PROP_RELAY_ONLY,
   PROP_MUTED,
   PROP_CAMERA_ENABLED,
   PROP_REMOTE_CAMERA_ENABLED,
@@ -313,6 +316,9 @@ send_candidate_main (RpCall  *self,
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *mid = c->candidate != NULL ? local_mid (self, c->mline) : NULL;
 
+  if (c->candidate != NULL)
+    self->local_candidates++;
+
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "candidate");
   if (c->candidate == NULL)
@@ -351,8 +357,18 @@ gathering_done_main (RpCall  *self,
                      gpointer data)
 {
   IceCandidate c = { 0, NULL };
+  g_autoptr(GError) error = NULL;
 
   send_candidate_main (self, &c);
+  /* Relay-only, libnice reports relayed candidates alone: none means no TURN server gave us
+   * an allocation (wrong credentials, unreachable), and the call could only hang. */
+  if (self->relay_only && self->local_candidates == 0 && !self->stopped)
+    {
+      error = g_error_new_literal (RP_CALL_ERROR, RP_CALL_ERROR_NEGOTIATION,
+                                   "No TURN relay could be allocated (relay-only): the TURN "
+                                   "server refused our credentials or could not be reached");
+      g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
+    }
 }
 
 static void request_stats (RpCall *self);
@@ -1762,6 +1778,7 @@ rp_call_get_property (GObject    *object,
     case PROP_REMOTE_VIDEO_SINK: g_value_set_object (value, self->remote_video_sink); break;
     case PROP_LOCAL_VIDEO_SINK: g_value_set_object (value, self->local_video_sink); break;
     case PROP_ICE_SERVERS: g_value_set_boxed (value, self->ice_servers); break;
+    case PROP_RELAY_ONLY: g_value_set_boolean (value, self->relay_only); break;
     case PROP_MUTED: g_value_set_boolean (value, self->muted); break;
     case PROP_CAMERA_ENABLED: g_value_set_boolean (value, self->camera_enabled); break;
     case PROP_REMOTE_CAMERA_ENABLED:
@@ -1803,6 +1820,7 @@ rp_call_set_property (GObject      *object,
     case PROP_REMOTE_VIDEO_SINK: self->remote_video_sink = g_value_dup_object (value); break;
     case PROP_LOCAL_VIDEO_SINK: self->local_video_sink = g_value_dup_object (value); break;
     case PROP_ICE_SERVERS: self->ice_servers = g_value_dup_boxed (value); break;
+    case PROP_RELAY_ONLY: self->relay_only = g_value_get_boolean (value); break;
     case PROP_MUTED:
       self->muted = g_value_get_boolean (value);
       if (self->volume != NULL)
@@ -1877,6 +1895,7 @@ rp_call_class_init (RpCallClass *klass)
     g_param_spec_object ("local-video-sink", NULL, NULL, GST_TYPE_ELEMENT, ctor);
   properties[PROP_ICE_SERVERS] =
     g_param_spec_boxed ("ice-servers", NULL, NULL, G_TYPE_STRV, ctor);
+  properties[PROP_RELAY_ONLY] = g_param_spec_boolean ("relay-only", NULL, NULL, FALSE, ctor);
   properties[PROP_MUTED] = g_param_spec_boolean ("muted", NULL, NULL, FALSE, rw);
   properties[PROP_CAMERA_ENABLED] = g_param_spec_boolean ("camera-enabled", NULL, NULL, TRUE, rw);
   properties[PROP_REMOTE_CAMERA_ENABLED] =
@@ -1983,6 +2002,10 @@ configure_ice (RpCall *self)
   if (ice != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp") != NULL)
     g_object_set (ice, "ice-tcp", FALSE, NULL);
 
+  /* Relay-only: libnice's force-relay, so only TURN-relayed candidates are offered and used. */
+  if (self->relay_only)
+    g_object_set (self->webrtc, "ice-transport-policy", GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY,
+                  NULL);
   for (guint i = 0; self->ice_servers != NULL && self->ice_servers[i] != NULL; i++)
     {
       const char *url = self->ice_servers[i];
@@ -1996,8 +2019,11 @@ configure_ice (RpCall *self)
       else if (g_str_has_prefix (url, "turn://") || g_str_has_prefix (url, "turns://"))
         {
           g_signal_emit_by_name (self->webrtc, "add-turn-server", url, &ok);
+          /* The URL carries the credentials: log where it points, never the rest. */
           if (!ok)
             g_warning ("webrtcbin refused a TURN server");
+          else
+            g_debug ("TURN server %s", strrchr (url, '@') != NULL ? strrchr (url, '@') + 1 : "?");
         }
     }
 }

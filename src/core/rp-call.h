@@ -41,7 +41,8 @@ G_DECLARE_FINAL_TYPE (RpCall, rp_call, RP, CALL, GObject)
 /* One peer connection: a GStreamer pipeline around webrtcbin, its media and its data channel.
  * Construct-only properties: "polite", "audio-only", "video-source", "audio-source",
  * "audio-sink", "remote-video-sink", "local-video-sink", "ice-servers" (GStrv of webrtcbin
- * URLs: stun://HOST:PORT, turn://USER:PASS@HOST:PORT). Read-write: "muted", "camera-enabled".
+ * URLs: stun://HOST:PORT, turn://USER:PASS@HOST:PORT, USER and PASS URL-encoded), "relay-only"
+ * (TURN-relayed candidates only; none gathered is an "error"). Read-write: "muted", "camera-enabled".
  * Read-only: "remote-camera-enabled", "verification-code".
  *
  * Signals (all on the main context): "local-signal" (JsonNode: the `data` of a signaling

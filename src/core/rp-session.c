@@ -20,6 +20,12 @@
 /* How long a hang-up waits for the server to acknowledge the bye before giving up. */
 #define RP_SESSION_BYE_TIMEOUT_MS 1500
 
+/* Reconnecting to the rendezvous server: the first retry after this, doubling up to the cap.
+ * PROTOCOL.md's default grace, for a server whose welcome did not say. */
+#define RP_SESSION_RETRY_FIRST_MS 250
+#define RP_SESSION_RETRY_MAX_MS   2000
+#define RP_SESSION_DEFAULT_GRACE_S 10
+
 struct _RpSession
 {
   GObject         parent_instance;
@@ -27,6 +33,7 @@ struct _RpSession
   char           *name;
   char           *client_id;
   gboolean        audio_only;
+  gboolean        relay_only;
   char           *video_source;
   char           *audio_source;
   char           *audio_sink;
@@ -46,6 +53,16 @@ struct _RpSession
 
   RpSignalClient *signal;
   GCancellable   *cancellable;
+  char           *ws_url;
+  gboolean        welcomed;
+  guint           grace_s;        /* from welcome: how long the server holds our seat */
+  gboolean        signal_lost;    /* reconnecting to the server, the call going on meanwhile */
+  guint           retry_attempt;
+  guint           retry_id;
+  guint           give_up_id;
+  guint           peer_wait_id;   /* back without the peer: how long to wait for it */
+  GCancellable   *retry_cancellable;
+  gboolean        call_connected;
   RpCall         *call;
   GStrv           ice_servers;
   gboolean        call_used;      /* the current call has met a peer: rebuild before the next */
@@ -96,6 +113,7 @@ enum {
   PROP_NAME,
   PROP_CLIENT_ID,
   PROP_AUDIO_ONLY,
+  PROP_RELAY_ONLY,
   PROP_VIDEO_SOURCE,
   PROP_AUDIO_SOURCE,
   PROP_AUDIO_SINK,
@@ -117,6 +135,9 @@ static GParamSpec *properties[N_PROPS];
 enum {
   SIGNAL_PEER_JOINED,
   SIGNAL_PEER_LEFT,
+  SIGNAL_PEER_RECONNECTING,
+  SIGNAL_RECONNECTING,
+  SIGNAL_RECONNECTED,
   SIGNAL_CONNECTED,
   SIGNAL_FIRST_FRAME,
   SIGNAL_AUDIO_LEVEL,
@@ -131,6 +152,9 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void teardown_call (RpSession *self);
+static void stop_reconnecting (RpSession *self);
+static void handle_peer_gone (RpSession *self, const char *reason);
+static void drop_signal (RpSession *self);
 
 /* A string member of network input, or the default when it is absent or not a string: the
  * server is trusted to relay, not to be well-formed. */
@@ -202,13 +226,10 @@ finish_end (RpSession *self)
   if (self->state == RP_SESSION_STATE_ENDED)
     return;
   g_clear_handle_id (&self->bye_timeout_id, g_source_remove);
+  stop_reconnecting (self);
+  g_clear_handle_id (&self->peer_wait_id, g_source_remove);
   teardown_call (self);
-  if (self->signal != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->signal, self);
-      rp_signal_client_close (self->signal);
-      g_clear_object (&self->signal);
-    }
+  drop_signal (self);
   reason = g_strdup (self->end_reason != NULL ? self->end_reason : "hang-up");
   set_state (self, RP_SESSION_STATE_ENDED);
   g_signal_emit (self, signals[SIGNAL_ENDED], 0, reason);
@@ -244,7 +265,9 @@ on_call_connected (RpCall     *call,
                    const char *remote_type,
                    RpSession  *self)
 {
-  set_state (self, RP_SESSION_STATE_CONNECTED);
+  self->call_connected = TRUE;
+  if (!self->signal_lost && self->peer_wait_id == 0)
+    set_state (self, RP_SESSION_STATE_CONNECTED);
   g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, local_type, remote_type);
 }
 
@@ -400,6 +423,7 @@ teardown_call (RpSession *self)
   g_signal_handlers_disconnect_by_data (self->call, self);
   rp_call_stop (self->call);
   g_clear_object (&self->call);
+  self->call_connected = FALSE;
   set_string_prop (self, &self->verification_code, NULL, PROP_VERIFICATION_CODE);
   if (!self->remote_camera_enabled)
     {
@@ -425,6 +449,7 @@ start_call (RpSession *self)
                        "remote-video-sink", self->remote_video_sink,
                        "local-video-sink", self->local_video_sink,
                        "ice-servers", self->ice_servers,
+                       "relay-only", self->relay_only,
                        "muted", self->muted,
                        "camera-enabled", self->camera_enabled,
                        NULL);
@@ -536,26 +561,111 @@ peer_arrived (RpSession  *self,
     rp_call_negotiate (self->call);
 }
 
+static JsonObject *
+first_peer (JsonObject *msg)
+{
+  JsonArray *peers = NULL;
+
+  if (json_object_has_member (msg, "peers")
+      && JSON_NODE_HOLDS_ARRAY (json_object_get_member (msg, "peers")))
+    peers = json_object_get_array_member (msg, "peers");
+  for (guint i = 0; peers != NULL && i < json_array_get_length (peers); i++)
+    {
+      JsonNode *node = json_array_get_element (peers, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        return json_node_get_object (node);
+    }
+  return NULL;
+}
+
+static void
+read_welcome_settings (RpSession  *self,
+                       JsonObject *msg)
+{
+  JsonArray *ice = NULL;
+  JsonNode *grace = json_object_get_member (msg, "grace_s");
+
+  if (json_object_has_member (msg, "iceServers")
+      && JSON_NODE_HOLDS_ARRAY (json_object_get_member (msg, "iceServers")))
+    ice = json_object_get_array_member (msg, "iceServers");
+  g_strfreev (self->ice_servers);
+  self->ice_servers = ice_servers_from_json (ice);
+  self->grace_s = RP_SESSION_DEFAULT_GRACE_S;
+  if (grace != NULL && JSON_NODE_HOLDS_VALUE (grace)
+      && json_node_get_value_type (grace) == G_TYPE_INT64
+      && json_node_get_int (grace) > 0 && json_node_get_int (grace) <= 3600)
+    self->grace_s = (guint) json_node_get_int (grace);
+}
+
+static gboolean
+on_peer_wait_over (gpointer user_data)
+{
+  RpSession *self = user_data;
+
+  self->peer_wait_id = 0;
+  handle_peer_gone (self, "timeout");
+  return G_SOURCE_REMOVE;
+}
+
+/* Back in our own seat after losing the server. The call is kept when the same peer is
+ * there and the call had connected; anything else is what a first welcome would mean. */
+static void
+handle_rejoin (RpSession  *self,
+               JsonObject *msg)
+{
+  JsonObject *peer = first_peer (msg);
+  const char *peer_id = peer != NULL ? member_string (peer, "id", NULL) : NULL;
+  gboolean was_polite = self->polite;
+
+  stop_reconnecting (self);
+  read_welcome_settings (self, msg);
+  self->polite = member_bool (msg, "polite", FALSE);
+  if (self->polite != was_polite)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POLITE]);
+  g_message ("back on the rendezvous server");
+  g_signal_emit (self, signals[SIGNAL_RECONNECTED], 0);
+  if (self->state == RP_SESSION_STATE_ENDED)
+    return;
+
+  if (peer_id != NULL && g_strcmp0 (peer_id, self->peer_id) == 0 && self->call_connected
+      && self->polite == was_polite)
+    set_state (self, RP_SESSION_STATE_CONNECTED);
+  else if (peer_id != NULL)
+    peer_arrived (self, peer_id, member_string (peer, "name", ""));
+  else if (self->peer_id != NULL)
+    {
+      /* The peer's seat is held (it lost the server too) or it left while we could not hear
+       * it: peer-joined or peer-left settles it, or else its grace running out. */
+      set_state (self, RP_SESSION_STATE_RECONNECTING);
+      g_clear_handle_id (&self->peer_wait_id, g_source_remove);
+      self->peer_wait_id = g_timeout_add_seconds (self->grace_s + 2, on_peer_wait_over, self);
+    }
+  else
+    set_state (self, RP_SESSION_STATE_WAITING);
+}
+
 static void
 handle_welcome (RpSession  *self,
                 JsonObject *msg)
 {
   JsonArray *peers = NULL;
-  JsonArray *ice = NULL;
 
+  if (self->signal_lost)
+    {
+      handle_rejoin (self, msg);
+      return;
+    }
   if (self->state != RP_SESSION_STATE_SIGNALING)
     return;
+  self->welcomed = TRUE;
   set_string_prop (self, &self->room,
                    member_string (msg, "room", NULL), PROP_ROOM);
   set_string_prop (self, &self->link,
                    member_string (msg, "link", NULL), PROP_LINK);
   self->polite = member_bool (msg, "polite", FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POLITE]);
-  if (json_object_has_member (msg, "iceServers")
-      && JSON_NODE_HOLDS_ARRAY (json_object_get_member (msg, "iceServers")))
-    ice = json_object_get_array_member (msg, "iceServers");
-  g_strfreev (self->ice_servers);
-  self->ice_servers = ice_servers_from_json (ice);
+  read_welcome_settings (self, msg);
 
   self->t_start_us = g_get_monotonic_time ();
   set_state (self, RP_SESSION_STATE_WAITING);
@@ -584,6 +694,7 @@ static void
 handle_peer_gone (RpSession  *self,
                   const char *reason)
 {
+  g_clear_handle_id (&self->peer_wait_id, g_source_remove);
   set_string_prop (self, &self->peer_name, NULL, PROP_PEER_NAME);
   g_clear_pointer (&self->peer_id, g_free);
   g_signal_emit (self, signals[SIGNAL_PEER_LEFT], 0, reason);
@@ -592,6 +703,24 @@ handle_peer_gone (RpSession  *self,
   set_state (self, RP_SESSION_STATE_WAITING);
   /* A fresh call with the preview running, for whoever joins next. */
   start_call (self);
+}
+
+/* The peer back in its seat with the call still up (it only lost the server) keeps the call;
+ * otherwise it is a new arrival and gets a new call. */
+static void
+peer_returned_or_arrived (RpSession  *self,
+                          const char *id,
+                          const char *name)
+{
+  g_clear_handle_id (&self->peer_wait_id, g_source_remove);
+  if (id != NULL && g_strcmp0 (id, self->peer_id) == 0 && self->call_connected)
+    {
+      g_signal_emit (self, signals[SIGNAL_PEER_JOINED], 0, name);
+      if (self->state != RP_SESSION_STATE_ENDED)
+        set_state (self, RP_SESSION_STATE_CONNECTED);
+      return;
+    }
+  peer_arrived (self, id, name);
 }
 
 static void
@@ -609,8 +738,9 @@ handle_server_error (RpSession  *self,
   else
     message = g_strdup_printf ("The rendezvous server refused: %s (%s)", text, code);
 
-  /* Before welcome a refusal means we never got in; afterwards it is only a dropped message. */
-  if (self->state == RP_SESSION_STATE_SIGNALING)
+  /* Before welcome a refusal means we never got in (nor back in, when reconnecting: the room
+   * is gone or our seat given away); afterwards it is only a dropped message. */
+  if (self->state == RP_SESSION_STATE_SIGNALING || self->signal_lost)
     fail (self, RP_SESSION_ERROR_SERVER, message);
   else
     g_message ("%s", message);
@@ -634,14 +764,16 @@ on_signal_message (RpSignalClient *client,
           && JSON_NODE_HOLDS_OBJECT (json_object_get_member (msg, "peer")))
         peer = json_object_get_object_member (msg, "peer");
       if (peer != NULL && self->state != RP_SESSION_STATE_SIGNALING)
-        peer_arrived (self, member_string (peer, "id", NULL),
-                      member_string (peer, "name", ""));
+        peer_returned_or_arrived (self, member_string (peer, "id", NULL),
+                                  member_string (peer, "name", ""));
     }
   else if (g_str_equal (type, "peer-reconnecting"))
     {
-      /* Its seat is held; media is probably gone with it. Keep a fresh call ready. */
+      g_signal_emit (self, signals[SIGNAL_PEER_RECONNECTING], 0);
+      /* Its seat is held. Only its signaling may be gone (media is peer to peer): the call
+       * goes on until it comes back (peer-joined), leaves (peer-left), or its media stops
+       * (peer-dead). */
       set_state (self, RP_SESSION_STATE_RECONNECTING);
-      start_call (self);
     }
   else if (g_str_equal (type, "peer-left"))
     handle_peer_gone (self, member_string (msg, "reason", "bye"));
@@ -659,6 +791,99 @@ on_signal_message (RpSignalClient *client,
     handle_server_error (self, msg);
 }
 
+static void on_signal_connected (GObject *source, GAsyncResult *result, gpointer user_data);
+static void on_signal_closed (RpSignalClient *client, guint code, const char *reason,
+                              RpSession *self);
+
+static void
+drop_signal (RpSession *self)
+{
+  if (self->signal == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->signal, self);
+  rp_signal_client_close (self->signal);
+  g_clear_object (&self->signal);
+}
+
+static void
+open_signal (RpSession    *self,
+             GCancellable *cancellable)
+{
+  self->signal = rp_signal_client_new (self->ws_url);
+  g_signal_connect (self->signal, "message", G_CALLBACK (on_signal_message), self);
+  g_signal_connect (self->signal, "closed", G_CALLBACK (on_signal_closed), self);
+  rp_signal_client_connect_async (self->signal, cancellable, on_signal_connected,
+                                  g_object_ref (self));
+}
+
+static void
+stop_reconnecting (RpSession *self)
+{
+  self->signal_lost = FALSE;
+  self->retry_attempt = 0;
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->give_up_id, g_source_remove);
+  if (self->retry_cancellable != NULL)
+    g_cancellable_cancel (self->retry_cancellable);
+  g_clear_object (&self->retry_cancellable);
+}
+
+static gboolean
+on_retry (gpointer user_data)
+{
+  RpSession *self = user_data;
+
+  self->retry_id = 0;
+  g_clear_object (&self->retry_cancellable);
+  self->retry_cancellable = g_cancellable_new ();
+  open_signal (self, self->retry_cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* Backoff with some jitter, so that the clients of a restarted server do not all come back in
+ * the same millisecond. */
+static void
+schedule_retry (RpSession *self)
+{
+  guint delay = MIN (RP_SESSION_RETRY_FIRST_MS << MIN (self->retry_attempt, 8),
+                     RP_SESSION_RETRY_MAX_MS);
+
+  drop_signal (self);
+  self->retry_attempt++;
+  delay += g_random_int_range (0, delay / 4 + 1);
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  self->retry_id = g_timeout_add (delay, on_retry, self);
+}
+
+static gboolean
+on_give_up (gpointer user_data)
+{
+  RpSession *self = user_data;
+  g_autofree char *message = NULL;
+
+  self->give_up_id = 0;
+  message = g_strdup_printf ("The connection to the rendezvous server was lost and could not "
+                             "be made again within %u seconds", self->grace_s);
+  fail (self, RP_SESSION_ERROR_SIGNALING, message);
+  return G_SOURCE_REMOVE;
+}
+
+/* The server holds our seat for its grace period: come back within it with the same client id
+ * and it is ours again. The call is peer to peer and goes on meanwhile. */
+static void
+start_reconnecting (RpSession *self)
+{
+  g_message ("lost the rendezvous server; reconnecting for up to %u s", self->grace_s);
+  self->signal_lost = TRUE;
+  self->retry_attempt = 0;
+  g_clear_handle_id (&self->give_up_id, g_source_remove);
+  self->give_up_id = g_timeout_add_seconds (self->grace_s, on_give_up, self);
+  set_state (self, RP_SESSION_STATE_RECONNECTING);
+  g_signal_emit (self, signals[SIGNAL_RECONNECTING], 0);
+  if (self->state != RP_SESSION_STATE_ENDED)
+    schedule_retry (self);
+}
+
 static void
 on_signal_closed (RpSignalClient *client,
                   guint           code,
@@ -670,8 +895,13 @@ on_signal_closed (RpSignalClient *client,
       finish_end (self);
       return;
     }
-  fail (self, RP_SESSION_ERROR_SIGNALING,
-        "The connection to the rendezvous server was lost");
+  if (self->signal_lost)
+    schedule_retry (self);   /* a retry got through but was closed before welcome */
+  else if (self->welcomed)
+    start_reconnecting (self);
+  else
+    fail (self, RP_SESSION_ERROR_SIGNALING,
+          "The connection to the rendezvous server was lost");
 }
 
 static void
@@ -684,12 +914,17 @@ on_signal_connected (GObject      *source,
 
   if (!rp_signal_client_connect_finish (RP_SIGNAL_CLIENT (source), result, &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-          && self->state != RP_SESSION_STATE_ENDED)
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          || self->state == RP_SESSION_STATE_ENDED || source != (GObject *) self->signal)
+        return;
+      if (self->signal_lost)
+        schedule_retry (self);
+      else
         fail (self, RP_SESSION_ERROR_SIGNALING, error->message);
       return;
     }
-  if (self->state == RP_SESSION_STATE_ENDED)
+  /* A client dropped since (a retry given up) finishes late: not ours any more. */
+  if (self->state == RP_SESSION_STATE_ENDED || source != (GObject *) self->signal)
     return;
   rp_signal_client_join (self->signal, self->room, self->name, self->client_id);
 }
@@ -710,12 +945,9 @@ start_signaling (RpSession  *self,
   if (self->name == NULL)
     self->name = g_strdup (g_get_real_name ());
   rp_media_warm_up ();
-  self->signal = rp_signal_client_new (ws_url);
-  g_signal_connect (self->signal, "message", G_CALLBACK (on_signal_message), self);
-  g_signal_connect (self->signal, "closed", G_CALLBACK (on_signal_closed), self);
+  replace_str (&self->ws_url, ws_url);
   set_state (self, RP_SESSION_STATE_SIGNALING);
-  rp_signal_client_connect_async (self->signal, self->cancellable, on_signal_connected,
-                                  g_object_ref (self));
+  open_signal (self, self->cancellable);
   return TRUE;
 }
 
@@ -734,6 +966,7 @@ rp_session_get_property (GObject    *object,
     case PROP_NAME: g_value_set_string (value, self->name); break;
     case PROP_CLIENT_ID: g_value_set_string (value, self->client_id); break;
     case PROP_AUDIO_ONLY: g_value_set_boolean (value, self->audio_only); break;
+    case PROP_RELAY_ONLY: g_value_set_boolean (value, self->relay_only); break;
     case PROP_VIDEO_SOURCE: g_value_set_string (value, self->video_source); break;
     case PROP_AUDIO_SOURCE: g_value_set_string (value, self->audio_source); break;
     case PROP_AUDIO_SINK: g_value_set_string (value, self->audio_sink); break;
@@ -799,6 +1032,7 @@ rp_session_set_property (GObject      *object,
     case PROP_NAME: replace_str (&self->name, g_value_get_string (value)); break;
     case PROP_CLIENT_ID: replace_str (&self->client_id, g_value_get_string (value)); break;
     case PROP_AUDIO_ONLY: self->audio_only = g_value_get_boolean (value); break;
+    case PROP_RELAY_ONLY: self->relay_only = g_value_get_boolean (value); break;
     case PROP_VIDEO_SOURCE:
       switch_source (self, TRUE, g_value_get_string (value));
       break;
@@ -839,13 +1073,10 @@ rp_session_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->bye_timeout_id, g_source_remove);
+  stop_reconnecting (self);
+  g_clear_handle_id (&self->peer_wait_id, g_source_remove);
   teardown_call (self);
-  if (self->signal != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->signal, self);
-      rp_signal_client_close (self->signal);
-      g_clear_object (&self->signal);
-    }
+  drop_signal (self);
   g_clear_object (&self->remote_video_sink);
   g_clear_object (&self->local_video_sink);
   g_clear_object (&self->cancellable);
@@ -869,6 +1100,7 @@ rp_session_finalize (GObject *object)
   g_free (self->peer_name);
   g_free (self->verification_code);
   g_free (self->end_reason);
+  g_free (self->ws_url);
   g_strfreev (self->ice_servers);
   G_OBJECT_CLASS (rp_session_parent_class)->finalize (object);
 }
@@ -896,6 +1128,10 @@ rp_session_class_init (RpSessionClass *klass)
   properties[PROP_CLIENT_ID] = string_pspec ("client-id", rw);
   properties[PROP_AUDIO_ONLY] =
     g_param_spec_boolean ("audio-only", NULL, NULL, FALSE, rw | G_PARAM_STATIC_STRINGS);
+  /* Only TURN-relayed paths, as a browser's iceTransportPolicy "relay": the peer never learns
+   * our addresses. Applies to calls started after it is set. */
+  properties[PROP_RELAY_ONLY] =
+    g_param_spec_boolean ("relay-only", NULL, NULL, FALSE, rw | G_PARAM_STATIC_STRINGS);
   properties[PROP_VIDEO_SOURCE] = string_pspec ("video-source", rw);
   properties[PROP_AUDIO_SOURCE] = string_pspec ("audio-source", rw);
   properties[PROP_AUDIO_SINK] = string_pspec ("audio-sink", rw);
@@ -927,6 +1163,15 @@ rp_session_class_init (RpSessionClass *klass)
                                               NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[SIGNAL_PEER_LEFT] = g_signal_new ("peer-left", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                             NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* The other side lost the rendezvous server; its seat is held (peer-joined when it is back). */
+  signals[SIGNAL_PEER_RECONNECTING] = g_signal_new ("peer-reconnecting", type, G_SIGNAL_RUN_LAST,
+                                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* We lost the rendezvous server and retry; "reconnected" when back in our seat, else "error"
+   * and "ended" after the server's grace period. The call goes on meanwhile. */
+  signals[SIGNAL_RECONNECTING] = g_signal_new ("reconnecting", type, G_SIGNAL_RUN_LAST, 0, NULL,
+                                               NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_RECONNECTED] = g_signal_new ("reconnected", type, G_SIGNAL_RUN_LAST, 0, NULL,
+                                              NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_CONNECTED] = g_signal_new ("connected", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                             NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   signals[SIGNAL_FIRST_FRAME] = g_signal_new ("first-frame", type, G_SIGNAL_RUN_LAST, 0, NULL,
@@ -953,6 +1198,7 @@ rp_session_init (RpSession *self)
 {
   self->camera_enabled = TRUE;
   self->remote_camera_enabled = TRUE;
+  self->grace_s = RP_SESSION_DEFAULT_GRACE_S;
   self->cancellable = g_cancellable_new ();
 }
 

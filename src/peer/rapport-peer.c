@@ -180,6 +180,29 @@ on_peer_left (RpSession  *session,
     }
 }
 
+/* Beyond the contract's events: the signaling connection dropped and came back; the call
+ * itself is peer to peer and goes on meanwhile. */
+static void
+on_reconnecting (RpSession *session,
+                 Peer      *peer)
+{
+  event_end (event_begin (peer, "reconnecting"));
+}
+
+static void
+on_reconnected (RpSession *session,
+                Peer      *peer)
+{
+  event_end (event_begin (peer, "reconnected"));
+}
+
+static void
+on_peer_reconnecting (RpSession *session,
+                      Peer      *peer)
+{
+  event_end (event_begin (peer, "peer-reconnecting"));
+}
+
 static void
 on_connected (RpSession  *session,
               const char *local_type,
@@ -307,6 +330,9 @@ connect_events (Peer *peer)
   g_signal_connect (s, "notify::verification-code", G_CALLBACK (on_notify_code), peer);
   g_signal_connect (s, "peer-joined", G_CALLBACK (on_peer_joined), peer);
   g_signal_connect (s, "peer-left", G_CALLBACK (on_peer_left), peer);
+  g_signal_connect (s, "peer-reconnecting", G_CALLBACK (on_peer_reconnecting), peer);
+  g_signal_connect (s, "reconnecting", G_CALLBACK (on_reconnecting), peer);
+  g_signal_connect (s, "reconnected", G_CALLBACK (on_reconnected), peer);
   g_signal_connect (s, "connected", G_CALLBACK (on_connected), peer);
   g_signal_connect (s, "first-frame", G_CALLBACK (on_first_frame), peer);
   g_signal_connect (s, "audio-level", G_CALLBACK (on_audio_level), peer);
@@ -368,6 +394,7 @@ main (int    argc,
 {
   gboolean host = FALSE;
   gboolean audio_only = FALSE;
+  gboolean relay_only = FALSE;
   gboolean show_devices = FALSE;
   int port = 0;
   int grace = -1;
@@ -393,6 +420,9 @@ main (int    argc,
       "With --host: seconds the embedded server holds a dropped seat (default 10)", "SECONDS" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Display name shown to the other side", "NAME" },
     { "audio-only", 0, 0, G_OPTION_ARG_NONE, &audio_only, "A call without video", NULL },
+    { "relay-only", 0, 0, G_OPTION_ARG_NONE, &relay_only,
+      "Connect only through the TURN servers the rendezvous server hands out (an error when "
+      "no relay can be allocated)", NULL },
     { "duration", 0, 0, G_OPTION_ARG_INT, &duration,
       "Hang up this many seconds after the call connected (0: when the other side leaves, or "
       "Ctrl-C)",
@@ -420,7 +450,8 @@ main (int    argc,
   g_option_context_set_summary (context,
     "Joins the room of a rapport:// link (or hosts one with --host) and reports the call as\n"
     "JSON lines on stdout: ready, joined, peer-joined, connected, first-frame, audio-level,\n"
-    "verification, stats, peer-left, error, ended.");
+    "verification, stats, peer-left, error, ended; and reconnecting, reconnected,\n"
+    "peer-reconnecting when a signaling connection drops (the call goes on).");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, gst_init_get_option_group ());
   g_option_context_add_group (context, rp_peer_docs_get_option_group ());
@@ -448,6 +479,7 @@ main (int    argc,
   g_object_set (peer.session,
                 "name", name != NULL ? name : (host ? "host" : "guest"),
                 "audio-only", audio_only,
+                "relay-only", relay_only,
                 "video-source", video,
                 "audio-source", audio,
                 "audio-sink", speaker,
