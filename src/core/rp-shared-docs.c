@@ -56,7 +56,6 @@ struct _RpSharedDocs
   gboolean      channel_open;
 
   RpSession    *session;
-  GCancellable *cancellable;
 };
 
 static void rp_shared_docs_initable_iface_init       (GInitableIface      *iface);
@@ -624,7 +623,6 @@ rp_shared_docs_dispose (GObject *object)
 {
   RpSharedDocs *self = RP_SHARED_DOCS (object);
 
-  g_cancellable_cancel (self->cancellable);
   rp_shared_docs_set_session (self, NULL);
   if (self->sync != NULL)
     g_signal_handlers_disconnect_by_data (self->sync, self);
@@ -636,7 +634,6 @@ rp_shared_docs_dispose (GObject *object)
   g_clear_object (&self->notes);
   g_clear_object (&self->agenda);
   g_clear_object (&self->store);
-  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (rp_shared_docs_parent_class)->dispose (object);
 }
@@ -706,7 +703,6 @@ rp_shared_docs_class_init (RpSharedDocsClass *klass)
 static void
 rp_shared_docs_init (RpSharedDocs *self)
 {
-  self->cancellable = g_cancellable_new ();
   self->compact_threshold = RP_SHARED_DOCS_DEFAULT_COMPACT_THRESHOLD;
 }
 
