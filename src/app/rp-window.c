@@ -63,7 +63,7 @@ reset_call_toggles (RpWindow *self)
 }
 
 void
-rp_window_start_session (RpWindow *self, RpPartner *partner)
+rp_window_start_session (RpWindow *self, RpPartnerItem *partner)
 {
   g_autoptr (GError) error = NULL;
 
@@ -122,7 +122,7 @@ on_join_requested (RpWindow *self, const char *link)
 }
 
 static void
-on_partner_activated (RpWindow *self, RpPartner *partner)
+on_partner_activated (RpWindow *self, RpPartnerItem *partner)
 {
   rp_window_start_session (self, partner);
 }
@@ -329,11 +329,8 @@ rp_window_init (RpWindow *self)
 static void
 setup (RpWindow *self, RpApplication *application)
 {
-  g_autoptr (GFile) file = g_file_new_build_filename (g_get_user_data_dir (), "rapport",
-                                                      "partners.ini", NULL);
-
   self->settings = g_object_ref (rp_application_get_settings (application));
-  self->book = rp_partner_book_new (file);
+  self->book = rp_partner_book_new (NULL);
   rp_home_view_set_book (self->home_view, self->book, self->settings);
   rp_call_view_setup (self->call_view, self->settings, self->book);
   rp_partner_book_load_async (self->book, self->cancellable, on_book_loaded, self);
