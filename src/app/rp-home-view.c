@@ -120,6 +120,24 @@ update_row_cb (GtkWidget *row, gpointer user_data)
 }
 
 static GtkWidget *
+make_schedule_button (RpPartnerItem *partner)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name ("x-office-calendar-symbolic",
+                                                     GTK_ICON_SIZE_BUTTON);
+  g_autofree char *label = g_strdup_printf (_("Schedule a session with %s…"),
+                                            rp_partner_item_get_name (partner));
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_style_context_add_class (gtk_widget_get_style_context (button), "flat");
+  gtk_widget_set_tooltip_text (button, label);
+  atk_object_set_name (gtk_widget_get_accessible (button), label);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.schedule");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s",
+                                    rp_partner_item_get_name (partner));
+  return button;
+}
+
+static GtkWidget *
 create_partner_row (gpointer item, gpointer user_data)
 {
   RpHomeView *self = user_data;
@@ -135,6 +153,7 @@ create_partner_row (gpointer item, gpointer user_data)
   hdy_action_row_add_prefix (HDY_ACTION_ROW (row), avatar);
   gtk_style_context_add_class (gtk_widget_get_style_context (status), "rp-working-hours");
   gtk_container_add (GTK_CONTAINER (row), status);
+  gtk_container_add (GTK_CONTAINER (row), make_schedule_button (partner));
   gtk_container_add (GTK_CONTAINER (row), go);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   gtk_widget_set_tooltip_text (row, tooltip);

@@ -6,6 +6,8 @@
 #include "rp-call-view.h"
 #include "rp-home-view.h"
 #include "rp-partner-book.h"
+#include "rp-reminders.h"
+#include "rp-schedule-flow.h"
 #include "rp-window.h"
 
 struct _RpWindow
@@ -20,6 +22,7 @@ struct _RpWindow
 
   GSettings *settings;
   RpPartnerBook *book;
+  RpReminders *reminders;
   GCancellable *cancellable;
 };
 
@@ -237,7 +240,33 @@ on_fullscreen (GSimpleAction *action, GVariant *param, gpointer user_data)
     gtk_window_fullscreen (window);
 }
 
+/* The partner by name, or with "" the first one (the primary menu's entry). */
+static void
+on_schedule (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  RpWindow *self = user_data;
+  const char *name = g_variant_get_string (param, NULL);
+  GListModel *partners = rp_partner_book_get_partners (self->book);
+  g_autoptr (RpPartnerItem) partner = NULL;
+
+  if (*name != '\0')
+    partner = g_object_ref (rp_partner_book_find_partner (self->book, name));
+  else if (g_list_model_get_n_items (partners) > 0)
+    partner = g_list_model_get_item (partners, 0);
+  if (partner == NULL)
+    {
+      show_page (self, "home");
+      rp_home_view_show_error (self->home_view,
+                               _("Add a partner first: scheduling finds times that suit you both."));
+      return;
+    }
+  rp_schedule_flow_open (GTK_WINDOW (self), self->book, self->settings, partner,
+                         rp_call_view_is_active (self->call_view)
+                           ? rp_call_view_get_link (self->call_view) : NULL);
+}
+
 static const GActionEntry win_actions[] = {
+  { "schedule", on_schedule, "s" },
   { "start-session", on_start_session },
   { "join", on_join },
   { "hang-up", on_hang_up },
@@ -287,6 +316,7 @@ rp_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->reminders);
   g_clear_object (&self->book);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (rp_window_parent_class)->dispose (object);
@@ -333,6 +363,7 @@ setup (RpWindow *self, RpApplication *application)
   self->book = rp_partner_book_new (NULL);
   rp_home_view_set_book (self->home_view, self->book, self->settings);
   rp_call_view_setup (self->call_view, self->settings, self->book);
+  self->reminders = rp_reminders_new (G_APPLICATION (application), self->book, self->settings);
   rp_partner_book_load_async (self->book, self->cancellable, on_book_loaded, self);
 
   /* The header button and F9 flip the setting; the flap itself follows the setting. */
@@ -373,4 +404,17 @@ const char *
 rp_window_get_page (RpWindow *self)
 {
   return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+/* For tests: the store-backed lists and the reminders behind this window. */
+GObject *
+rp_window_get_book (RpWindow *self)
+{
+  return G_OBJECT (self->book);
+}
+
+GObject *
+rp_window_get_reminders (RpWindow *self)
+{
+  return G_OBJECT (self->reminders);
 }

@@ -18,4 +18,7 @@ GtkWidget *rp_window_get_home_view  (RpWindow *self);
 GtkWidget *rp_window_get_call_view  (RpWindow *self);
 const char *rp_window_get_page      (RpWindow *self);
 
+GObject    *rp_window_get_book       (RpWindow *self);
+GObject    *rp_window_get_reminders  (RpWindow *self);
+
 G_END_DECLS
