@@ -246,6 +246,9 @@ main (int argc, char **argv)
   g_settings_set_string (settings, "speaker", "none");
   g_settings_set_boolean (settings, "call-sounds", TRUE);
 
+  /* The pointer rests in a corner, so no row shows a hover highlight. */
+  gdk_device_warp (gdk_seat_get_pointer (gdk_display_get_default_seat (gdk_display_get_default ())),
+                   gdk_screen_get_default (), 1900, 1060);
   g_application_activate (G_APPLICATION (app));
   window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app)));
   wait_for ("the main window", is_mapped, window);

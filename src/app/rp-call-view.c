@@ -439,7 +439,20 @@ make_video_sink (GtkBox *box)
   gtk_container_add (GTK_CONTAINER (box), widget);
   gtk_widget_show (widget);
   g_object_unref (widget);
+  /* gtksink's NULL→READY runs on the GTK main thread and waits for it. The session brings
+   * sinks up from a streaming thread, which would then hang on a main thread that is itself
+   * waiting for the pipeline: reach READY here, on the main thread, beforehand. */
+  gst_element_set_state (bin, GST_STATE_READY);
   return gst_object_ref_sink (bin);
+}
+
+/* A sink the session never took (or gave back) is ours to bring down from READY. */
+static void
+drop_sink (GstElement **sink)
+{
+  if (*sink != NULL && GST_OBJECT_PARENT (*sink) == NULL)
+    gst_element_set_state (*sink, GST_STATE_NULL);
+  gst_clear_object (sink);
 }
 
 static char *
@@ -491,8 +504,8 @@ create_session (RpCallView *self)
   g_autofree char *speaker = setting_or_null (self->settings, "speaker");
 
   reset_view (self);
-  g_clear_object (&self->remote_sink);
-  g_clear_object (&self->local_sink);
+  drop_sink (&self->remote_sink);
+  drop_sink (&self->local_sink);
   self->remote_sink = make_video_sink (self->remote_video_box);
   self->local_sink = make_video_sink (self->local_video_box);
 
@@ -735,8 +748,8 @@ rp_call_view_dispose (GObject *object)
   g_clear_handle_id (&self->server_stop_source, g_source_remove);
   g_clear_handle_id (&self->timer_source, g_source_remove);
   g_clear_handle_id (&self->level_decay_source, g_source_remove);
-  g_clear_object (&self->remote_sink);
-  g_clear_object (&self->local_sink);
+  drop_sink (&self->remote_sink);
+  drop_sink (&self->local_sink);
   g_clear_object (&self->self_view_drag);
   g_clear_object (&self->chime);
   g_clear_object (&self->settings);
