@@ -278,6 +278,18 @@ test_partner_line_is_highlighted (Fixture      *f,
   /* My own typing does not move the mark of their place. */
   type_at (f, 0, ">> ");
   g_assert_cmpint (rp_notes_binding_get_partner_offset (f->binding), ==, 21);
+
+  /* Their caret, as RpSharedDocs reports it: moves the highlight without an edit. */
+  rp_notes_binding_show_partner_at (f->binding, 5);
+  g_assert_cmpint (rp_notes_binding_get_partner_offset (f->binding), ==, 5);
+  gtk_text_buffer_get_iter_at_line (f->buffer, &iter, 0);
+  g_assert_true (gtk_text_iter_has_tag (&iter, tag));
+  gtk_text_buffer_get_iter_at_line (f->buffer, &iter, 1);
+  g_assert_false (gtk_text_iter_has_tag (&iter, tag));
+  rp_notes_binding_show_partner_at (f->binding, -1);
+  g_assert_cmpint (rp_notes_binding_get_partner_offset (f->binding), ==, -1);
+  gtk_text_buffer_get_iter_at_line (f->buffer, &iter, 0);
+  g_assert_false (gtk_text_iter_has_tag (&iter, tag));
 }
 
 static void

@@ -432,6 +432,76 @@ test_partly_applied_frame_is_stored (Fixture      *f,
 }
 
 static void
+on_send_app (RpSharedDocs *from,
+             JsonNode     *message,
+             Link         *link)
+{
+  if (link->connected)
+    g_assert_true (rp_shared_docs_receive_app (link->to, message));
+}
+
+static JsonNode *
+json (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  return node;
+}
+
+static gboolean
+keep_awake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_partner_caret_follows_edits (Fixture      *f,
+                                  gconstpointer data)
+{
+  g_autoptr(JsonNode) other = json ("{\"type\":\"note\",\"anchor\":\"end\"}");
+  g_autoptr(JsonNode) bad = json ("{\"type\":\"caret\",\"anchor\":7}");
+  guint ticker;
+  g_autoptr(JsonNode) unknown = json ("{\"type\":\"caret\",\"anchor\":\"00000000000000ff:3\"}");
+
+  g_signal_connect (f->a, "send-app", G_CALLBACK (on_send_app), &f->a_to_b);
+  type (f->a, 0, "Hello world");
+  g_assert_cmpint (rp_shared_docs_get_partner_caret (f->b), ==, -1);
+  connect_channel (f);
+  settle (f);
+  rp_shared_docs_set_local_caret (f->a, 5);
+  g_assert_cmpint (rp_shared_docs_get_partner_caret (f->b), ==, 5);
+  /* B types before A's caret: the caret is where it was in the text, not at offset 5. */
+  type (f->b, 0, ">> ");
+  g_assert_cmpint (rp_shared_docs_get_partner_caret (f->b), ==, 8);
+  settle (f);
+
+  /* Not ours, broken, or naming a character B has not seen: B's idea of the caret stays
+   * where it was (an unknown anchor resolves to -1 until its character arrives). */
+  g_assert_false (rp_shared_docs_receive_app (f->b, other));
+  g_assert_true (rp_shared_docs_receive_app (f->b, bad));
+  g_assert_cmpint (rp_shared_docs_get_partner_caret (f->b), ==, 8);
+  g_assert_true (rp_shared_docs_receive_app (f->b, unknown));
+  g_assert_cmpint (rp_shared_docs_get_partner_caret (f->b), ==, -1);
+
+  /* Moves within the interval are sent once, at its end: the latest one. */
+  rp_shared_docs_set_local_caret (f->a, 1);
+  rp_shared_docs_set_local_caret (f->a, 2);
+  rp_shared_docs_set_local_caret (f->a, 11);
+  ticker = g_timeout_add (20, keep_awake, NULL);
+  for (gint64 end = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+       rp_shared_docs_get_partner_caret (f->b) != 11 && g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (ticker);
+  g_assert_cmpint (rp_shared_docs_get_partner_caret (f->b), ==, 11);
+
+  /* A closed channel forgets it. */
+  disconnect_channel (f);
+  g_assert_cmpint (rp_shared_docs_get_partner_caret (f->b), ==, -1);
+}
+
+static void
 on_loaded (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
@@ -477,6 +547,8 @@ main (int    argc,
   g_test_add ("/shared-docs/store/remote-and-local-edits-resume-after-restart", Fixture, NULL,
               fixture_set_up, test_remote_and_local_edits_resume_after_restart,
               fixture_tear_down);
+  g_test_add ("/shared-docs/sync/partner-caret-follows-edits", Fixture, NULL,
+              fixture_set_up, test_partner_caret_follows_edits, fixture_tear_down);
   g_test_add ("/shared-docs/sync/offline-edits-merge-on-each-connection", Fixture, NULL,
               fixture_set_up, test_offline_edits_merge_on_each_connection, fixture_tear_down);
   g_test_add ("/shared-docs/store/long-log-is-compacted-and-loads-the-same", Fixture, NULL,

@@ -705,3 +705,21 @@ rp_notes_binding_get_partner_offset (RpNotesBinding *self)
   g_return_val_if_fail (RP_IS_NOTES_BINDING (self), -1);
   return self->partner_timeout_id != 0 ? mark_offset (self->partner_mark) : -1;
 }
+
+void
+rp_notes_binding_show_partner_at (RpNotesBinding *self,
+                                  gint            offset)
+{
+  g_return_if_fail (RP_IS_NOTES_BINDING (self));
+
+  if (offset < 0)
+    {
+      if (self->partner_timeout_id != 0)
+        {
+          g_source_remove (self->partner_timeout_id);
+          partner_timeout_cb (self);
+        }
+      return;
+    }
+  show_partner_at (self, MIN (offset, gtk_text_buffer_get_char_count (self->buffer)));
+}

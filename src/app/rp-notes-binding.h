@@ -32,5 +32,9 @@ void            rp_notes_binding_redo          (RpNotesBinding *self);
 /* Where the partner last edited (a character offset in the buffer), or -1 once they have
  * been still for a few seconds. Also shown as RP_NOTES_BINDING_PARTNER_TAG on that line. */
 gint            rp_notes_binding_get_partner_offset (RpNotesBinding *self);
+/* Shows the partner's caret where they said it is (RpSharedDocs "partner-caret"), for a few
+ * seconds; -1 hides it. Their edits move it on their own. */
+void            rp_notes_binding_show_partner_at    (RpNotesBinding *self,
+                                                     gint            offset);
 
 G_END_DECLS

@@ -17,11 +17,16 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "rp-shared-docs.h"
 #include "rp-sync.h"
 
 /* Local edits gather this long before they go to the peer as one frame. */
 #define SYNC_BATCH_MS 50
+/* Caret moves go out at most this often. */
+#define CARET_INTERVAL_MS 150
+#define MAX_ANCHOR 64
 
 G_DEFINE_QUARK (rp-shared-docs-error-quark, rp_shared_docs_error)
 
@@ -53,6 +58,9 @@ struct _RpSharedDocs
   RpAgenda     *agenda;
   RpSync       *sync;
   Persist       persist[N_DOCS];
+  char         *partner_anchor;
+  gssize        local_caret;     /* -1: nothing to send */
+  guint         caret_id;
   gboolean      channel_open;
 
   RpSession    *session;
@@ -77,6 +85,7 @@ enum {
   PROP_NOTES,
   PROP_AGENDA,
   PROP_SYNCED,
+  PROP_PARTNER_CARET,
   N_PROPS
 };
 
@@ -84,6 +93,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   SIGNAL_SEND,
+  SIGNAL_SEND_APP,
   SIGNAL_ERROR,
   N_SIGNALS
 };
@@ -421,6 +431,109 @@ rp_shared_docs_async_initable_iface_init (GAsyncInitableIface *iface)
   iface->init_finish = rp_shared_docs_init_finish;
 }
 
+/* --- carets ----------------------------------------------------------------------------- */
+
+static void
+set_partner_anchor (RpSharedDocs *self,
+                    const char   *anchor)
+{
+  if (g_strcmp0 (self->partner_anchor, anchor) == 0)
+    return;
+  g_free (self->partner_anchor);
+  self->partner_anchor = g_strdup (anchor);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARTNER_CARET]);
+}
+
+static void
+send_caret (RpSharedDocs *self)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) message = NULL;
+  g_autofree char *anchor = rp_text_doc_anchor_at (self->notes, (gsize) self->local_caret);
+
+  self->local_caret = -1;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "caret");
+  json_builder_set_member_name (b, "anchor");
+  json_builder_add_string_value (b, anchor);
+  json_builder_end_object (b);
+  message = json_builder_get_root (b);
+  if (self->session != NULL)
+    rp_session_send_app (self->session, message);
+  g_signal_emit (self, signals[SIGNAL_SEND_APP], 0, message);
+}
+
+static gboolean
+caret_cb (gpointer data)
+{
+  RpSharedDocs *self = data;
+
+  if (self->local_caret < 0 || !self->channel_open)
+    {
+      self->caret_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  send_caret (self);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+rp_shared_docs_set_local_caret (RpSharedDocs *self,
+                                gsize         pos)
+{
+  g_return_if_fail (RP_IS_SHARED_DOCS (self));
+
+  if (!self->channel_open)
+    return;
+  self->local_caret = (gssize) MIN (pos, G_MAXSSIZE);
+  /* The first move goes at once; those that follow within the interval, once at its end. */
+  if (self->caret_id == 0)
+    {
+      send_caret (self);
+      self->caret_id = g_timeout_add (CARET_INTERVAL_MS, caret_cb, self);
+    }
+}
+
+gssize
+rp_shared_docs_get_partner_caret (RpSharedDocs *self)
+{
+  g_return_val_if_fail (RP_IS_SHARED_DOCS (self), -1);
+
+  if (self->partner_anchor == NULL || self->notes == NULL)
+    return -1;
+  return rp_text_doc_resolve_anchor (self->notes, self->partner_anchor);
+}
+
+/* {"type": "caret", "anchor": "..."} (docs/SYNC.md). Anything else is not ours; a caret
+ * message that is malformed is dropped with a log line. */
+gboolean
+rp_shared_docs_receive_app (RpSharedDocs *self,
+                            JsonNode     *message)
+{
+  JsonObject *obj;
+  JsonNode *anchor;
+
+  g_return_val_if_fail (RP_IS_SHARED_DOCS (self), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+
+  if (!JSON_NODE_HOLDS_OBJECT (message))
+    return FALSE;
+  obj = json_node_get_object (message);
+  if (g_strcmp0 (json_object_get_string_member_with_default (obj, "type", NULL), "caret") != 0)
+    return FALSE;
+  anchor = json_object_get_member (obj, "anchor");
+  if (anchor == NULL || !JSON_NODE_HOLDS_VALUE (anchor) ||
+      json_node_get_value_type (anchor) != G_TYPE_STRING ||
+      strlen (json_node_get_string (anchor)) > MAX_ANCHOR)
+    {
+      g_message ("Ignored a caret message from the peer without a valid anchor");
+      return TRUE;
+    }
+  set_partner_anchor (self, json_node_get_string (anchor));
+  return TRUE;
+}
+
 /* --- the channel ------------------------------------------------------------------------ */
 
 void
@@ -442,6 +555,9 @@ rp_shared_docs_channel_closed (RpSharedDocs *self)
     return;
   self->channel_open = FALSE;
   rp_sync_stop (self->sync);
+  g_clear_handle_id (&self->caret_id, g_source_remove);
+  self->local_caret = -1;
+  set_partner_anchor (self, NULL);
 }
 
 gboolean
@@ -486,6 +602,14 @@ on_session_data (RpSession    *session,
   rp_shared_docs_receive (self, bytes, NULL);
 }
 
+static void
+on_session_app_message (RpSession    *session,
+                        JsonNode     *message,
+                        RpSharedDocs *self)
+{
+  rp_shared_docs_receive_app (self, message);
+}
+
 /* Every state but CONNECTED means the call (and its data channel) was torn down or is being
  * rebuilt: the next channel starts with a fresh HELLO. */
 static void
@@ -518,6 +642,7 @@ rp_shared_docs_set_session (RpSharedDocs *self,
       g_signal_connect (session, "data-channel-open", G_CALLBACK (on_session_channel_open), self);
       g_signal_connect (session, "data-received", G_CALLBACK (on_session_data), self);
       g_signal_connect (session, "notify::state", G_CALLBACK (on_session_state), self);
+      g_signal_connect (session, "app-message", G_CALLBACK (on_session_app_message), self);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
@@ -583,6 +708,9 @@ rp_shared_docs_get_property (GObject    *object,
     case PROP_NOTES: g_value_set_object (value, self->notes); break;
     case PROP_AGENDA: g_value_set_object (value, self->agenda); break;
     case PROP_SYNCED: g_value_set_boolean (value, rp_shared_docs_is_synced (self)); break;
+    case PROP_PARTNER_CARET:
+      g_value_set_int64 (value, rp_shared_docs_get_partner_caret (self));
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -624,6 +752,7 @@ rp_shared_docs_dispose (GObject *object)
   RpSharedDocs *self = RP_SHARED_DOCS (object);
 
   rp_shared_docs_set_session (self, NULL);
+  g_clear_handle_id (&self->caret_id, g_source_remove);
   if (self->sync != NULL)
     g_signal_handlers_disconnect_by_data (self->sync, self);
   if (self->notes != NULL)
@@ -649,6 +778,7 @@ rp_shared_docs_finalize (GObject *object)
     }
   g_free (self->doc_id);
   g_free (self->sync_id);
+  g_free (self->partner_anchor);
 
   G_OBJECT_CLASS (rp_shared_docs_parent_class)->finalize (object);
 }
@@ -687,12 +817,19 @@ rp_shared_docs_class_init (RpSharedDocsClass *klass)
   /* TRUE once the peer's answer to our HELLO is merged; FALSE again when the channel closes. */
   properties[PROP_SYNCED] =
     g_param_spec_boolean ("synced", NULL, NULL, FALSE, readable);
+  properties[PROP_PARTNER_CARET] =
+    g_param_spec_int64 ("partner-caret", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* A binary frame for the peer (already handed to the session, if there is one). */
   signals[SIGNAL_SEND] =
     g_signal_new ("send", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_BYTES);
+  /* An application message (JsonNode object) for the peer, already handed to the session. */
+  signals[SIGNAL_SEND_APP] =
+    g_signal_new ("send-app", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, JSON_TYPE_NODE);
   /* A refused peer message or a failed compaction (RP_SHARED_DOCS_ERROR); the documents are
    * intact, the error is for the log or the user. */
   signals[SIGNAL_ERROR] =
@@ -704,6 +841,7 @@ static void
 rp_shared_docs_init (RpSharedDocs *self)
 {
   self->compact_threshold = RP_SHARED_DOCS_DEFAULT_COMPACT_THRESHOLD;
+  self->local_caret = -1;
 }
 
 RpSharedDocs *

@@ -58,6 +58,17 @@ gboolean      rp_shared_docs_receive           (RpSharedDocs        *self,
                                                 GBytes              *frame,
                                                 GError             **error);
 
+/* Where the local caret is in the notes (a code-point position): sent to the peer as an
+ * anchor that survives edits on both sides, at most a few times a second. */
+void          rp_shared_docs_set_local_caret   (RpSharedDocs        *self,
+                                                gsize                pos);
+/* Where the partner's caret is in the notes now, or -1 when unknown ("partner-caret" is
+ * notified when they move it; positions shift with edits without a notification). */
+gssize        rp_shared_docs_get_partner_caret (RpSharedDocs        *self);
+/* An application message from the peer (the session's "app-message"): TRUE if it was ours. */
+gboolean      rp_shared_docs_receive_app       (RpSharedDocs        *self,
+                                                JsonNode            *message);
+
 /* Sends the local edits still being batched. */
 void          rp_shared_docs_flush             (RpSharedDocs        *self);
 /* Writes what is not yet in the store and waits until the store has committed it. */
