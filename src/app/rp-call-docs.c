@@ -13,6 +13,7 @@ struct _RpCallDocs
   RpSharedDocs *shared;
   RpNotesBinding *notes;
   RpAgendaBinding *agenda;
+  GtkTextBuffer *buffer;
   gboolean finished;
 };
 
@@ -37,6 +38,24 @@ add_carried_items (RpCallDocs *self)
       id = rp_agenda_add_item (agenda, i, item->title, item->minutes, owner,
                                RP_AGENDA_KIND_ACTION_ITEM, NULL);
     }
+}
+
+/* The partner sees where we are in the notes, and we see where they are. */
+static void
+on_cursor_moved (RpCallDocs *self)
+{
+  gint offset = 0;
+
+  g_object_get (self->buffer, "cursor-position", &offset, NULL);
+  rp_shared_docs_set_local_caret (self->shared, offset);
+}
+
+static void
+on_partner_caret (RpCallDocs *self)
+{
+  gssize caret = rp_shared_docs_get_partner_caret (self->shared);
+
+  rp_notes_binding_show_partner_at (self->notes, caret >= 0 ? (gint) caret : -1);
 }
 
 static GPtrArray *
@@ -65,8 +84,14 @@ rp_call_docs_dispose (GObject *object)
 {
   RpCallDocs *self = RP_CALL_DOCS (object);
 
+  if (self->buffer != NULL)
+    g_signal_handlers_disconnect_by_data (self->buffer, self);
+  g_clear_object (&self->buffer);
   if (self->shared != NULL)
-    rp_shared_docs_set_session (self->shared, NULL);
+    {
+      g_signal_handlers_disconnect_by_data (self->shared, self);
+      rp_shared_docs_set_session (self->shared, NULL);
+    }
   g_clear_object (&self->notes);
   g_clear_object (&self->agenda);
   g_clear_object (&self->shared);
@@ -109,6 +134,11 @@ rp_call_docs_new (RpPartnerBook  *book,
   add_carried_items (self);
   self->notes = rp_notes_binding_new (notes_buffer, rp_shared_docs_get_notes (self->shared));
   self->agenda = rp_agenda_binding_new (agenda_entries, rp_shared_docs_get_agenda (self->shared));
+  self->buffer = g_object_ref (notes_buffer);
+  g_signal_connect_swapped (notes_buffer, "notify::cursor-position", G_CALLBACK (on_cursor_moved),
+                            self);
+  g_signal_connect_swapped (self->shared, "notify::partner-caret", G_CALLBACK (on_partner_caret),
+                            self);
   return g_steal_pointer (&self);
 }
 
