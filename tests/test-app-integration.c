@@ -319,6 +319,99 @@ test_open_action_items_carry_into_the_next_agenda (Fixture *fixture, gconstpoint
   wait_for ("the home view", page_is_home, fixture->window);
 }
 
+/* A real partner: rapport-peer joins the hosted session, types into the notes and adds an
+ * agenda item while the mentor types too; both edits meet in the panel and in the record. */
+typedef struct {
+  GtkTextBuffer *buffer;
+  RpAgendaPanel *agenda;
+  gboolean peer_exited;
+  gboolean peer_ok;
+} PeerCall;
+
+static void
+on_peer_exit (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PeerCall *call = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  call->peer_ok = g_subprocess_get_successful (G_SUBPROCESS (source));
+  call->peer_exited = TRUE;
+}
+
+static gboolean
+peer_exited (gpointer data)
+{
+  return ((PeerCall *) data)->peer_exited;
+}
+
+static gboolean
+partner_edits_arrived (gpointer data)
+{
+  PeerCall *call = data;
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+  gboolean has_item = FALSE;
+  GListModel *items = G_LIST_MODEL (rp_agenda_panel_get_model (call->agenda));
+
+  gtk_text_buffer_get_bounds (call->buffer, &start, &end);
+  text = gtk_text_buffer_get_text (call->buffer, &start, &end, FALSE);
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr (RpAgendaEntry) entry = g_list_model_get_item (items, i);
+
+      has_item |= g_strcmp0 (rp_agenda_entry_get_title (entry), "Career plan") == 0;
+    }
+  return strstr (text, "Hello from Aiko") != NULL && has_item;
+}
+
+static void
+test_partner_edits_meet_in_the_panels_and_the_record (Fixture *fixture, gconstpointer user_data)
+{
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
+  RpNotesPanel *notes = template_child (call_view, RP_TYPE_CALL_VIEW, "notes_panel");
+  PeerCall call = { rp_notes_panel_get_buffer (notes),
+                    template_child (call_view, RP_TYPE_CALL_VIEW, "agenda_panel") };
+  g_autofree char *peer = g_build_filename (g_getenv ("RAPPORT_BUILD_DIR"), "src", "peer",
+                                            "rapport-peer", NULL);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RpStore) store = NULL;
+  g_autoptr (RpSessionRecord) record = NULL;
+  g_autofree char *uid = NULL;
+  gboolean found = FALSE;
+
+  rp_window_start_session (fixture->window, aiko_item (fixture));
+  wait_for ("the hosted session", session_waiting, call_view);
+  uid = g_strdup (rp_call_docs_get_record (RP_CALL_DOCS (rp_call_view_get_docs (call_view)))->uid);
+  gtk_text_buffer_insert_at_cursor (call.buffer, "Mentor notes. ", -1);
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, peer,
+                              rp_call_view_get_link (call_view), "--name", "Aiko Tanaka",
+                              "--video", "test", "--audio", "test", "--audio-sink", "none",
+                              "--type", "Hello from Aiko", "--type-rate", "500",
+                              "--agenda-add", "Career plan", "--duration", "0", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (process, NULL, on_peer_exit, &call);
+  wait_for ("the partner's notes and agenda item", partner_edits_arrived, &call);
+
+  rp_call_view_hang_up (call_view);
+  wait_for ("the home view", page_is_home, fixture->window);
+  wait_for ("rapport-peer to exit", peer_exited, &call);
+  g_assert_true (call.peer_ok);
+
+  store = open_store ();
+  record = rp_store_get_session_by_uid (store, uid, NULL);
+  g_assert_nonnull (record);
+  g_assert_nonnull (strstr (record->notes, "Mentor notes. "));
+  g_assert_nonnull (strstr (record->notes, "Hello from Aiko"));
+  g_assert_cmpint (record->started_at, >, 0);
+  g_assert_cmpint (record->ended_at, >=, record->started_at);
+  g_assert_cmpint (record->duration_s, ==, record->ended_at - record->started_at);
+  for (guint i = 0; i < record->agenda->len; i++)
+    found |= g_strcmp0 (((RpOutcomeItem *) record->agenda->pdata[i])->title, "Career plan") == 0;
+  g_assert_true (found);
+}
+
 /* --- scheduling ------------------------------------------------------------------------- */
 
 static RpScheduleDialog *
@@ -535,6 +628,9 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/app/call/open-action-items-carry-into-the-next-agenda", Fixture, NULL,
               fixture_set_up, test_open_action_items_carry_into_the_next_agenda,
+              fixture_tear_down);
+  g_test_add ("/app/call/partner-edits-meet-in-the-panels-and-the-record", Fixture, NULL,
+              fixture_set_up, test_partner_edits_meet_in_the_panels_and_the_record,
               fixture_tear_down);
   g_test_add ("/app/schedule/action-opens-dialog-and-adds-to-upcoming", Fixture, NULL,
               fixture_set_up, test_schedule_action_opens_dialog_and_adds_to_upcoming,
