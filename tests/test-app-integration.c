@@ -12,6 +12,7 @@
 #include "rp-application.h"
 #include "rp-call-docs.h"
 #include "rp-call-view.h"
+#include "rp-history-dialog.h"
 #include "rp-home-view.h"
 #include "rp-notes-panel.h"
 #include "rp-reminders.h"
@@ -412,6 +413,89 @@ test_partner_edits_meet_in_the_panels_and_the_record (Fixture *fixture, gconstpo
   g_assert_true (found);
 }
 
+/* --- history ---------------------------------------------------------------------------- */
+
+static RpHistoryDialog *
+find_history_dialog (void)
+{
+  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (RP_IS_HISTORY_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+typedef struct {
+  RpHistoryDialog *dialog;
+  gint64 session_id;
+  gboolean exported;
+  GError *error;
+} History;
+
+static gboolean
+session_found (gpointer data)
+{
+  History *history = data;
+  GPtrArray *results = rp_history_dialog_get_results (history->dialog);
+
+  for (guint i = 0; i < results->len; i++)
+    if (((RpSearchHit *) results->pdata[i])->session_id == history->session_id)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+on_exported (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  History *history = user_data;
+
+  rp_history_dialog_export_finish (RP_HISTORY_DIALOG (source), result, &history->error);
+  history->exported = TRUE;
+}
+
+static gboolean
+export_done (gpointer data)
+{
+  return ((History *) data)->exported;
+}
+
+static void
+test_history_finds_notes_and_exports_markdown (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr (RpStore) store = open_store ();
+  g_autoptr (RpSessionRecord) past = rp_session_record_new ();
+  g_autofree char *path = g_build_filename (data_dir, "exported.md", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autofree char *markdown = NULL;
+  History history = { NULL };
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  past->partner_id = rp_partner_item_get_id (aiko_item (fixture));
+  past->started_at = now - 86400;
+  past->ended_at = now - 86400 + 1800;
+  past->duration_s = 1800;
+  past->notes = g_strdup ("Practice the conference talk on Thursday");
+  history.session_id = rp_store_add_session (store, past, NULL);
+  g_assert_cmpint (history.session_id, >, 0);
+  g_assert_true (rp_store_close (store, NULL));
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "history", NULL);
+  history.dialog = find_history_dialog ();
+  g_assert_nonnull (history.dialog);
+  rp_history_dialog_search (history.dialog, "conference thurs");
+  wait_for ("the search result", session_found, &history);
+
+  rp_history_dialog_export_async (history.dialog, history.session_id, file, on_exported,
+                                  &history);
+  wait_for ("the Markdown export", export_done, &history);
+  g_assert_no_error (history.error);
+  g_assert_true (g_file_get_contents (path, &markdown, NULL, NULL));
+  g_assert_nonnull (strstr (markdown, "Practice the conference talk on Thursday"));
+  g_assert_nonnull (strstr (markdown, "Aiko Tanaka"));
+  gtk_widget_destroy (GTK_WIDGET (history.dialog));
+}
+
 /* --- scheduling ------------------------------------------------------------------------- */
 
 static RpScheduleDialog *
@@ -632,6 +716,8 @@ main (int argc, char **argv)
   g_test_add ("/app/call/partner-edits-meet-in-the-panels-and-the-record", Fixture, NULL,
               fixture_set_up, test_partner_edits_meet_in_the_panels_and_the_record,
               fixture_tear_down);
+  g_test_add ("/app/history/finds-notes-and-exports-markdown", Fixture, NULL,
+              fixture_set_up, test_history_finds_notes_and_exports_markdown, fixture_tear_down);
   g_test_add ("/app/schedule/action-opens-dialog-and-adds-to-upcoming", Fixture, NULL,
               fixture_set_up, test_schedule_action_opens_dialog_and_adds_to_upcoming,
               fixture_tear_down);

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "rp-call-view.h"
+#include "rp-history-dialog.h"
 #include "rp-home-view.h"
 #include "rp-partner-book.h"
 #include "rp-reminders.h"
@@ -265,8 +266,20 @@ on_schedule (GSimpleAction *action, GVariant *param, gpointer user_data)
                            ? rp_call_view_get_link (self->call_view) : NULL);
 }
 
+static void
+on_history (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  RpWindow *self = user_data;
+  RpStore *store = rp_partner_book_get_store (self->book);
+
+  if (store == NULL)
+    return;   /* still opening: the menu item is a moment early */
+  gtk_widget_show (GTK_WIDGET (rp_history_dialog_new (GTK_WINDOW (self), store)));
+}
+
 static const GActionEntry win_actions[] = {
   { "schedule", on_schedule, "s" },
+  { "history", on_history },
   { "start-session", on_start_session },
   { "join", on_join },
   { "hang-up", on_hang_up },
