@@ -11,6 +11,7 @@
 #include "rp-application.h"
 #include "rp-call-view.h"
 #include "rp-home-view.h"
+#include "rp-schedule-dialog.h"
 #include "rp-session.h"
 #include "rp-store.h"
 #include "rp-window.h"
@@ -193,6 +194,38 @@ test_join_with_a_bad_link_explains_and_stays_home (Fixture *fixture, gconstpoint
   g_assert_cmpstr (rp_window_get_page (fixture->window), ==, "home");
   g_assert_true (gtk_revealer_get_reveal_child (revealer));
   g_assert_cmpstr (gtk_label_get_label (error_label), !=, "");
+}
+
+static void
+find_schedule_button (GtkWidget *widget, gpointer user_data)
+{
+  GtkWidget **found = user_data;
+
+  if (*found == NULL && GTK_IS_BUTTON (widget) && g_object_get_data (G_OBJECT (widget), "partner"))
+    *found = widget;
+  else if (GTK_IS_CONTAINER (widget))
+    gtk_container_forall (GTK_CONTAINER (widget), find_schedule_button, user_data);
+}
+
+static void
+test_partner_schedule_button_opens_the_schedule_dialog (Fixture *fixture, gconstpointer data)
+{
+  GtkWidget *home = rp_window_get_home_view (fixture->window);
+  GtkListBox *partners = template_child (home, RP_TYPE_HOME_VIEW, "partners_list");
+  GtkWidget *button = NULL;
+  GtkWidget *dialog = NULL;
+
+  wait_for ("the partner book to load", partner_row_present, partners);
+  find_schedule_button (GTK_WIDGET (gtk_list_box_get_row_at_index (partners, 0)), &button);
+  g_assert_nonnull (button);
+  gtk_button_clicked (GTK_BUTTON (button));
+
+  for (GList *l = gtk_window_list_toplevels (); l != NULL; l = g_list_delete_link (l, l))
+    if (RP_IS_SCHEDULE_DIALOG (l->data))
+      dialog = l->data;
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (fixture->window));
+  gtk_widget_destroy (dialog);
 }
 
 /* --- accessibility --------------------------------------------------------------------- */
@@ -558,6 +591,9 @@ main (int argc, char **argv)
               fixture_set_up, test_home_lists_partners_with_their_local_time, fixture_tear_down);
   g_test_add ("/app/window/join-with-a-bad-link-explains-and-stays-home", Fixture, NULL,
               fixture_set_up, test_join_with_a_bad_link_explains_and_stays_home,
+              fixture_tear_down);
+  g_test_add ("/app/window/partner-schedule-button-opens-the-schedule-dialog", Fixture, NULL,
+              fixture_set_up, test_partner_schedule_button_opens_the_schedule_dialog,
               fixture_tear_down);
   g_test_add ("/app/a11y/every-control-has-an-accessible-name", Fixture, NULL,
               fixture_set_up, test_every_call_control_has_an_accessible_name, fixture_tear_down);

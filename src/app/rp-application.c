@@ -117,7 +117,9 @@ rp_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (rp_application_parent_class)->startup (app);
 
-  rapport_register_resource ();
+  /* The resource registers itself from a constructor; naming it here keeps its object file
+   * in the link when the app comes from a static library. */
+  g_return_if_fail (rapport_get_resource () != NULL);
   gst_init (NULL, NULL);
   hdy_init ();
   /* libhandy's default is "force light"; prefer-light follows the desktop's dark style. */

@@ -34,6 +34,7 @@ G_DEFINE_FINAL_TYPE (RpHomeView, rp_home_view, GTK_TYPE_BIN)
 enum {
   SIGNAL_JOIN_REQUESTED,
   SIGNAL_PARTNER_ACTIVATED,
+  SIGNAL_SCHEDULE_REQUESTED,
   N_SIGNALS
 };
 
@@ -119,21 +120,28 @@ update_row_cb (GtkWidget *row, gpointer user_data)
     update_partner_row (user_data, HDY_ACTION_ROW (row));
 }
 
+static void
+on_schedule_clicked (GtkButton *button, RpHomeView *self)
+{
+  RpPartnerItem *partner = g_object_get_data (G_OBJECT (button), "partner");
+
+  g_signal_emit (self, signals[SIGNAL_SCHEDULE_REQUESTED], 0, partner);
+}
+
 static GtkWidget *
-make_schedule_button (RpPartnerItem *partner)
+make_schedule_button (RpHomeView *self, RpPartnerItem *partner)
 {
   GtkWidget *button = gtk_button_new_from_icon_name ("x-office-calendar-symbolic",
                                                      GTK_ICON_SIZE_BUTTON);
-  g_autofree char *label = g_strdup_printf (_("Schedule a session with %s…"),
+  g_autofree char *label = g_strdup_printf (_("Find a time with %s"),
                                             rp_partner_item_get_name (partner));
 
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_style_context_add_class (gtk_widget_get_style_context (button), "flat");
   gtk_widget_set_tooltip_text (button, label);
   atk_object_set_name (gtk_widget_get_accessible (button), label);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.schedule");
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s",
-                                    rp_partner_item_get_name (partner));
+  gtk_style_context_add_class (gtk_widget_get_style_context (button), "flat");
+  g_object_set_data (G_OBJECT (button), "partner", partner);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_schedule_clicked), self);
   return button;
 }
 
@@ -153,7 +161,7 @@ create_partner_row (gpointer item, gpointer user_data)
   hdy_action_row_add_prefix (HDY_ACTION_ROW (row), avatar);
   gtk_style_context_add_class (gtk_widget_get_style_context (status), "rp-working-hours");
   gtk_container_add (GTK_CONTAINER (row), status);
-  gtk_container_add (GTK_CONTAINER (row), make_schedule_button (partner));
+  gtk_container_add (GTK_CONTAINER (row), make_schedule_button (self, partner));
   gtk_container_add (GTK_CONTAINER (row), go);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   gtk_widget_set_tooltip_text (row, tooltip);
@@ -312,6 +320,9 @@ rp_home_view_class_init (RpHomeViewClass *klass)
   signals[SIGNAL_JOIN_REQUESTED] =
     g_signal_new ("join-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_SCHEDULE_REQUESTED] =
+    g_signal_new ("schedule-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, RP_TYPE_PARTNER_ITEM);
   signals[SIGNAL_PARTNER_ACTIVATED] =
     g_signal_new ("partner-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, RP_TYPE_PARTNER_ITEM);

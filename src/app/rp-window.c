@@ -131,6 +131,14 @@ on_partner_activated (RpWindow *self, RpPartnerItem *partner)
   rp_window_start_session (self, partner);
 }
 
+/* A partner row's calendar button: the same as win.schedule for that partner. */
+static void
+on_schedule_requested (RpWindow *self, RpPartnerItem *partner)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (self), "schedule",
+                                  g_variant_new_string (rp_partner_item_get_name (partner)));
+}
+
 static void
 on_book_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -365,6 +373,8 @@ rp_window_init (RpWindow *self)
   g_signal_connect_swapped (self->home_view, "join-requested", G_CALLBACK (on_join_requested), self);
   g_signal_connect_swapped (self->home_view, "partner-activated",
                             G_CALLBACK (on_partner_activated), self);
+  g_signal_connect_swapped (self->home_view, "schedule-requested",
+                            G_CALLBACK (on_schedule_requested), self);
   g_signal_connect_swapped (self->call_view, "finished", G_CALLBACK (on_call_finished), self);
   g_signal_connect (self, "map-event", G_CALLBACK (on_first_map), NULL);
 }
