@@ -144,6 +144,10 @@ remove_tree (const char *path)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 {
+  /* Pending idles of the window's widgets (libhandy's among them) run while they are alive:
+   * one dispatched after the window is gone crashed in gtk_widget_get_settings (). */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
   gtk_widget_destroy (GTK_WIDGET (fixture->window));
   while (g_main_context_iteration (NULL, FALSE))
     ;
