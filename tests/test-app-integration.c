@@ -7,6 +7,7 @@
 #include <handy.h>
 #include <string.h>
 
+#include "rp-agenda-binding.h"
 #include "rp-agenda-entry.h"
 #include "rp-agenda-panel.h"
 #include "rp-application.h"
@@ -417,6 +418,68 @@ test_partner_edits_meet_in_the_panels_and_the_record (Fixture *fixture, gconstpo
   g_assert_true (found);
 }
 
+/* --- agenda binding on its own ------------------------------------------------------------ */
+
+static char *
+agenda_titles (RpAgenda *agenda)
+{
+  g_autoptr (GPtrArray) items = rp_agenda_list_items (agenda);
+  g_autoptr (GString) titles = g_string_new (NULL);
+
+  for (guint i = 0; i < items->len; i++)
+    g_string_append_printf (titles, "%s%s%s", i ? "," : "", ((RpAgendaItem *) items->pdata[i])->title,
+                            ((RpAgendaItem *) items->pdata[i])->done ? "+" : "");
+  return g_string_free (g_steal_pointer (&titles), FALSE);
+}
+
+static void
+drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* The panel moves an entry as a removal and an insertion; the document must see one move
+ * (the item keeps its id, so the partner's concurrent edits to it survive), and a removal. */
+static void
+test_agenda_moves_and_removals_keep_identity (void)
+{
+  g_autoptr (GListStore) entries = g_list_store_new (RP_TYPE_AGENDA_ENTRY);
+  g_autoptr (RpAgenda) agenda = rp_agenda_new ();
+  g_autoptr (RpAgendaBinding) binding = rp_agenda_binding_new (entries, agenda);
+  g_autoptr (RpAgendaEntry) first = rp_agenda_entry_new ("Intro", 5);
+  g_autoptr (RpAgendaEntry) second = rp_agenda_entry_new ("Career", 20);
+  g_autoptr (RpAgendaEntry) third = rp_agenda_entry_new ("Wrap up", 5);
+  g_autoptr (GPtrArray) before = NULL;
+  g_autoptr (GPtrArray) after = NULL;
+  g_autofree char *titles = NULL;
+  g_autofree char *moved_titles = NULL;
+  g_autofree char *final_titles = NULL;
+
+  g_list_store_append (entries, first);
+  g_list_store_append (entries, second);
+  g_list_store_append (entries, third);
+  titles = agenda_titles (agenda);
+  g_assert_cmpstr (titles, ==, "Intro,Career,Wrap up");
+  before = rp_agenda_list_items (agenda);
+
+  g_list_store_remove (entries, 2);           /* "Wrap up" to the top, as the panel does it */
+  g_list_store_insert (entries, 0, third);
+  drain ();
+  rp_agenda_entry_set_done (first, TRUE);
+  moved_titles = agenda_titles (agenda);
+  g_assert_cmpstr (moved_titles, ==, "Wrap up,Intro+,Career");
+  after = rp_agenda_list_items (agenda);
+  g_assert_cmpstr (((RpAgendaItem *) after->pdata[0])->id, ==,
+                   ((RpAgendaItem *) before->pdata[2])->id);
+
+  g_list_store_remove (entries, 2);
+  drain ();
+  final_titles = agenda_titles (agenda);
+  g_assert_cmpstr (final_titles, ==, "Wrap up,Intro+");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (entries)), ==, 2);
+}
+
 /* --- history ---------------------------------------------------------------------------- */
 
 static RpHistoryDialog *
@@ -720,6 +783,8 @@ main (int argc, char **argv)
   g_test_add ("/app/call/partner-edits-meet-in-the-panels-and-the-record", Fixture, NULL,
               fixture_set_up, test_partner_edits_meet_in_the_panels_and_the_record,
               fixture_tear_down);
+  g_test_add_func ("/app/agenda/moves-and-removals-keep-identity",
+                   test_agenda_moves_and_removals_keep_identity);
   g_test_add ("/app/history/finds-notes-and-exports-markdown", Fixture, NULL,
               fixture_set_up, test_history_finds_notes_and_exports_markdown, fixture_tear_down);
   g_test_add ("/app/schedule/action-opens-dialog-and-adds-to-upcoming", Fixture, NULL,
