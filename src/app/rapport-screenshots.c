@@ -10,6 +10,7 @@
 #include "rp-application.h"
 #include "rp-call-view.h"
 #include "rp-demo-camera-provider.h"
+#include "rp-demo-data.h"
 #include "rp-notes-panel.h"
 #include "rp-preferences-window.h"
 #include "rp-session.h"
@@ -232,6 +233,8 @@ main (int argc, char **argv)
   if (argc != 3)
     g_error ("usage: %s ASSETS_DIR OUT_DIR", argv[0]);
   out_dir = argv[2];
+  if (!rp_demo_data_seed (&error))
+    g_error ("Could not fill the demo store: %s", error->message);
   if (!rp_demo_camera_provider_register (argv[1]))
     g_error ("Could not register the demo cameras");
 
