@@ -158,6 +158,8 @@ find_row (GtkListBox *list, const char *title)
   return NULL;
 }
 
+static RpPartnerItem *aiko_item (Fixture *fixture);
+
 /* --- home view ------------------------------------------------------------------------- */
 
 static void
@@ -173,6 +175,14 @@ test_partner_added_in_the_home_view_is_stored (Fixture *fixture, gconstpointer u
   gboolean found = FALSE;
 
   g_assert_nonnull (find_row (partners, "Aiko Tanaka"));
+  /* Her working hours come from the store (08:00-18:00), not a nine-to-five default. */
+  {
+    g_autoptr (GDateTime) wed_0830_tokyo = g_date_time_new_utc (2026, 11, 24, 23, 30, 0);
+    g_autoptr (GDateTime) wed_1830_tokyo = g_date_time_new_utc (2026, 11, 25, 9, 30, 0);
+
+    g_assert_true (rp_partner_item_is_working_at (aiko_item (fixture), wed_0830_tokyo));
+    g_assert_false (rp_partner_item_is_working_at (aiko_item (fixture), wed_1830_tokyo));
+  }
   gtk_entry_set_text (name, "Bea Santos");
   gtk_entry_set_text (zone, "America/Sao_Paulo");
   gtk_button_clicked (add);

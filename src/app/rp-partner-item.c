@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "rp-partner-item.h"
+#include "rp-working-hours.h"
 
 struct _RpPartnerItem
 {
@@ -15,6 +16,7 @@ struct _RpPartnerItem
   guint work_start;   /* minutes after midnight, partner's own clock */
   guint work_end;
   gint64 id;          /* the store's row id; 0 for a partner not stored */
+  RpWorkingHours *hours;   /* from the store; NULL = work_start..work_end on weekdays */
 };
 
 G_DEFINE_FINAL_TYPE (RpPartnerItem, rp_partner_item, G_TYPE_OBJECT)
@@ -82,6 +84,7 @@ rp_partner_item_finalize (GObject *object)
   g_free (self->name);
   g_free (self->time_zone);
   g_free (self->language);
+  g_clear_pointer (&self->hours, rp_working_hours_free);
   G_OBJECT_CLASS (rp_partner_item_parent_class)->finalize (object);
 }
 
@@ -186,6 +189,8 @@ rp_partner_item_is_working_at (RpPartnerItem *self, GDateTime *when)
   guint minute = g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local);
   int weekday = g_date_time_get_day_of_week (local);
 
+  if (self->hours != NULL)
+    return rp_working_hours_is_free (self->hours, weekday, minute);
   return weekday <= 5 && minute >= self->work_start && minute < self->work_end;
 }
 
@@ -230,6 +235,8 @@ rp_partner_item_new_from_record (const RpPartner *record)
   self = g_object_new (RP_TYPE_PARTNER_ITEM, "name", record->name, "time-zone", record->time_zone,
                        "language", record->spell_language, NULL);
   self->id = record->id;
+  if (record->working_hours != NULL && *record->working_hours != '\0')
+    self->hours = rp_working_hours_parse (record->working_hours, NULL);
   return self;
 }
 
