@@ -16,6 +16,7 @@
 #include "rp-history-dialog.h"
 #include "rp-home-view.h"
 #include "rp-notes-panel.h"
+#include "rp-preferences-window.h"
 #include "rp-reminders.h"
 #include "rp-schedule-flow.h"
 #include "rp-store.h"
@@ -750,6 +751,30 @@ test_planned_session_soon_is_reminded (Fixture *fixture, gconstpointer user_data
   g_free (reminded.uid);
 }
 
+/* Preferences → Reminder sets the minutes the reminders use. */
+static void
+test_reminder_minutes_are_set_in_preferences (Fixture *fixture, gconstpointer user_data)
+{
+  GtkWidget *preferences = NULL;
+  GtkSpinButton *spin;
+  g_autoptr (GList) toplevels = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (shared_app), "preferences", NULL);
+  toplevels = gtk_window_list_toplevels ();
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (RP_IS_PREFERENCES_WINDOW (l->data))
+      preferences = l->data;
+  g_assert_nonnull (preferences);
+  spin = template_child (preferences, RP_TYPE_PREFERENCES_WINDOW, "reminder_spin");
+  gtk_spin_button_set_value (spin, 25);
+  g_assert_cmpuint (g_settings_get_uint (rp_application_get_settings (shared_app),
+                                         "reminder-minutes"), ==, 25);
+  /* Hidden, not destroyed: its device probe still running would touch a cleared combo box
+   * (reported to the app area). */
+  gtk_widget_hide (preferences);
+  g_settings_set_uint (rp_application_get_settings (shared_app), "reminder-minutes", 0);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -802,6 +827,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/app/schedule/planned-session-soon-is-reminded", Fixture, NULL,
               fixture_set_up, test_planned_session_soon_is_reminded, fixture_tear_down);
+  g_test_add ("/app/schedule/reminder-minutes-are-set-in-preferences", Fixture, NULL,
+              fixture_set_up, test_reminder_minutes_are_set_in_preferences, fixture_tear_down);
   status = g_test_run ();
   g_clear_object (&shared_app);
   remove_tree (data_dir);
