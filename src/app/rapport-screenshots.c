@@ -5,11 +5,12 @@
 #include <gtk/gtk.h>
 #include <handy.h>
 
-#include "rp-agenda-item.h"
+#include "rp-agenda-entry.h"
 #include "rp-agenda-panel.h"
 #include "rp-application.h"
 #include "rp-call-view.h"
 #include "rp-demo-camera-provider.h"
+#include "rp-demo-data.h"
 #include "rp-notes-panel.h"
 #include "rp-preferences-window.h"
 #include "rp-session.h"
@@ -133,8 +134,8 @@ fill_side_panel (RpCallView *call_view)
                                                                          RP_TYPE_CALL_VIEW,
                                                                          "agenda_panel"));
   GListStore *items = rp_agenda_panel_get_model (agenda);
-  g_autoptr (RpAgendaItem) first = NULL;
-  g_autoptr (RpAgendaItem) current = NULL;
+  g_autoptr (RpAgendaEntry) first = NULL;
+  g_autoptr (RpAgendaEntry) current = NULL;
 
   gtk_text_buffer_set_text (rp_notes_panel_get_buffer (notes),
                             "Conference talk\n"
@@ -151,10 +152,10 @@ fill_side_panel (RpCallView *call_view)
   first = g_list_model_get_item (G_LIST_MODEL (items), 0);
   current = g_list_model_get_item (G_LIST_MODEL (items), 1);
   for (guint i = 0; i < 4 * 60 + 40; i++)
-    rp_agenda_item_add_second (first);
-  rp_agenda_item_set_done (first, TRUE);
+    rp_agenda_entry_add_second (first);
+  rp_agenda_entry_set_done (first, TRUE);
   for (guint i = 0; i < 12 * 60 + 34; i++)
-    rp_agenda_item_add_second (current);
+    rp_agenda_entry_add_second (current);
   rp_agenda_panel_set_running (agenda, TRUE);
 }
 
@@ -232,6 +233,8 @@ main (int argc, char **argv)
   if (argc != 3)
     g_error ("usage: %s ASSETS_DIR OUT_DIR", argv[0]);
   out_dir = argv[2];
+  if (!rp_demo_data_seed (&error))
+    g_error ("Could not fill the demo store: %s", error->message);
   if (!rp_demo_camera_provider_register (argv[1]))
     g_error ("Could not register the demo cameras");
 

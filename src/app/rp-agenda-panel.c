@@ -3,7 +3,7 @@
 
 #include <glib/gi18n.h>
 
-#include "rp-agenda-item.h"
+#include "rp-agenda-entry.h"
 #include "rp-agenda-panel.h"
 #include "rp-agenda-row.h"
 
@@ -29,14 +29,14 @@ struct _RpAgendaPanel
 
 G_DEFINE_FINAL_TYPE (RpAgendaPanel, rp_agenda_panel, GTK_TYPE_BOX)
 
-static RpAgendaItem *
+static RpAgendaEntry *
 current_item (RpAgendaPanel *self, guint *position)
 {
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->items)); i++)
     {
-      g_autoptr (RpAgendaItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
+      g_autoptr (RpAgendaEntry) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
 
-      if (!rp_agenda_item_get_done (item))
+      if (!rp_agenda_entry_get_done (item))
         {
           if (position != NULL)
             *position = i;
@@ -50,7 +50,7 @@ static void
 update_current (RpAgendaPanel *self)
 {
   guint position = 0;
-  RpAgendaItem *item = current_item (self, &position);
+  RpAgendaEntry *item = current_item (self, &position);
   g_autofree char *timer = NULL;
   GtkStyleContext *context = gtk_widget_get_style_context (GTK_WIDGET (self->current_timer_label));
   gboolean running = self->tick_source != 0;
@@ -82,13 +82,13 @@ update_current (RpAgendaPanel *self)
       gtk_label_set_label (self->current_timer_label, "");
       return;
     }
-  gtk_label_set_label (self->current_title_label, rp_agenda_item_get_title (item));
-  timer = g_strdup_printf ("%u:%02u / %u:00", rp_agenda_item_get_elapsed (item) / 60,
-                           rp_agenda_item_get_elapsed (item) % 60,
-                           rp_agenda_item_get_minutes (item));
+  gtk_label_set_label (self->current_title_label, rp_agenda_entry_get_title (item));
+  timer = g_strdup_printf ("%u:%02u / %u:00", rp_agenda_entry_get_elapsed (item) / 60,
+                           rp_agenda_entry_get_elapsed (item) % 60,
+                           rp_agenda_entry_get_minutes (item));
   gtk_label_set_label (self->current_timer_label, timer);
   /* Over time is shown, not enforced: the conversation matters more than the plan. */
-  if (rp_agenda_item_get_elapsed (item) > rp_agenda_item_get_minutes (item) * 60)
+  if (rp_agenda_entry_get_elapsed (item) > rp_agenda_entry_get_minutes (item) * 60)
     gtk_style_context_add_class (context, "rp-over-time");
   else
     gtk_style_context_remove_class (context, "rp-over-time");
@@ -98,10 +98,10 @@ static gboolean
 on_tick (gpointer user_data)
 {
   RpAgendaPanel *self = user_data;
-  RpAgendaItem *item = current_item (self, NULL);
+  RpAgendaEntry *item = current_item (self, NULL);
 
   if (item != NULL)
-    rp_agenda_item_add_second (item);
+    rp_agenda_entry_add_second (item);
   update_current (self);
   return G_SOURCE_CONTINUE;
 }
@@ -111,7 +111,7 @@ move_item (RpAgendaPanel *self, int delta, RpAgendaRow *row)
 {
   int from = gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row));
   int to = from + delta;
-  g_autoptr (RpAgendaItem) item = NULL;
+  g_autoptr (RpAgendaEntry) item = NULL;
   GtkListBoxRow *moved;
 
   if (to < 0 || to >= (int) g_list_model_get_n_items (G_LIST_MODEL (self->items)))
@@ -155,10 +155,10 @@ on_run_clicked (RpAgendaPanel *self)
 static void
 on_next_clicked (RpAgendaPanel *self)
 {
-  RpAgendaItem *item = current_item (self, NULL);
+  RpAgendaEntry *item = current_item (self, NULL);
 
   if (item != NULL)
-    rp_agenda_item_set_done (item, TRUE);
+    rp_agenda_entry_set_done (item, TRUE);
 }
 
 static void
@@ -212,7 +212,7 @@ rp_agenda_panel_init (RpAgendaPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->items = g_list_store_new (RP_TYPE_AGENDA_ITEM);
+  self->items = g_list_store_new (RP_TYPE_AGENDA_ENTRY);
   gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->items), create_row, self, NULL);
   update_current (self);
 }
@@ -227,7 +227,7 @@ rp_agenda_panel_get_model (RpAgendaPanel *self)
 void
 rp_agenda_panel_add (RpAgendaPanel *self, const char *title, guint minutes)
 {
-  g_autoptr (RpAgendaItem) item = rp_agenda_item_new (title, minutes);
+  g_autoptr (RpAgendaEntry) item = rp_agenda_entry_new (title, minutes);
 
   g_return_if_fail (RP_IS_AGENDA_PANEL (self));
   g_list_store_append (self->items, item);

@@ -16,7 +16,7 @@ struct _RpAgendaRow
   GtkWidget *down_button;
   GtkWidget *remove_button;
 
-  RpAgendaItem *item;
+  RpAgendaEntry *item;
   GBinding *done_binding;
 };
 
@@ -41,8 +41,8 @@ set_accessible_name (GtkWidget *widget, const char *format, const char *title)
 static void
 update_time (RpAgendaRow *self)
 {
-  guint elapsed = rp_agenda_item_get_elapsed (self->item);
-  guint minutes = rp_agenda_item_get_minutes (self->item);
+  guint elapsed = rp_agenda_entry_get_elapsed (self->item);
+  guint minutes = rp_agenda_entry_get_minutes (self->item);
   g_autofree char *text = NULL;
 
   if (elapsed == 0)
@@ -59,7 +59,7 @@ update_done (RpAgendaRow *self)
 {
   GtkStyleContext *context = gtk_widget_get_style_context (GTK_WIDGET (self));
 
-  if (rp_agenda_item_get_done (self->item))
+  if (rp_agenda_entry_get_done (self->item))
     gtk_style_context_add_class (context, "rp-done");
   else
     gtk_style_context_remove_class (context, "rp-done");
@@ -132,10 +132,10 @@ rp_agenda_row_init (RpAgendaRow *self)
 }
 
 GtkWidget *
-rp_agenda_row_new (RpAgendaItem *item)
+rp_agenda_row_new (RpAgendaEntry *item)
 {
   RpAgendaRow *self = g_object_new (RP_TYPE_AGENDA_ROW, NULL);
-  const char *title = rp_agenda_item_get_title (item);
+  const char *title = rp_agenda_entry_get_title (item);
 
   self->item = g_object_ref (item);
   gtk_label_set_label (self->title_label, title);
@@ -154,7 +154,7 @@ rp_agenda_row_new (RpAgendaItem *item)
   return GTK_WIDGET (self);
 }
 
-RpAgendaItem *
+RpAgendaEntry *
 rp_agenda_row_get_item (RpAgendaRow *self)
 {
   return self->item;

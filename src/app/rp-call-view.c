@@ -5,6 +5,7 @@
 #include <handy.h>
 
 #include "rp-agenda-panel.h"
+#include "rp-call-docs.h"
 #include "rp-call-view.h"
 #include "rp-chime.h"
 #include "rp-devices.h"
@@ -70,6 +71,7 @@ struct _RpCallView
   GSettings *settings;
   RpPartnerBook *book;
   RpChime *chime;
+  RpCallDocs *docs;       /* the session's record, notes and agenda; NULL between calls */
 
   RpSession *session;
   RpServer *server;
@@ -197,7 +199,7 @@ static void
 set_peer_name (RpCallView *self, const char *name)
 {
   const char *shown = (name != NULL && *name != '\0') ? name : _("Your partner");
-  RpPartner *partner = rp_partner_book_find_partner (self->book, name);
+  RpPartnerItem *partner = rp_partner_book_find_partner (self->book, name);
   g_autofree char *level_name = g_strdup_printf (_("%s's voice level"), shown);
 
   gtk_label_set_label (self->peer_name_label, shown);
@@ -210,6 +212,8 @@ set_peer_name (RpCallView *self, const char *name)
     }
   if (partner != NULL)
     rp_notes_panel_set_partner (self->notes_panel, partner);
+  if (partner != NULL && self->docs != NULL)
+    rp_call_docs_set_partner (self->docs, partner);
 }
 
 /* --- session callbacks --------------------------------------------------------------- */
@@ -237,6 +241,8 @@ on_link_changed (RpCallView *self)
 
   g_object_get (self->session, "link", &link, NULL);
   gtk_entry_set_text (self->link_entry, link != NULL ? link : "");
+  if (self->docs != NULL)
+    rp_call_docs_set_link (self->docs, link);
   /* Also in the terminal or journal, for whoever started us with --host. */
   if (link != NULL && self->hosting)
     g_message ("Join link: %s", link);
@@ -533,24 +539,52 @@ create_session (RpCallView *self)
   update_timer (self);
 }
 
+/* The notes and agenda beside the call are the session's shared documents, kept in the store;
+ * without a store (it failed to open) the panels still work, on their own. */
+static void start_docs (RpCallView *self, RpPartnerItem *partner);
+
+/* A call started in the first moments after launch waits for the store to open. */
+static void
+on_store_ready (RpCallView *self)
+{
+  if (self->session == NULL || self->docs != NULL)
+    return;
+  start_docs (self, rp_partner_book_find_partner (self->book, self->partner_name));
+  if (self->docs != NULL)
+    rp_call_docs_set_link (self->docs, gtk_entry_get_text (self->link_entry));
+}
+
+static void
+start_docs (RpCallView *self, RpPartnerItem *partner)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_clear_object (&self->docs);
+  if (rp_partner_book_get_store (self->book) == NULL)
+    return;   /* on_store_ready () comes back */
+  self->docs = rp_call_docs_new (self->book, partner,
+                                 rp_notes_panel_get_buffer (self->notes_panel),
+                                 rp_agenda_panel_get_model (self->agenda_panel), &error);
+  if (self->docs == NULL)
+    {
+      g_warning ("This session's notes will not be kept: %s", error->message);
+      return;
+    }
+  rp_notes_panel_set_binding (self->notes_panel, rp_call_docs_get_notes_binding (self->docs));
+  rp_call_docs_set_session (self->docs, self->session);
+}
+
 static void
 record_session (RpCallView *self)
 {
-  RpPartner *partner;
-  g_autoptr (GDateTime) now = NULL;
-  g_autoptr (RpSessionRecord) record = NULL;
-  guint minutes;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RpCallDocs) docs = g_steal_pointer (&self->docs);
 
-  if (!self->ever_connected || self->connected_at == NULL)
+  if (docs == NULL)
     return;
-  now = g_date_time_new_now_utc ();
-  minutes = MAX (1, (g_date_time_difference (now, self->connected_at) + 30 * G_TIME_SPAN_SECOND)
-                    / G_TIME_SPAN_MINUTE);
-  partner = rp_partner_book_find_partner (self->book, self->partner_name);
-  record = rp_session_record_new (self->partner_name ? self->partner_name : _("Your partner"),
-                                  partner ? rp_partner_get_time_zone (partner) : "UTC",
-                                  self->connected_at, minutes);
-  rp_partner_book_add_recent (self->book, record);
+  rp_notes_panel_set_binding (self->notes_panel, NULL);
+  if (!rp_call_docs_finish (docs, self->ever_connected ? self->connected_at : NULL, &error))
+    g_warning ("Could not record the session: %s", error->message);
 }
 
 static gboolean
@@ -707,6 +741,7 @@ rp_call_view_dispose (GObject *object)
       rp_session_hang_up (self->session);
       g_clear_object (&self->session);
     }
+  g_clear_object (&self->docs);
   if (self->server != NULL)
     rp_server_stop (self->server);
   g_clear_object (&self->server);
@@ -786,6 +821,8 @@ rp_call_view_setup (RpCallView *self, GSettings *settings, RpPartnerBook *book)
 
   g_set_object (&self->settings, settings);
   g_set_object (&self->book, book);
+  g_signal_connect_object (book, "notify::store", G_CALLBACK (on_store_ready), self,
+                           G_CONNECT_SWAPPED);
   g_settings_bind (settings, "side-panel-open", self->flap, "reveal-flap", G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_object (settings, "changed::camera", G_CALLBACK (on_device_setting_changed),
                            self, G_CONNECT_SWAPPED);
@@ -800,7 +837,7 @@ rp_call_view_setup (RpCallView *self, GSettings *settings, RpPartnerBook *book)
 }
 
 gboolean
-rp_call_view_host (RpCallView *self, RpPartner *partner, GError **error)
+rp_call_view_host (RpCallView *self, RpPartnerItem *partner, GError **error)
 {
   g_autofree char *url = NULL;
   g_autofree char *host_port = NULL;
@@ -817,9 +854,10 @@ rp_call_view_host (RpCallView *self, RpPartner *partner, GError **error)
   self->hosting = TRUE;
   create_session (self);
   if (partner != NULL)
-    set_peer_name (self, rp_partner_get_name (partner));
+    set_peer_name (self, rp_partner_item_get_name (partner));
   else
     gtk_label_set_label (self->peer_name_label, _("New session"));
+  start_docs (self, partner);
   rp_session_host (self->session, host_port, tls);
   update_stage (self);
   return TRUE;
@@ -841,6 +879,7 @@ rp_call_view_join (RpCallView *self, const char *link, GError **error)
       return FALSE;
     }
   gtk_label_set_label (self->peer_name_label, _("Joining…"));
+  start_docs (self, NULL);
   update_stage (self);
   return TRUE;
 }
@@ -931,4 +970,11 @@ GObject *
 rp_call_view_get_session (RpCallView *self)
 {
   return self->session ? G_OBJECT (self->session) : NULL;
+}
+
+/* The session's record and shared documents while in a call (NULL otherwise): for tests. */
+GObject *
+rp_call_view_get_docs (RpCallView *self)
+{
+  return self->docs ? G_OBJECT (self->docs) : NULL;
 }

@@ -15,7 +15,7 @@ void        rp_call_view_setup              (RpCallView    *self,
                                              GSettings     *settings,
                                              RpPartnerBook *book);
 gboolean    rp_call_view_host               (RpCallView  *self,
-                                             RpPartner   *partner,
+                                             RpPartnerItem   *partner,
                                              GError     **error);
 gboolean    rp_call_view_join               (RpCallView  *self,
                                              const char  *link,
@@ -29,5 +29,6 @@ void        rp_call_view_show_verification  (RpCallView *self);
 void        rp_call_view_show_panel_page    (RpCallView *self, const char *page);
 GstElement *rp_call_view_get_remote_sink    (RpCallView *self);
 GObject    *rp_call_view_get_session        (RpCallView *self);
+GObject    *rp_call_view_get_docs           (RpCallView *self);
 
 G_END_DECLS

@@ -97,12 +97,12 @@ bind_list (RpHomeView              *self,
 static void
 update_partner_row (RpHomeView *self, HdyActionRow *row)
 {
-  RpPartner *partner = g_object_get_data (G_OBJECT (row), "partner");
+  RpPartnerItem *partner = g_object_get_data (G_OBJECT (row), "partner");
   GtkLabel *status = g_object_get_data (G_OBJECT (row), "status");
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr (GTimeZone) own = rp_own_time_zone (self->settings);
-  g_autofree char *subtitle = rp_partner_describe_now (partner, now, own);
-  gboolean working = rp_partner_is_working_at (partner, now);
+  g_autofree char *subtitle = rp_partner_item_describe_now (partner, now, own);
+  gboolean working = rp_partner_item_is_working_at (partner, now);
   GtkStyleContext *context = gtk_widget_get_style_context (GTK_WIDGET (status));
 
   hdy_action_row_set_subtitle (row, subtitle);
@@ -123,18 +123,18 @@ update_row_cb (GtkWidget *row, gpointer user_data)
 static void
 on_schedule_clicked (GtkButton *button, RpHomeView *self)
 {
-  RpPartner *partner = g_object_get_data (G_OBJECT (button), "partner");
+  RpPartnerItem *partner = g_object_get_data (G_OBJECT (button), "partner");
 
   g_signal_emit (self, signals[SIGNAL_SCHEDULE_REQUESTED], 0, partner);
 }
 
 static GtkWidget *
-make_schedule_button (RpHomeView *self, RpPartner *partner)
+make_schedule_button (RpHomeView *self, RpPartnerItem *partner)
 {
   GtkWidget *button = gtk_button_new_from_icon_name ("x-office-calendar-symbolic",
                                                      GTK_ICON_SIZE_BUTTON);
   g_autofree char *label = g_strdup_printf (_("Find a time with %s"),
-                                            rp_partner_get_name (partner));
+                                            rp_partner_item_get_name (partner));
 
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (button, label);
@@ -149,15 +149,15 @@ static GtkWidget *
 create_partner_row (gpointer item, gpointer user_data)
 {
   RpHomeView *self = user_data;
-  RpPartner *partner = item;
+  RpPartnerItem *partner = item;
   GtkWidget *row = hdy_action_row_new ();
-  GtkWidget *avatar = hdy_avatar_new (40, rp_partner_get_name (partner), TRUE);
+  GtkWidget *avatar = hdy_avatar_new (40, rp_partner_item_get_name (partner), TRUE);
   GtkWidget *status = gtk_label_new (NULL);
   GtkWidget *go = gtk_image_new_from_icon_name ("call-start-symbolic", GTK_ICON_SIZE_BUTTON);
   g_autofree char *tooltip = g_strdup_printf (_("Start a session with %s"),
-                                              rp_partner_get_name (partner));
+                                              rp_partner_item_get_name (partner));
 
-  hdy_preferences_row_set_title (HDY_PREFERENCES_ROW (row), rp_partner_get_name (partner));
+  hdy_preferences_row_set_title (HDY_PREFERENCES_ROW (row), rp_partner_item_get_name (partner));
   hdy_action_row_add_prefix (HDY_ACTION_ROW (row), avatar);
   gtk_style_context_add_class (gtk_widget_get_style_context (status), "rp-working-hours");
   gtk_container_add (GTK_CONTAINER (row), status);
@@ -185,24 +185,24 @@ static GtkWidget *
 create_upcoming_row (gpointer item, gpointer user_data)
 {
   RpHomeView *self = user_data;
-  RpSessionRecord *record = item;
+  RpSessionItem *record = item;
   GtkWidget *row = hdy_action_row_new ();
   g_autoptr (GTimeZone) own = rp_own_time_zone (self->settings);
-  g_autoptr (GTimeZone) theirs = g_time_zone_new_identifier (rp_session_record_get_partner_zone (record));
-  g_autofree char *mine = format_when (rp_session_record_get_start (record), own);
-  g_autofree char *other = theirs ? format_when (rp_session_record_get_start (record), theirs) : NULL;
+  g_autoptr (GTimeZone) theirs = g_time_zone_new_identifier (rp_session_item_get_partner_zone (record));
+  g_autofree char *mine = format_when (rp_session_item_get_start (record), own);
+  g_autofree char *other = theirs ? format_when (rp_session_item_get_start (record), theirs) : NULL;
   g_autofree char *title = g_strdup_printf (_("%s · %u min"),
-                                            rp_session_record_get_partner_name (record),
-                                            rp_session_record_get_minutes (record));
+                                            rp_session_item_get_partner_name (record),
+                                            rp_session_item_get_minutes (record));
   g_autofree char *subtitle = NULL;
 
   /* Both clocks, because "Tuesday 9:00" is Monday evening for the other person. */
   subtitle = g_strdup_printf (_("%s for you · %s for %s"), mine, other ? other : "?",
-                              rp_session_record_get_partner_name (record));
+                              rp_session_item_get_partner_name (record));
   hdy_preferences_row_set_title (HDY_PREFERENCES_ROW (row), title);
   hdy_action_row_set_subtitle (HDY_ACTION_ROW (row), subtitle);
   hdy_action_row_add_prefix (HDY_ACTION_ROW (row),
-                             hdy_avatar_new (32, rp_session_record_get_partner_name (record), TRUE));
+                             hdy_avatar_new (32, rp_session_item_get_partner_name (record), TRUE));
   gtk_widget_show_all (row);
   return row;
 }
@@ -211,20 +211,20 @@ static GtkWidget *
 create_recent_row (gpointer item, gpointer user_data)
 {
   RpHomeView *self = user_data;
-  RpSessionRecord *record = item;
+  RpSessionItem *record = item;
   GtkWidget *row = hdy_action_row_new ();
   g_autoptr (GTimeZone) own = rp_own_time_zone (self->settings);
-  g_autofree char *when = format_when (rp_session_record_get_start (record), own);
-  guint minutes = rp_session_record_get_minutes (record);
+  g_autofree char *when = format_when (rp_session_item_get_start (record), own);
+  guint minutes = rp_session_item_get_minutes (record);
   g_autofree char *subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %u minute",
                                                             "%s · %u minutes", minutes),
                                                when, minutes);
 
   hdy_preferences_row_set_title (HDY_PREFERENCES_ROW (row),
-                                 rp_session_record_get_partner_name (record));
+                                 rp_session_item_get_partner_name (record));
   hdy_action_row_set_subtitle (HDY_ACTION_ROW (row), subtitle);
   hdy_action_row_add_prefix (HDY_ACTION_ROW (row),
-                             hdy_avatar_new (32, rp_session_record_get_partner_name (record), TRUE));
+                             hdy_avatar_new (32, rp_session_item_get_partner_name (record), TRUE));
   gtk_widget_show_all (row);
   return row;
 }
@@ -264,7 +264,7 @@ on_join_clicked (RpHomeView *self)
 static void
 on_partner_activated (RpHomeView *self, GtkListBoxRow *row)
 {
-  RpPartner *partner = g_object_get_data (G_OBJECT (row), "partner");
+  RpPartnerItem *partner = g_object_get_data (G_OBJECT (row), "partner");
 
   if (partner != NULL)
     g_signal_emit (self, signals[SIGNAL_PARTNER_ACTIVATED], 0, partner);
@@ -322,10 +322,10 @@ rp_home_view_class_init (RpHomeViewClass *klass)
                   NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[SIGNAL_SCHEDULE_REQUESTED] =
     g_signal_new ("schedule-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                  NULL, NULL, G_TYPE_NONE, 1, RP_TYPE_PARTNER);
+                  NULL, NULL, G_TYPE_NONE, 1, RP_TYPE_PARTNER_ITEM);
   signals[SIGNAL_PARTNER_ACTIVATED] =
     g_signal_new ("partner-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                  NULL, NULL, G_TYPE_NONE, 1, RP_TYPE_PARTNER);
+                  NULL, NULL, G_TYPE_NONE, 1, RP_TYPE_PARTNER_ITEM);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/rapport/Rapport/ui/rp-home-view.ui");

@@ -7,7 +7,7 @@
 
 /* The notes of a session. Spell checking follows the partner: a mentor writing with a
  * Japanese mentee in English and with a French one in French switches nothing by hand. The
- * buffer is local for now; the shared text document binds to it later. */
+ * buffer is bound to the session's shared notes document during a call (RpCallDocs). */
 struct _RpNotesPanel
 {
   GtkBox parent_instance;
@@ -16,7 +16,8 @@ struct _RpNotesPanel
   GspellLanguageChooserButton *language_button;
 
   GspellChecker *checker;
-  RpPartner *partner;
+  RpPartnerItem *partner;
+  RpNotesBinding *binding;   /* the shared notes during a call: undo/redo go through it */
 };
 
 G_DEFINE_FINAL_TYPE (RpNotesPanel, rp_notes_panel, GTK_TYPE_BOX)
@@ -28,7 +29,30 @@ on_language_chosen (RpNotesPanel *self)
 
   /* Remember the choice for this partner's next session. */
   if (self->partner != NULL && language != NULL)
-    rp_partner_set_language (self->partner, gspell_language_get_code (language));
+    rp_partner_item_set_language (self->partner, gspell_language_get_code (language));
+}
+
+/* GTK 3's text view has no undo of its own; during a call Ctrl+Z undoes one's own typing
+ * only, never the partner's. */
+static gboolean
+on_key_pressed (RpNotesPanel *self, GdkEventKey *event)
+{
+  GdkModifierType mods = event->state & gtk_accelerator_get_default_mod_mask ();
+  guint key = gdk_keyval_to_lower (event->keyval);
+
+  if (self->binding == NULL || !(mods & GDK_CONTROL_MASK))
+    return GDK_EVENT_PROPAGATE;
+  if (key == GDK_KEY_z && !(mods & GDK_SHIFT_MASK))
+    {
+      rp_notes_binding_undo (self->binding);
+      return GDK_EVENT_STOP;
+    }
+  if (key == GDK_KEY_y || (key == GDK_KEY_z && (mods & GDK_SHIFT_MASK)))
+    {
+      rp_notes_binding_redo (self->binding);
+      return GDK_EVENT_STOP;
+    }
+  return GDK_EVENT_PROPAGATE;
 }
 
 static void
@@ -43,6 +67,7 @@ rp_notes_panel_dispose (GObject *object)
                                                 FALSE);
   g_clear_object (&self->checker);
   g_clear_object (&self->partner);
+  g_clear_object (&self->binding);
   G_OBJECT_CLASS (rp_notes_panel_parent_class)->dispose (object);
 }
 
@@ -80,6 +105,7 @@ rp_notes_panel_init (RpNotesPanel *self)
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_signal_connect_object (self->checker, "notify::language", G_CALLBACK (on_language_chosen),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_swapped (self->text_view, "key-press-event", G_CALLBACK (on_key_pressed), self);
 }
 
 GtkTextBuffer *
@@ -90,7 +116,7 @@ rp_notes_panel_get_buffer (RpNotesPanel *self)
 }
 
 void
-rp_notes_panel_set_partner (RpNotesPanel *self, RpPartner *partner)
+rp_notes_panel_set_partner (RpNotesPanel *self, RpPartnerItem *partner)
 {
   const char *code;
   const GspellLanguage *language;
@@ -98,7 +124,7 @@ rp_notes_panel_set_partner (RpNotesPanel *self, RpPartner *partner)
   g_return_if_fail (RP_IS_NOTES_PANEL (self));
 
   g_set_object (&self->partner, partner);
-  code = partner ? rp_partner_get_language (partner) : NULL;
+  code = partner ? rp_partner_item_get_language (partner) : NULL;
   language = code ? gspell_language_lookup (code) : NULL;
   if (language != NULL)
     gspell_checker_set_language (self->checker, language);
@@ -116,4 +142,18 @@ void
 rp_notes_panel_focus (RpNotesPanel *self)
 {
   gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+}
+
+void
+rp_notes_panel_set_binding (RpNotesPanel *self, RpNotesBinding *binding)
+{
+  g_return_if_fail (RP_IS_NOTES_PANEL (self));
+  g_set_object (&self->binding, binding);
+}
+
+RpNotesBinding *
+rp_notes_panel_get_binding (RpNotesPanel *self)
+{
+  g_return_val_if_fail (RP_IS_NOTES_PANEL (self), NULL);
+  return self->binding;
 }

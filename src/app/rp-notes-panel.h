@@ -3,7 +3,8 @@
 
 #include <gtk/gtk.h>
 
-#include "rp-partner.h"
+#include "rp-notes-binding.h"
+#include "rp-partner-item.h"
 
 G_BEGIN_DECLS
 
@@ -11,8 +12,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (RpNotesPanel, rp_notes_panel, RP, NOTES_PANEL, GtkBox)
 
 GtkTextBuffer *rp_notes_panel_get_buffer   (RpNotesPanel *self);
-void           rp_notes_panel_set_partner  (RpNotesPanel *self, RpPartner *partner);
+void           rp_notes_panel_set_partner  (RpNotesPanel *self, RpPartnerItem *partner);
 const char    *rp_notes_panel_get_language (RpNotesPanel *self);
 void           rp_notes_panel_focus        (RpNotesPanel *self);
+void           rp_notes_panel_set_binding  (RpNotesPanel *self, RpNotesBinding *binding);
+RpNotesBinding *rp_notes_panel_get_binding (RpNotesPanel *self);
 
 G_END_DECLS

@@ -1,224 +1,154 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
 
 #include "rp-partner-book.h"
 
-/* Partners and sessions kept in a small key file until the SQLite store (branch "store")
- * takes over; the home view only sees the three list models. */
+/* The home view's three lists (partners, upcoming and recent sessions) read from the SQLite
+ * store, and the few writes the app makes to it: a partner added, a session begun and ended,
+ * a session planned. The store is opened off the main loop; until then the lists are empty. */
 struct _RpPartnerBook
 {
   GObject parent_instance;
 
-  GFile *file;
+  char *path;             /* NULL = the store's default path */
+  RpStore *store;
   GListStore *partners;
   GListStore *upcoming;
   GListStore *recent;
-  gboolean loaded;        /* saving before the file is read would overwrite it */
-  gboolean save_pending;
 };
-
-static void save (RpPartnerBook *self);
 
 G_DEFINE_FINAL_TYPE (RpPartnerBook, rp_partner_book, G_TYPE_OBJECT)
 
-#define PARTNER_PREFIX "Partner "
-#define SESSION_PREFIX "Session "
+enum {
+  PROP_0,
+  PROP_STORE,
+  N_PROPS
+};
 
-static int
-compare_start (gconstpointer a, gconstpointer b, gpointer user_data)
-{
-  int order = g_date_time_compare (rp_session_record_get_start ((RpSessionRecord *) a),
-                                   rp_session_record_get_start ((RpSessionRecord *) b));
-  return GPOINTER_TO_INT (user_data) * order;
-}
+static GParamSpec *properties[N_PROPS];
 
-static void
-watch_partner (RpPartnerBook *self, RpPartner *partner)
-{
-  /* The spell-checking language chosen during a call is kept for the next one. */
-  g_signal_connect_object (partner, "notify::language", G_CALLBACK (save), self,
-                           G_CONNECT_SWAPPED);
-}
+#define RECENT_LIMIT   20
+#define UPCOMING_LIMIT 20
 
 static void
-load_partner (RpPartnerBook *self, GKeyFile *keys, const char *group)
+on_language_changed (RpPartnerBook *self, GParamSpec *pspec, RpPartnerItem *item)
 {
-  g_autofree char *zone = g_key_file_get_string (keys, group, "zone", NULL);
-  g_autofree char *language = g_key_file_get_string (keys, group, "language", NULL);
-  g_autoptr (GTimeZone) tz = zone != NULL ? g_time_zone_new_identifier (zone) : NULL;
-  guint start = g_key_file_get_integer (keys, group, "work-start", NULL);
-  guint end = g_key_file_get_integer (keys, group, "work-end", NULL);
+  g_autoptr (GError) error = NULL;
   g_autoptr (RpPartner) partner = NULL;
 
-  if (tz == NULL)
+  /* The spell-checking language chosen during a call is kept for the next one. */
+  partner = rp_store_get_partner (self->store, rp_partner_item_get_id (item), &error);
+  if (partner != NULL)
     {
-      g_warning ("Partner “%s” has an unknown time zone “%s”; skipped",
-                 group + strlen (PARTNER_PREFIX), zone);
-      return;
+      g_free (partner->spell_language);
+      partner->spell_language = g_strdup (rp_partner_item_get_language (item));
+      rp_store_update_partner (self->store, partner, &error);
     }
-  if (end == 0 || end > 24 * 60 || start >= end)
-    start = 9 * 60, end = 17 * 60;
-  partner = g_object_new (RP_TYPE_PARTNER,
-                          "name", group + strlen (PARTNER_PREFIX), "time-zone", zone,
-                          "language", language, "work-start", start, "work-end", end, NULL);
-  watch_partner (self, partner);
-  g_list_store_append (self->partners, partner);
+  if (error != NULL)
+    g_warning ("Could not keep %s's spelling language: %s", rp_partner_item_get_name (item),
+               error->message);
 }
 
-static void
-load_session (RpPartnerBook *self, GKeyFile *keys, const char *group, GDateTime *now)
+static RpPartnerItem *
+find_partner_by_id (RpPartnerBook *self, gint64 id)
 {
-  g_autofree char *partner = g_key_file_get_string (keys, group, "partner", NULL);
-  g_autofree char *zone = g_key_file_get_string (keys, group, "zone", NULL);
-  g_autofree char *start_text = g_key_file_get_string (keys, group, "start", NULL);
-  g_autoptr (GDateTime) start = start_text ? g_date_time_new_from_iso8601 (start_text, NULL) : NULL;
-  int minutes = g_key_file_get_integer (keys, group, "minutes", NULL);
-  g_autoptr (RpSessionRecord) record = NULL;
-
-  if (partner == NULL || start == NULL || minutes <= 0)
+  for (guint i = 0; id != 0 && i < g_list_model_get_n_items (G_LIST_MODEL (self->partners)); i++)
     {
-      g_warning ("Session “%s” in the partner book is incomplete; skipped", group);
-      return;
+      g_autoptr (RpPartnerItem) item = g_list_model_get_item (G_LIST_MODEL (self->partners), i);
+
+      if (rp_partner_item_get_id (item) == id)
+        return item;   /* the list keeps it alive */
     }
-  record = rp_session_record_new (partner, zone, start, minutes);
-  if (g_date_time_compare (start, now) > 0)
-    g_list_store_insert_sorted (self->upcoming, record, compare_start, GINT_TO_POINTER (1));
-  else
-    g_list_store_insert_sorted (self->recent, record, compare_start, GINT_TO_POINTER (-1));
+  return NULL;
 }
 
-static void
-load_key_file (RpPartnerBook *self, GKeyFile *keys)
+static RpSessionItem *
+make_session_item (RpPartnerBook *self, const RpSessionRecord *record, gint64 start)
 {
-  g_auto (GStrv) groups = g_key_file_get_groups (keys, NULL);
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  RpPartnerItem *partner = find_partner_by_id (self, record->partner_id);
+  const char *name = partner ? rp_partner_item_get_name (partner)
+                             : (record->title && *record->title ? record->title : _("Your partner"));
+  const char *zone = partner ? rp_partner_item_get_time_zone (partner) : "UTC";
+  guint minutes = record->duration_s > 0 ? MAX (1, (record->duration_s + 30) / 60)
+                                         : record->planned_minutes;
 
-  for (guint i = 0; groups[i] != NULL; i++)
-    {
-      if (g_str_has_prefix (groups[i], PARTNER_PREFIX))
-        load_partner (self, keys, groups[i]);
-      else if (g_str_has_prefix (groups[i], SESSION_PREFIX))
-        load_session (self, keys, groups[i], now);
-    }
+  return rp_session_item_new_from_record (record, name, zone, start, minutes);
 }
 
 static void
-on_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+reload_partners (RpPartnerBook *self, GError **error)
+{
+  g_autoptr (GPtrArray) partners = rp_store_list_partners (self->store, error);
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (partners == NULL)
+    return;
+  for (guint i = 0; i < partners->len; i++)
+    {
+      RpPartnerItem *item = rp_partner_item_new_from_record (partners->pdata[i]);
+
+      g_signal_connect_object (item, "notify::language", G_CALLBACK (on_language_changed), self,
+                               G_CONNECT_SWAPPED);
+      g_ptr_array_add (items, item);
+    }
+  g_list_store_splice (self->partners, 0, g_list_model_get_n_items (G_LIST_MODEL (self->partners)),
+                       items->pdata, items->len);
+}
+
+static void
+reload_sessions (RpPartnerBook *self, GError **error)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr (GPtrArray) upcoming = NULL;
+  g_autoptr (GPtrArray) recent = NULL;
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  upcoming = rp_store_list_upcoming_sessions (self->store, 0, now, UPCOMING_LIMIT, error);
+  if (upcoming == NULL)
+    return;
+  recent = rp_store_list_recent_sessions (self->store, 0, RECENT_LIMIT, error);
+  if (recent == NULL)
+    return;
+  for (guint i = 0; i < upcoming->len; i++)
+    {
+      const RpSessionRecord *record = upcoming->pdata[i];
+
+      g_ptr_array_add (items, make_session_item (self, record,
+                                                 rp_session_record_get_next_instant (record, now)));
+    }
+  g_list_store_splice (self->upcoming, 0, g_list_model_get_n_items (G_LIST_MODEL (self->upcoming)),
+                       items->pdata, items->len);
+  g_ptr_array_set_size (items, 0);
+  for (guint i = 0; i < recent->len; i++)
+    {
+      const RpSessionRecord *record = recent->pdata[i];
+
+      g_ptr_array_add (items, make_session_item (self, record, record->started_at));
+    }
+  g_list_store_splice (self->recent, 0, g_list_model_get_n_items (G_LIST_MODEL (self->recent)),
+                       items->pdata, items->len);
+}
+
+static void
+on_store_opened (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   RpPartnerBook *self = g_task_get_source_object (task);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-  g_autoptr (GKeyFile) keys = g_key_file_new ();
-
-  if (!g_file_load_contents_finish (G_FILE (source), result, &contents, &length, NULL, &error))
-    {
-      /* No file yet is the normal first start. */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        {
-          self->loaded = TRUE;
-          if (self->save_pending)
-            save (self);
-          g_task_return_boolean (task, TRUE);
-        }
-      else
-        g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (!g_key_file_load_from_data (keys, contents, length, G_KEY_FILE_NONE, &error))
-    {
-      g_prefix_error (&error, _("Could not read %s: "), g_file_peek_path (self->file));
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  load_key_file (self, keys);
-  self->loaded = TRUE;
-  if (self->save_pending)
-    save (self);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-write_partner (GKeyFile *keys, RpPartner *partner)
-{
-  g_autofree char *group = g_strconcat (PARTNER_PREFIX, rp_partner_get_name (partner), NULL);
-
-  g_key_file_set_string (keys, group, "zone", rp_partner_get_time_zone (partner));
-  if (rp_partner_get_language (partner) != NULL)
-    g_key_file_set_string (keys, group, "language", rp_partner_get_language (partner));
-  g_key_file_set_integer (keys, group, "work-start", rp_partner_get_work_start (partner));
-  g_key_file_set_integer (keys, group, "work-end", rp_partner_get_work_end (partner));
-}
-
-static void
-write_sessions (GKeyFile *keys, GListModel *sessions, guint *counter)
-{
-  for (guint i = 0; i < g_list_model_get_n_items (sessions); i++)
-    {
-      g_autoptr (RpSessionRecord) record = g_list_model_get_item (sessions, i);
-      g_autofree char *group = g_strdup_printf (SESSION_PREFIX "%u", (*counter)++);
-      g_autofree char *start = g_date_time_format_iso8601 (rp_session_record_get_start (record));
-
-      g_key_file_set_string (keys, group, "partner", rp_session_record_get_partner_name (record));
-      g_key_file_set_string (keys, group, "zone", rp_session_record_get_partner_zone (record));
-      g_key_file_set_string (keys, group, "start", start);
-      g_key_file_set_integer (keys, group, "minutes", rp_session_record_get_minutes (record));
-    }
-}
-
-static void
-save_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  const char *path = g_file_peek_path (G_FILE (source));
-  g_autofree char *dir = g_path_get_dirname (path);
-  GBytes *data = task_data;
   GError *error = NULL;
 
-  if (g_mkdir_with_parents (dir, 0700) != 0
-      || !g_file_set_contents (path, g_bytes_get_data (data, NULL), g_bytes_get_size (data),
-                               &error))
+  self->store = rp_store_new_finish (result, &error);
+  if (self->store == NULL)
     {
-      g_warning ("Could not save the partner book to %s: %s", path,
-                 error ? error->message : g_strerror (errno));
-      g_clear_error (&error);
-    }
-  g_task_return_boolean (task, TRUE);
-}
-
-/* Written off the main loop; each save writes the whole (small) book. */
-static void
-save (RpPartnerBook *self)
-{
-  g_autoptr (GKeyFile) keys = g_key_file_new ();
-  g_autoptr (GTask) task = NULL;
-  guint counter = 0;
-  gsize length = 0;
-  char *data;
-
-  /* Before the file is read (or when it could not be), changes wait rather than replace it. */
-  if (!self->loaded)
-    {
-      self->save_pending = TRUE;
+      g_task_return_error (task, error);
       return;
     }
-  self->save_pending = FALSE;
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->partners)); i++)
-    {
-      g_autoptr (RpPartner) partner = g_list_model_get_item (G_LIST_MODEL (self->partners), i);
-      write_partner (keys, partner);
-    }
-  write_sessions (keys, G_LIST_MODEL (self->upcoming), &counter);
-  write_sessions (keys, G_LIST_MODEL (self->recent), &counter);
-  data = g_key_file_to_data (keys, &length, NULL);
-
-  task = g_task_new (self->file, NULL, NULL, NULL);
-  g_task_set_source_tag (task, save);
-  g_task_set_task_data (task, g_bytes_new_take (data, length), (GDestroyNotify) g_bytes_unref);
-  g_task_run_in_thread (task, save_in_thread);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+  if (!rp_partner_book_reload (self, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -226,7 +156,7 @@ rp_partner_book_dispose (GObject *object)
 {
   RpPartnerBook *self = RP_PARTNER_BOOK (object);
 
-  g_clear_object (&self->file);
+  g_clear_object (&self->store);
   g_clear_object (&self->partners);
   g_clear_object (&self->upcoming);
   g_clear_object (&self->recent);
@@ -234,25 +164,54 @@ rp_partner_book_dispose (GObject *object)
 }
 
 static void
+rp_partner_book_finalize (GObject *object)
+{
+  g_free (RP_PARTNER_BOOK (object)->path);
+  G_OBJECT_CLASS (rp_partner_book_parent_class)->finalize (object);
+}
+
+static void
+rp_partner_book_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  RpPartnerBook *self = RP_PARTNER_BOOK (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE: g_value_set_object (value, self->store); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 rp_partner_book_class_init (RpPartnerBookClass *klass)
 {
-  G_OBJECT_CLASS (klass)->dispose = rp_partner_book_dispose;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = rp_partner_book_get_property;
+  object_class->dispose = rp_partner_book_dispose;
+  object_class->finalize = rp_partner_book_finalize;
+
+  /* NULL until the store is open (then notified once). */
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, RP_TYPE_STORE,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 rp_partner_book_init (RpPartnerBook *self)
 {
-  self->partners = g_list_store_new (RP_TYPE_PARTNER);
-  self->upcoming = g_list_store_new (RP_TYPE_SESSION_RECORD);
-  self->recent = g_list_store_new (RP_TYPE_SESSION_RECORD);
+  self->partners = g_list_store_new (RP_TYPE_PARTNER_ITEM);
+  self->upcoming = g_list_store_new (RP_TYPE_SESSION_ITEM);
+  self->recent = g_list_store_new (RP_TYPE_SESSION_ITEM);
 }
 
 RpPartnerBook *
-rp_partner_book_new (GFile *file)
+rp_partner_book_new (const char *path)
 {
   RpPartnerBook *self = g_object_new (RP_TYPE_PARTNER_BOOK, NULL);
 
-  self->file = g_object_ref (file);
+  self->path = g_strdup (path);
   return self;
 }
 
@@ -265,7 +224,7 @@ rp_partner_book_load_async (RpPartnerBook       *self,
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, rp_partner_book_load_async);
-  g_file_load_contents_async (self->file, cancellable, on_loaded, g_steal_pointer (&task));
+  rp_store_new_async (self->path, cancellable, on_store_opened, g_steal_pointer (&task));
 }
 
 gboolean
@@ -273,6 +232,32 @@ rp_partner_book_load_finish (RpPartnerBook *self, GAsyncResult *result, GError *
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+rp_partner_book_reload (RpPartnerBook *self, GError **error)
+{
+  GError *local = NULL;
+
+  g_return_val_if_fail (RP_IS_PARTNER_BOOK (self), FALSE);
+  if (self->store == NULL)
+    return TRUE;
+  reload_partners (self, &local);
+  if (local == NULL)
+    reload_sessions (self, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+RpStore *
+rp_partner_book_get_store (RpPartnerBook *self)
+{
+  g_return_val_if_fail (RP_IS_PARTNER_BOOK (self), NULL);
+  return self->store;
 }
 
 GListModel *
@@ -293,17 +278,27 @@ rp_partner_book_get_recent (RpPartnerBook *self)
   return G_LIST_MODEL (self->recent);
 }
 
-RpPartner *
+RpPartnerItem *
 rp_partner_book_find_partner (RpPartnerBook *self, const char *name)
 {
   for (guint i = 0; name != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (self->partners)); i++)
     {
-      g_autoptr (RpPartner) partner = g_list_model_get_item (G_LIST_MODEL (self->partners), i);
+      g_autoptr (RpPartnerItem) partner = g_list_model_get_item (G_LIST_MODEL (self->partners), i);
 
-      if (g_utf8_collate (rp_partner_get_name (partner), name) == 0)
-        return partner;
+      if (g_utf8_collate (rp_partner_item_get_name (partner), name) == 0)
+        return partner;   /* the list keeps it alive */
     }
   return NULL;
+}
+
+static gboolean
+store_ready (RpPartnerBook *self, GError **error)
+{
+  if (self->store != NULL)
+    return TRUE;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                       _("Your sessions are still being opened. Try again in a moment."));
+  return FALSE;
 }
 
 gboolean
@@ -312,8 +307,8 @@ rp_partner_book_add_partner (RpPartnerBook  *self,
                              const char     *time_zone,
                              GError        **error)
 {
-  g_autofree char *clean = g_strstrip (g_strdup (name));
-  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (time_zone);
+  g_autofree char *clean = g_strstrip (g_strdup (name != NULL ? name : ""));
+  g_autoptr (GTimeZone) zone = time_zone ? g_time_zone_new_identifier (time_zone) : NULL;
   g_autoptr (RpPartner) partner = NULL;
 
   if (*clean == '\0')
@@ -326,7 +321,7 @@ rp_partner_book_add_partner (RpPartnerBook  *self,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _("“%s” is not a known time zone. Use a name such as “Asia/Tokyo”."),
-                   time_zone);
+                   time_zone ? time_zone : "");
       return FALSE;
     }
   if (rp_partner_book_find_partner (self, clean) != NULL)
@@ -335,16 +330,71 @@ rp_partner_book_add_partner (RpPartnerBook  *self,
                    _("%s is already one of your partners."), clean);
       return FALSE;
     }
+  if (!store_ready (self, error))
+    return FALSE;
   partner = rp_partner_new (clean, time_zone);
-  watch_partner (self, partner);
-  g_list_store_append (self->partners, partner);
-  save (self);
-  return TRUE;
+  if (rp_store_add_partner (self->store, partner, error) == 0)
+    return FALSE;
+  return rp_partner_book_reload (self, error);
 }
 
-void
-rp_partner_book_add_recent (RpPartnerBook *self, RpSessionRecord *record)
+RpSessionRecord *
+rp_partner_book_begin_session (RpPartnerBook  *self,
+                               RpPartnerItem  *partner,
+                               GError        **error)
 {
-  g_list_store_insert (self->recent, 0, record);
-  save (self);
+  g_autoptr (RpSessionRecord) record = rp_session_record_new ();
+  g_autoptr (GPtrArray) carried = NULL;
+
+  g_return_val_if_fail (RP_IS_PARTNER_BOOK (self), NULL);
+  if (!store_ready (self, error))
+    return NULL;
+  record->partner_id = partner ? rp_partner_item_get_id (partner) : 0;
+  record->title = g_strdup (partner ? rp_partner_item_get_name (partner) : NULL);
+  record->started_at = g_get_real_time () / G_USEC_PER_SEC;
+  if (rp_store_add_session (self->store, record, error) == 0)
+    return NULL;
+  /* Open action items of the last session with this partner join this one's agenda. */
+  if (record->partner_id != 0)
+    {
+      carried = rp_store_carry_over_action_items (self->store, record->id, error);
+      if (carried == NULL)
+        return NULL;
+      for (guint i = 0; i < carried->len; i++)
+        {
+          const RpActionItem *action = carried->pdata[i];
+          RpOutcomeItem *item = rp_outcome_item_new (action->title, RP_OUTCOME_KIND_ACTION, FALSE);
+
+          item->owner = g_strdup (action->owner);
+          g_ptr_array_add (record->agenda, item);
+        }
+    }
+  return g_steal_pointer (&record);
+}
+
+gboolean
+rp_partner_book_save_session (RpPartnerBook          *self,
+                              const RpSessionRecord  *record,
+                              GError                **error)
+{
+  g_return_val_if_fail (RP_IS_PARTNER_BOOK (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+  if (!store_ready (self, error))
+    return FALSE;
+  if (!rp_store_update_session (self->store, record, error))
+    return FALSE;
+  return rp_partner_book_reload (self, error);
+}
+
+gboolean
+rp_partner_book_add_planned (RpPartnerBook    *self,
+                             RpSessionRecord  *record,
+                             GError          **error)
+{
+  g_return_val_if_fail (RP_IS_PARTNER_BOOK (self), FALSE);
+  if (!store_ready (self, error))
+    return FALSE;
+  if (rp_store_add_session (self->store, record, error) == 0)
+    return FALSE;
+  return rp_partner_book_reload (self, error);
 }

@@ -314,6 +314,7 @@ rp_preferences_window_class_init (RpPreferencesWindowClass *klass)
                                                "/org/rapport/Rapport/ui/rp-preferences-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, RpPreferencesWindow, name)
   BIND (name_entry); BIND (zone_entry); BIND (work_start_spin); BIND (work_end_spin);
+  gtk_widget_class_bind_template_child_full (widget_class, "reminder_spin", FALSE, 0);
   BIND (sounds_switch); BIND (server_entry); BIND (camera_combo); BIND (microphone_combo);
   BIND (speaker_combo); BIND (preview_stack); BIND (preview_box); BIND (preview_message);
   BIND (mic_level);
@@ -347,6 +348,11 @@ rp_preferences_window_new (GSettings *settings)
   g_settings_bind (settings, "work-start", gtk_spin_button_get_adjustment (self->work_start_spin),
                    "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "work-end", gtk_spin_button_get_adjustment (self->work_end_spin),
+                   "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "reminder-minutes",
+                   gtk_spin_button_get_adjustment (GTK_SPIN_BUTTON (
+                     gtk_widget_get_template_child (GTK_WIDGET (self), RP_TYPE_PREFERENCES_WINDOW,
+                                                    "reminder_spin"))),
                    "value", G_SETTINGS_BIND_DEFAULT);
   gtk_entry_set_placeholder_text (self->name_entry, g_get_real_name ());
 

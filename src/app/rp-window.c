@@ -4,9 +4,11 @@
 #include <glib/gi18n.h>
 
 #include "rp-call-view.h"
+#include "rp-history-dialog.h"
 #include "rp-home-view.h"
 #include "rp-partner-book.h"
-#include "rp-schedule-dialog.h"
+#include "rp-reminders.h"
+#include "rp-schedule-flow.h"
 #include "rp-window.h"
 
 struct _RpWindow
@@ -21,6 +23,7 @@ struct _RpWindow
 
   GSettings *settings;
   RpPartnerBook *book;
+  RpReminders *reminders;
   GCancellable *cancellable;
 };
 
@@ -64,7 +67,7 @@ reset_call_toggles (RpWindow *self)
 }
 
 void
-rp_window_start_session (RpWindow *self, RpPartner *partner)
+rp_window_start_session (RpWindow *self, RpPartnerItem *partner)
 {
   g_autoptr (GError) error = NULL;
 
@@ -123,35 +126,17 @@ on_join_requested (RpWindow *self, const char *link)
 }
 
 static void
-on_partner_activated (RpWindow *self, RpPartner *partner)
+on_partner_activated (RpWindow *self, RpPartnerItem *partner)
 {
   rp_window_start_session (self, partner);
 }
 
-static char *
-format_hours (guint start, guint end)
-{
-  return g_strdup_printf ("Mon-Fri %02u:%02u-%02u:%02u", start / 60, start % 60, end / 60,
-                          end % 60);
-}
-
-/* The schedule dialog (schedule area) for one partner, with both people's zones and hours. */
+/* A partner row's calendar button: the same as win.schedule for that partner. */
 static void
-on_schedule_requested (RpWindow *self, RpPartner *partner)
+on_schedule_requested (RpWindow *self, RpPartnerItem *partner)
 {
-  g_autoptr (GTimeZone) own = rp_own_time_zone (self->settings);
-  g_autofree char *my_hours = format_hours (g_settings_get_uint (self->settings, "work-start"),
-                                            g_settings_get_uint (self->settings, "work-end"));
-  g_autofree char *their_hours = format_hours (rp_partner_get_work_start (partner),
-                                               rp_partner_get_work_end (partner));
-  RpScheduleDialog *dialog = rp_schedule_dialog_new (GTK_WINDOW (self),
-                                                     g_time_zone_get_identifier (own),
-                                                     rp_partner_get_name (partner),
-                                                     rp_partner_get_time_zone (partner));
-
-  g_object_set (dialog, "me-hours", my_hours, "partner-hours", their_hours, NULL);
-  g_signal_connect (dialog, "response", G_CALLBACK (gtk_widget_destroy), NULL);
-  gtk_window_present (GTK_WINDOW (dialog));
+  g_action_group_activate_action (G_ACTION_GROUP (self), "schedule",
+                                  g_variant_new_string (rp_partner_item_get_name (partner)));
 }
 
 static void
@@ -264,7 +249,45 @@ on_fullscreen (GSimpleAction *action, GVariant *param, gpointer user_data)
     gtk_window_fullscreen (window);
 }
 
+/* The partner by name, or with "" the first one (the primary menu's entry). */
+static void
+on_schedule (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  RpWindow *self = user_data;
+  const char *name = g_variant_get_string (param, NULL);
+  GListModel *partners = rp_partner_book_get_partners (self->book);
+  g_autoptr (RpPartnerItem) partner = NULL;
+
+  if (*name != '\0')
+    partner = g_object_ref (rp_partner_book_find_partner (self->book, name));
+  else if (g_list_model_get_n_items (partners) > 0)
+    partner = g_list_model_get_item (partners, 0);
+  if (partner == NULL)
+    {
+      show_page (self, "home");
+      rp_home_view_show_error (self->home_view,
+                               _("Add a partner first: scheduling finds times that suit you both."));
+      return;
+    }
+  rp_schedule_flow_open (GTK_WINDOW (self), self->book, self->settings, partner,
+                         rp_call_view_is_active (self->call_view)
+                           ? rp_call_view_get_link (self->call_view) : NULL);
+}
+
+static void
+on_history (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  RpWindow *self = user_data;
+  RpStore *store = rp_partner_book_get_store (self->book);
+
+  if (store == NULL)
+    return;   /* still opening: the menu item is a moment early */
+  gtk_widget_show (GTK_WIDGET (rp_history_dialog_new (GTK_WINDOW (self), store)));
+}
+
 static const GActionEntry win_actions[] = {
+  { "schedule", on_schedule, "s" },
+  { "history", on_history },
   { "start-session", on_start_session },
   { "join", on_join },
   { "hang-up", on_hang_up },
@@ -314,6 +337,7 @@ rp_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->reminders);
   g_clear_object (&self->book);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (rp_window_parent_class)->dispose (object);
@@ -358,13 +382,11 @@ rp_window_init (RpWindow *self)
 static void
 setup (RpWindow *self, RpApplication *application)
 {
-  g_autoptr (GFile) file = g_file_new_build_filename (g_get_user_data_dir (), "rapport",
-                                                      "partners.ini", NULL);
-
   self->settings = g_object_ref (rp_application_get_settings (application));
-  self->book = rp_partner_book_new (file);
+  self->book = rp_partner_book_new (NULL);
   rp_home_view_set_book (self->home_view, self->book, self->settings);
   rp_call_view_setup (self->call_view, self->settings, self->book);
+  self->reminders = rp_reminders_new (G_APPLICATION (application), self->book, self->settings);
   rp_partner_book_load_async (self->book, self->cancellable, on_book_loaded, self);
 
   /* The header button and F9 flip the setting; the flap itself follows the setting. */
@@ -405,4 +427,17 @@ const char *
 rp_window_get_page (RpWindow *self)
 {
   return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+/* For tests: the store-backed lists and the reminders behind this window. */
+GObject *
+rp_window_get_book (RpWindow *self)
+{
+  return G_OBJECT (self->book);
+}
+
+GObject *
+rp_window_get_reminders (RpWindow *self)
+{
+  return G_OBJECT (self->reminders);
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include "rp-agenda-item.h"
+#include "rp-agenda-entry.h"
 
 /* One agenda topic as the panel shows it; the shared agenda document replaces this local
  * model when it lands. */
-struct _RpAgendaItem
+struct _RpAgendaEntry
 {
   GObject parent_instance;
 
@@ -15,7 +15,7 @@ struct _RpAgendaItem
   guint elapsed;   /* seconds spent on it so far */
 };
 
-G_DEFINE_FINAL_TYPE (RpAgendaItem, rp_agenda_item, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (RpAgendaEntry, rp_agenda_entry, G_TYPE_OBJECT)
 
 enum {
   PROP_0,
@@ -29,9 +29,9 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void
-rp_agenda_item_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+rp_agenda_entry_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
-  RpAgendaItem *self = RP_AGENDA_ITEM (object);
+  RpAgendaEntry *self = RP_AGENDA_ENTRY (object);
 
   switch (prop_id)
     {
@@ -44,9 +44,9 @@ rp_agenda_item_get_property (GObject *object, guint prop_id, GValue *value, GPar
 }
 
 static void
-rp_agenda_item_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+rp_agenda_entry_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
-  RpAgendaItem *self = RP_AGENDA_ITEM (object);
+  RpAgendaEntry *self = RP_AGENDA_ENTRY (object);
 
   switch (prop_id)
     {
@@ -55,26 +55,26 @@ rp_agenda_item_set_property (GObject *object, guint prop_id, const GValue *value
       self->title = g_value_dup_string (value);
       break;
     case PROP_MINUTES: self->minutes = g_value_get_uint (value); break;
-    case PROP_DONE: rp_agenda_item_set_done (self, g_value_get_boolean (value)); break;
+    case PROP_DONE: rp_agenda_entry_set_done (self, g_value_get_boolean (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
 static void
-rp_agenda_item_finalize (GObject *object)
+rp_agenda_entry_finalize (GObject *object)
 {
-  g_free (RP_AGENDA_ITEM (object)->title);
-  G_OBJECT_CLASS (rp_agenda_item_parent_class)->finalize (object);
+  g_free (RP_AGENDA_ENTRY (object)->title);
+  G_OBJECT_CLASS (rp_agenda_entry_parent_class)->finalize (object);
 }
 
 static void
-rp_agenda_item_class_init (RpAgendaItemClass *klass)
+rp_agenda_entry_class_init (RpAgendaEntryClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->get_property = rp_agenda_item_get_property;
-  object_class->set_property = rp_agenda_item_set_property;
-  object_class->finalize = rp_agenda_item_finalize;
+  object_class->get_property = rp_agenda_entry_get_property;
+  object_class->set_property = rp_agenda_entry_set_property;
+  object_class->finalize = rp_agenda_entry_finalize;
 
   properties[PROP_TITLE] =
     g_param_spec_string ("title", NULL, NULL, NULL,
@@ -92,39 +92,39 @@ rp_agenda_item_class_init (RpAgendaItemClass *klass)
 }
 
 static void
-rp_agenda_item_init (RpAgendaItem *self)
+rp_agenda_entry_init (RpAgendaEntry *self)
 {
 }
 
-RpAgendaItem *
-rp_agenda_item_new (const char *title, guint minutes)
+RpAgendaEntry *
+rp_agenda_entry_new (const char *title, guint minutes)
 {
-  return g_object_new (RP_TYPE_AGENDA_ITEM, "title", title, "minutes", CLAMP (minutes, 1, 600),
+  return g_object_new (RP_TYPE_AGENDA_ENTRY, "title", title, "minutes", CLAMP (minutes, 1, 600),
                        NULL);
 }
 
 const char *
-rp_agenda_item_get_title (RpAgendaItem *self)
+rp_agenda_entry_get_title (RpAgendaEntry *self)
 {
   return self->title;
 }
 
 guint
-rp_agenda_item_get_minutes (RpAgendaItem *self)
+rp_agenda_entry_get_minutes (RpAgendaEntry *self)
 {
   return self->minutes;
 }
 
 gboolean
-rp_agenda_item_get_done (RpAgendaItem *self)
+rp_agenda_entry_get_done (RpAgendaEntry *self)
 {
   return self->done;
 }
 
 void
-rp_agenda_item_set_done (RpAgendaItem *self, gboolean done)
+rp_agenda_entry_set_done (RpAgendaEntry *self, gboolean done)
 {
-  g_return_if_fail (RP_IS_AGENDA_ITEM (self));
+  g_return_if_fail (RP_IS_AGENDA_ENTRY (self));
   if (self->done == !!done)
     return;
   self->done = !!done;
@@ -132,13 +132,13 @@ rp_agenda_item_set_done (RpAgendaItem *self, gboolean done)
 }
 
 guint
-rp_agenda_item_get_elapsed (RpAgendaItem *self)
+rp_agenda_entry_get_elapsed (RpAgendaEntry *self)
 {
   return self->elapsed;
 }
 
 void
-rp_agenda_item_add_second (RpAgendaItem *self)
+rp_agenda_entry_add_second (RpAgendaEntry *self)
 {
   self->elapsed++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ELAPSED]);

@@ -3,9 +3,10 @@
 
 #include <glib/gi18n.h>
 
-#include "rp-partner.h"
+#include "rp-partner-item.h"
+#include "rp-working-hours.h"
 
-struct _RpPartner
+struct _RpPartnerItem
 {
   GObject parent_instance;
 
@@ -14,9 +15,11 @@ struct _RpPartner
   char *language;
   guint work_start;   /* minutes after midnight, partner's own clock */
   guint work_end;
+  gint64 id;          /* the store's row id; 0 for a partner not stored */
+  RpWorkingHours *hours;   /* from the store; NULL = work_start..work_end on weekdays */
 };
 
-G_DEFINE_FINAL_TYPE (RpPartner, rp_partner, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (RpPartnerItem, rp_partner_item, G_TYPE_OBJECT)
 
 /* g_set_str () needs GLib 2.76; we build against 2.74. */
 static gboolean
@@ -42,9 +45,9 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void
-rp_partner_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+rp_partner_item_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
-  RpPartner *self = RP_PARTNER (object);
+  RpPartnerItem *self = RP_PARTNER_ITEM (object);
 
   switch (prop_id)
     {
@@ -58,15 +61,15 @@ rp_partner_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
 }
 
 static void
-rp_partner_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+rp_partner_item_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
-  RpPartner *self = RP_PARTNER (object);
+  RpPartnerItem *self = RP_PARTNER_ITEM (object);
 
   switch (prop_id)
     {
     case PROP_NAME: replace_string (&self->name, g_value_get_string (value)); break;
     case PROP_TIME_ZONE: replace_string (&self->time_zone, g_value_get_string (value)); break;
-    case PROP_LANGUAGE: rp_partner_set_language (self, g_value_get_string (value)); break;
+    case PROP_LANGUAGE: rp_partner_item_set_language (self, g_value_get_string (value)); break;
     case PROP_WORK_START: self->work_start = g_value_get_uint (value); break;
     case PROP_WORK_END: self->work_end = g_value_get_uint (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -74,24 +77,25 @@ rp_partner_set_property (GObject *object, guint prop_id, const GValue *value, GP
 }
 
 static void
-rp_partner_finalize (GObject *object)
+rp_partner_item_finalize (GObject *object)
 {
-  RpPartner *self = RP_PARTNER (object);
+  RpPartnerItem *self = RP_PARTNER_ITEM (object);
 
   g_free (self->name);
   g_free (self->time_zone);
   g_free (self->language);
-  G_OBJECT_CLASS (rp_partner_parent_class)->finalize (object);
+  g_clear_pointer (&self->hours, rp_working_hours_free);
+  G_OBJECT_CLASS (rp_partner_item_parent_class)->finalize (object);
 }
 
 static void
-rp_partner_class_init (RpPartnerClass *klass)
+rp_partner_item_class_init (RpPartnerItemClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->get_property = rp_partner_get_property;
-  object_class->set_property = rp_partner_set_property;
-  object_class->finalize = rp_partner_finalize;
+  object_class->get_property = rp_partner_item_get_property;
+  object_class->set_property = rp_partner_item_set_property;
+  object_class->finalize = rp_partner_item_finalize;
 
   properties[PROP_NAME] =
     g_param_spec_string ("name", NULL, NULL, NULL,
@@ -112,87 +116,89 @@ rp_partner_class_init (RpPartnerClass *klass)
 }
 
 static void
-rp_partner_init (RpPartner *self)
+rp_partner_item_init (RpPartnerItem *self)
 {
 }
 
-RpPartner *
-rp_partner_new (const char *name, const char *time_zone)
+RpPartnerItem *
+rp_partner_item_new (const char *name, const char *time_zone)
 {
-  return g_object_new (RP_TYPE_PARTNER, "name", name, "time-zone", time_zone, NULL);
+  return g_object_new (RP_TYPE_PARTNER_ITEM, "name", name, "time-zone", time_zone, NULL);
 }
 
 const char *
-rp_partner_get_name (RpPartner *self)
+rp_partner_item_get_name (RpPartnerItem *self)
 {
-  g_return_val_if_fail (RP_IS_PARTNER (self), NULL);
+  g_return_val_if_fail (RP_IS_PARTNER_ITEM (self), NULL);
   return self->name;
 }
 
 const char *
-rp_partner_get_time_zone (RpPartner *self)
+rp_partner_item_get_time_zone (RpPartnerItem *self)
 {
-  g_return_val_if_fail (RP_IS_PARTNER (self), NULL);
+  g_return_val_if_fail (RP_IS_PARTNER_ITEM (self), NULL);
   return self->time_zone;
 }
 
 const char *
-rp_partner_get_language (RpPartner *self)
+rp_partner_item_get_language (RpPartnerItem *self)
 {
-  g_return_val_if_fail (RP_IS_PARTNER (self), NULL);
+  g_return_val_if_fail (RP_IS_PARTNER_ITEM (self), NULL);
   return self->language;
 }
 
 void
-rp_partner_set_language (RpPartner *self, const char *language)
+rp_partner_item_set_language (RpPartnerItem *self, const char *language)
 {
-  g_return_if_fail (RP_IS_PARTNER (self));
+  g_return_if_fail (RP_IS_PARTNER_ITEM (self));
   if (replace_string (&self->language, language))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LANGUAGE]);
 }
 
 guint
-rp_partner_get_work_start (RpPartner *self)
+rp_partner_item_get_work_start (RpPartnerItem *self)
 {
-  g_return_val_if_fail (RP_IS_PARTNER (self), 0);
+  g_return_val_if_fail (RP_IS_PARTNER_ITEM (self), 0);
   return self->work_start;
 }
 
 guint
-rp_partner_get_work_end (RpPartner *self)
+rp_partner_item_get_work_end (RpPartnerItem *self)
 {
-  g_return_val_if_fail (RP_IS_PARTNER (self), 0);
+  g_return_val_if_fail (RP_IS_PARTNER_ITEM (self), 0);
   return self->work_end;
 }
 
 /* An unknown zone falls back to UTC here only for display; the zone was validated when the
  * partner was added. */
 GTimeZone *
-rp_partner_dup_zone (RpPartner *self)
+rp_partner_item_dup_zone (RpPartnerItem *self)
 {
   GTimeZone *zone;
 
-  g_return_val_if_fail (RP_IS_PARTNER (self), NULL);
+  g_return_val_if_fail (RP_IS_PARTNER_ITEM (self), NULL);
   zone = g_time_zone_new_identifier (self->time_zone);
   return zone != NULL ? zone : g_time_zone_new_utc ();
 }
 
 gboolean
-rp_partner_is_working_at (RpPartner *self, GDateTime *when)
+rp_partner_item_is_working_at (RpPartnerItem *self, GDateTime *when)
 {
-  g_autoptr (GTimeZone) zone = rp_partner_dup_zone (self);
+  g_autoptr (GTimeZone) zone = rp_partner_item_dup_zone (self);
   g_autoptr (GDateTime) local = g_date_time_to_timezone (when, zone);
   guint minute = g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local);
   int weekday = g_date_time_get_day_of_week (local);
 
+  if (self->hours != NULL)
+    return rp_working_hours_is_free (self->hours, weekday, minute);
   return weekday <= 5 && minute >= self->work_start && minute < self->work_end;
 }
 
 /* "Thu 21:04 · 8 hours ahead": what a mentor needs before calling someone far away. */
 char *
-rp_partner_describe_now (RpPartner *self, GDateTime *now, GTimeZone *own_zone)
+rp_partner_item_describe_now (RpPartnerItem *self, GDateTime *now, GTimeZone *own_zone)
 {
-  g_autoptr (GTimeZone) zone = rp_partner_dup_zone (self);
+  g_autoptr (GTimeZone) zone = rp_partner_item_dup_zone (self);
   g_autoptr (GDateTime) theirs = g_date_time_to_timezone (now, zone);
   g_autoptr (GDateTime) mine = g_date_time_to_timezone (now, own_zone);
   g_autofree char *clock = g_date_time_format (theirs, "%a %H:%M");
@@ -217,4 +223,26 @@ rp_partner_describe_now (RpPartner *self, GDateTime *now, GTimeZone *own_zone)
 
   /* Translators: "Thu 21:04 · 8 hours ahead" */
   return g_strdup_printf (_("%s · %s"), clock, shift);
+}
+
+/* The store's partner as a list item (the id ties later changes back to its row). */
+RpPartnerItem *
+rp_partner_item_new_from_record (const RpPartner *record)
+{
+  RpPartnerItem *self;
+
+  g_return_val_if_fail (record != NULL, NULL);
+  self = g_object_new (RP_TYPE_PARTNER_ITEM, "name", record->name, "time-zone", record->time_zone,
+                       "language", record->spell_language, NULL);
+  self->id = record->id;
+  if (record->working_hours != NULL && *record->working_hours != '\0')
+    self->hours = rp_working_hours_parse (record->working_hours, NULL);
+  return self;
+}
+
+gint64
+rp_partner_item_get_id (RpPartnerItem *self)
+{
+  g_return_val_if_fail (RP_IS_PARTNER_ITEM (self), 0);
+  return self->id;
 }

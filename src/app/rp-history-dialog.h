@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "rp-store.h"
+
+G_BEGIN_DECLS
+
+#define RP_TYPE_HISTORY_DIALOG (rp_history_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (RpHistoryDialog, rp_history_dialog, RP, HISTORY_DIALOG, GtkDialog)
+
+/* Past sessions found by words of their notes, agenda or title (the store's full-text search,
+ * off the main loop), each with "Export as Markdown…". Emits "results-changed" after each
+ * search. */
+RpHistoryDialog *rp_history_dialog_new           (GtkWindow        *parent,
+                                                  RpStore          *store);
+void             rp_history_dialog_search        (RpHistoryDialog  *self,
+                                                  const char       *query);
+/* The sessions found by the last search (GPtrArray of RpSearchHit*, never NULL). */
+GPtrArray       *rp_history_dialog_get_results   (RpHistoryDialog  *self);
+/* Writes the session as Markdown to file (what the export button does after its file chooser). */
+void             rp_history_dialog_export_async  (RpHistoryDialog    *self,
+                                                  gint64              session_id,
+                                                  GFile              *file,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer            user_data);
+gboolean         rp_history_dialog_export_finish (RpHistoryDialog  *self,
+                                                  GAsyncResult     *result,
+                                                  GError          **error);
+
+G_END_DECLS
