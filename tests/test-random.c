@@ -36,6 +36,17 @@ test_base64url_has_no_padding (void)
   g_assert_cmpstr (s, ==, "-_8");
 }
 
+static void
+test_replica_ids_are_distinct_and_never_zero (void)
+{
+  guint64 a = rp_random_replica_id ();
+  guint64 b = rp_random_replica_id ();
+
+  g_assert_cmpuint (a, !=, 0);
+  g_assert_cmpuint (b, !=, 0);
+  g_assert_cmpuint (a, !=, b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -43,5 +54,7 @@ main (int argc, char **argv)
   g_test_add_func ("/random/token/is-128-bits-base64url", test_token_is_128_bits_base64url);
   g_test_add_func ("/random/hex/two-digits-per-byte", test_hex_has_two_digits_per_byte);
   g_test_add_func ("/random/base64url/no-padding", test_base64url_has_no_padding);
+  g_test_add_func ("/random/replica-id/distinct-and-never-zero",
+                   test_replica_ids_are_distinct_and_never_zero);
   return g_test_run ();
 }

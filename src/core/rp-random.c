@@ -82,3 +82,19 @@ rp_random_hex (gsize n_bytes)
     g_string_append_printf (out, "%02x", buf[i]);
   return g_string_free (out, FALSE);
 }
+
+/* A document replica's id: random and never 0, as docs/SYNC.md requires. */
+guint64
+rp_random_replica_id (void)
+{
+  guint64 id = 0;
+
+  while (id == 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!rp_random_bytes ((guint8 *) &id, sizeof id, &error))
+        g_error ("%s", error->message);
+    }
+  return id;
+}

@@ -13,6 +13,7 @@ gboolean  rp_random_bytes       (guint8  *buf,
                                  GError **error);
 char     *rp_random_token       (gsize    n_bytes);
 char     *rp_random_hex         (gsize    n_bytes);
+guint64   rp_random_replica_id  (void);
 char     *rp_base64url_encode   (const guint8 *data,
                                  gsize         len);
 

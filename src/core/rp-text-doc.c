@@ -1892,13 +1892,8 @@ rp_text_doc_constructed (GObject *object)
 
   G_OBJECT_CLASS (rp_text_doc_parent_class)->constructed (object);
 
-  while (self->replica_id == 0)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!rp_random_bytes ((guint8 *) &self->replica_id, sizeof self->replica_id, &error))
-        g_error ("%s", error->message);
-    }
+  if (self->replica_id == 0)
+    self->replica_id = rp_random_replica_id ();
   self->local_agent = agent_ensure (self, self->replica_id);
 }
 
