@@ -245,7 +245,18 @@ read_user_version (sqlite3 *db,
                    GError **error)
 {
   /* The first statement that reads the file: a foreign or damaged file fails here. */
-  return read_int (db, "PRAGMA user_version", version, error);
+  if (!read_int (db, "PRAGMA user_version", version, error))
+    return FALSE;
+  /* The version indexes the migrations: a negative one (a hostile or damaged header, found by
+   * fuzz-store) must never reach them. */
+  if (*version < 0)
+    {
+      g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_CORRUPT,
+                   _("%s is damaged: its schema version is %d. Move it aside and Rapport will "
+                     "start a new one."), db_name (db), *version);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Ours, or empty. Never add our tables to another program's database. */
