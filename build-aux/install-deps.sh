@@ -13,7 +13,7 @@ PACKAGES=(
   meson ninja-build pkg-config gcc clang libclang-rt-14-dev gettext
   # core libraries
   libglib2.0-dev libglib2.0-bin libjson-glib-dev libsoup-3.0-dev libnice-dev libsqlite3-dev
-  libical-dev libgnutls28-dev
+  libical-dev libgnutls28-dev libssl-dev
   # media
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad

@@ -25,6 +25,7 @@
 #include <nice/agent.h>
 
 #include "rp-call.h"
+#include "rp-dtls-cert.h"
 #include "rp-media.h"
 #include "rp-protocol.h"
 
@@ -32,6 +33,9 @@
 #define RP_CALL_CHUNK 60000                       /* < 64 KiB: what 1.22's SCTP path carries */
 #define RP_CALL_MAX_MESSAGE (64 * 1024 * 1024)    /* refuse reassembling more than this */
 #define RP_CALL_DEAD_AFTER_S 6
+/* From the first remote description to "connected"; a clean set-up takes under a second,
+ * one through 10 % loss up to ~3 s (tests/bench/net-setup.sh). */
+#define RP_CALL_SETUP_GIVE_UP_S 8
 #define RP_CALL_AUDIO_PT 111
 #define RP_CALL_VIDEO_PT 96
 #define RP_CALL_SPECTRUM_BANDS 1024
@@ -50,6 +54,8 @@ struct _RpCall
   GstElement          *remote_video_sink;
   GstElement          *local_video_sink;
   GStrv                ice_servers;
+  char                *dtls_pem;      /* this call's certificate; NULL: GStreamer's own */
+  char                *dtls_fingerprint;  /* its SHA-256, as in a=fingerprint */
   gboolean             relay_only;
   gboolean             muted;
   gboolean             camera_enabled;
@@ -98,6 +104,8 @@ struct _RpCall
   /* tick state */
   int                  last_life_signs;
   gint64               last_life_us;
+  gint64               negotiating_since_us;  /* first remote description; 0 before */
+  gboolean             setup_given_up;
   gint64               last_level_us;
   gint64               last_tick_us;
   gboolean             stats_due;
@@ -437,6 +445,39 @@ local_description_set_main (RpCall  *self,
   update_verification_code (self);
 }
 
+/* webrtcbin 1.22 hashes every base64 line of the transport's PEM for a=fingerprint, which for
+ * a certificate given with its key (ours) is certificate and key together: a browser then
+ * refuses the handshake (alert 46, certificate unknown). The certificate's own SHA-256 goes
+ * in instead, before the description is applied or sent. */
+static void
+replace_fingerprints (RpCall        *self,
+                      GstSDPMessage *sdp)
+{
+  g_autofree char *value = NULL;
+  GstSDPAttribute attr;
+
+  if (self->dtls_fingerprint == NULL)
+    return;
+  value = g_strconcat ("sha-256 ", self->dtls_fingerprint, NULL);
+  for (guint i = 0; i < gst_sdp_message_attributes_len (sdp); i++)
+    if (g_strcmp0 (gst_sdp_message_get_attribute (sdp, i)->key, "fingerprint") == 0)
+      {
+        gst_sdp_attribute_set (&attr, "fingerprint", value);
+        gst_sdp_message_replace_attribute (sdp, i, &attr);
+      }
+  for (guint m = 0; m < gst_sdp_message_medias_len (sdp); m++)
+    {
+      GstSDPMedia *media = (GstSDPMedia *) gst_sdp_message_get_media (sdp, m);
+
+      for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++)
+        if (g_strcmp0 (gst_sdp_media_get_attribute (media, i)->key, "fingerprint") == 0)
+          {
+            gst_sdp_attribute_set (&attr, "fingerprint", value);
+            gst_sdp_media_replace_attribute (media, i, &attr);
+          }
+    }
+}
+
 static void
 created_main (RpCall  *self,
               gpointer data)
@@ -460,6 +501,7 @@ created_main (RpCall  *self,
                   "The call could not be set up (the two sides found no common media)");
       return;
     }
+  replace_fingerprints (self, desc->sdp);
   promise = gst_promise_new_with_change_func (on_local_set, g_object_ref (self), g_object_unref);
   g_signal_emit_by_name (self->webrtc, "set-local-description", desc, promise);
   gst_promise_unref (promise);
@@ -636,6 +678,8 @@ handle_description (RpCall     *self,
   ctx->self = g_object_ref (self);
   ctx->kind = type;
   promise = gst_promise_new_with_change_func (on_remote_set_ctx, ctx, remote_set_ctx_free);
+  if (self->negotiating_since_us == 0)
+    self->negotiating_since_us = g_get_monotonic_time ();
   g_signal_emit_by_name (self->webrtc, "set-remote-description", wdesc, promise);
   gst_promise_unref (promise);
   gst_webrtc_session_description_free (wdesc);
@@ -1364,6 +1408,24 @@ field_double (const GstStructure *s,
   return out;
 }
 
+/* GStreamer 1.22's inbound-rtp `packets-lost` stays 0 whatever is lost (measured here: 0 with
+ * 99 of 1,003 packets dropped by nftables); the RTP source's own counter, which the same
+ * structure carries in `gst-rtpsource-stats`, is right. Later GStreamer fills the top-level
+ * field, which is then preferred. */
+static double
+inbound_packets_lost (const GstStructure *s)
+{
+  double lost = field_double (s, "packets-lost");
+  GstStructure *source = NULL;
+
+  if (lost > 0 || !gst_structure_get (s, "gst-rtpsource-stats", GST_TYPE_STRUCTURE, &source,
+                                      NULL))
+    return lost;
+  lost = field_double (source, "packets-lost");
+  gst_structure_free (source);
+  return lost;
+}
+
 typedef struct {
   RpCallStats stats;
   double      packets_received;
@@ -1396,7 +1458,7 @@ walk_stats (GQuark        field,
     {
     case GST_WEBRTC_STATS_INBOUND_RTP:
       w->packets_received += field_double (s, "packets-received");
-      w->packets_lost += MAX (0.0, field_double (s, "packets-lost"));
+      w->packets_lost += MAX (0.0, inbound_packets_lost (s));
       w->bytes_received += (guint64) field_double (s, "bytes-received");
       w->stats.jitter_ms = MAX (w->stats.jitter_ms, field_double (s, "jitter") * 1000.0);
       break;
@@ -1488,12 +1550,36 @@ on_stats (GstPromise *promise,
   run_in_main (self, stats_main, gst_promise_ref (promise), (GDestroyNotify) gst_promise_unref);
 }
 
+/* A connection that never comes up is as dead as one that went quiet: libnice 0.1.21 gives a
+ * lone candidate pair up as failed after ~5 s when a few checks and answers are lost (seen
+ * with 10 % loss), and GStreamer's DTLS waits up to 16 s before resending a lost flight. The
+ * peer connection is rebuilt then (peer-dead), once per call object, as after an outage. */
+static gboolean
+setup_stalled (RpCall *self,
+               gint64  now)
+{
+  GstWebRTCPeerConnectionState state = GST_WEBRTC_PEER_CONNECTION_STATE_NEW;
+
+  if (self->connected_emitted || self->negotiating_since_us == 0 || self->setup_given_up)
+    return FALSE;
+  g_object_get (self->webrtc, "connection-state", &state, NULL);
+  return state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED
+         || now - self->negotiating_since_us > RP_CALL_SETUP_GIVE_UP_S * G_USEC_PER_SEC;
+}
+
 static void
 check_life (RpCall *self)
 {
   gint signs = g_atomic_int_get (&self->life_signs);
   gint64 now = g_get_monotonic_time ();
 
+  if (setup_stalled (self, now))
+    {
+      g_message ("the connection did not come up; rebuilding it");
+      self->setup_given_up = TRUE;
+      g_signal_emit (self, signals[SIGNAL_PEER_DEAD], 0);
+      return;
+    }
   if (signs != self->last_life_signs || !self->connected_emitted)
     {
       self->last_life_signs = signs;
@@ -1862,6 +1948,8 @@ rp_call_finalize (GObject *object)
   g_free (self->audio_source);
   g_free (self->audio_sink);
   g_strfreev (self->ice_servers);
+  g_free (self->dtls_pem);
+  g_free (self->dtls_fingerprint);
   g_free (self->verification_code);
   g_ptr_array_unref (self->pending_candidates);
   g_clear_pointer (&self->deferred_offer, json_object_unref);
@@ -2028,6 +2116,113 @@ configure_ice (RpCall *self)
     }
 }
 
+/* DTLS datagrams of the handshake (content type 20 change_cipher_spec, 22 handshake; the
+ * version bytes say DTLS) are sent twice. GStreamer 1.22's dtls elements cut each flight into
+ * 256-byte datagrams (they answer OpenSSL's MTU query with 0) and resend a lost flight only
+ * after 1, 2, 4, 8, 16 s, so under 10 % loss a call could take half a minute to connect; with
+ * each datagram sent twice a flight gets through at once nearly always. DTLS drops the
+ * duplicate records itself (RFC 6347 §4.1.2.6); it is a few kilobytes once per call. */
+/* RAPPORT_DTLS=gstreamer: GStreamer's own certificate, each datagram once; for comparison runs
+ * (tests/bench/net-setup.sh) only. */
+static gboolean
+gstreamer_dtls_only (void)
+{
+  return g_strcmp0 (g_getenv ("RAPPORT_DTLS"), "gstreamer") == 0;
+}
+
+static gboolean
+is_dtls_handshake (const guint8 *data,
+                   gsize         size)
+{
+  return size >= 13 && (data[0] == 20 || data[0] == 22) && data[1] == 0xfe
+         && (data[2] == 0xfd || data[2] == 0xff);
+}
+
+static void
+send_again_if_handshake (GstElement *nicesink,
+                         GstBuffer  *buffer)
+{
+  NiceAgent *agent = NULL;
+  GstMapInfo map;
+  guint stream = 0, component = 0;
+
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return;
+  if (is_dtls_handshake (map.data, map.size))
+    {
+      g_object_get (nicesink, "agent", &agent, "stream", &stream, "component", &component,
+                    NULL);
+      if (agent != NULL)
+        nice_agent_send (agent, stream, component, map.size, (const char *) map.data);
+      g_clear_object (&agent);
+    }
+  gst_buffer_unmap (buffer, &map);
+}
+
+static gboolean
+send_again_each (GstBuffer **buffer,
+                 guint       idx,
+                 gpointer    nicesink)
+{
+  send_again_if_handshake (nicesink, *buffer);
+  return TRUE;
+}
+
+static GstPadProbeReturn
+on_transport_send (GstPad          *pad,
+                   GstPadProbeInfo *info,
+                   gpointer         nicesink)
+{
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    send_again_if_handshake (nicesink, GST_PAD_PROBE_INFO_BUFFER (info));
+  else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), send_again_each, nicesink);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Runs on whichever thread webrtcbin builds a transport on, before the transport's fingerprint
+ * goes into an SDP: the DTLS decoder takes this call's certificate (its `pem` is bound to the
+ * transport's `certificate`, which the fingerprint is made from). dtls_pem never changes once
+ * the call started. */
+static void
+on_deep_element_added (GstBin     *bin,
+                       GstBin     *sub_bin,
+                       GstElement *element,
+                       RpCall     *self)
+{
+  GstElementFactory *factory = gst_element_get_factory (element);
+  const char *name = factory != NULL ? GST_OBJECT_NAME (factory) : "";
+
+  if (self->dtls_pem != NULL && g_str_equal (name, "dtlssrtpdec"))
+    g_object_set (element, "pem", self->dtls_pem, NULL);
+  if (g_str_equal (name, "nicesink") && !gstreamer_dtls_only ())
+    {
+      g_autoptr(GstPad) sink = gst_element_get_static_pad (element, "sink");
+
+      /* The element outlives the probe (it is removed with its pad). */
+      gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                         on_transport_send, element, NULL);
+    }
+}
+
+static void
+make_certificate (RpCall *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (gstreamer_dtls_only ())
+    return;
+  self->dtls_pem = rp_dtls_cert_new_pem (&error);
+  if (self->dtls_pem != NULL)
+    self->dtls_fingerprint = rp_dtls_cert_fingerprint (self->dtls_pem);
+  if (self->dtls_fingerprint == NULL)
+    {
+      g_warning ("%s; using GStreamer's RSA certificate instead",
+                 error != NULL ? error->message : "The certificate has no fingerprint");
+      g_clear_pointer (&self->dtls_pem, g_free);
+    }
+}
+
 /* Builds the pipeline and starts the local media (the preview runs before anyone joins, so
  * the first frame can leave as soon as the connection is up). */
 gboolean
@@ -2059,6 +2254,9 @@ rp_call_start (RpCall  *self,
   self->webrtc = gst_element_factory_make ("webrtcbin", "webrtc");
   g_object_set (self->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
                 "latency", jitter_latency_ms (), NULL);
+  make_certificate (self);
+  g_signal_connect (self->webrtc, "deep-element-added", G_CALLBACK (on_deep_element_added),
+                    self);
   gst_bin_add (GST_BIN (self->pipeline), self->webrtc);
   configure_ice (self);
   g_signal_connect (self->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), self);

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "rp-test-peer.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/prctl.h>
+
+const char *
+rp_test_build_dir (void)
+{
+  const char *dir = g_getenv ("RAPPORT_BUILD_DIR");
+
+  return dir != NULL ? dir : ".";
+}
+
+gboolean
+rp_test_ticker (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void read_next (RpTestProc *p);
+
+static void
+on_line (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  RpTestProc *p = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (p->out, result, NULL,
+                                                                     &error);
+  g_autoptr(JsonNode) node = NULL;
+
+  if (line == NULL)
+    {
+      p->eof = TRUE;
+      return;
+    }
+  g_test_message ("%s: %s", p->label, line);
+  node = json_from_string (line, NULL);
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    g_ptr_array_add (p->events, json_object_ref (json_node_get_object (node)));
+  read_next (p);
+}
+
+static void
+read_next (RpTestProc *p)
+{
+  g_data_input_stream_read_line_async (p->out, G_PRIORITY_DEFAULT, NULL, on_line, p);
+}
+
+static void
+on_proc_exited (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  RpTestProc *p = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  p->exited = TRUE;
+  p->status = g_subprocess_get_if_exited (p->proc) ? g_subprocess_get_exit_status (p->proc)
+                                                   : 128 + g_subprocess_get_term_sig (p->proc);
+}
+
+/* Children die with the test, even when an assertion aborts it mid-call. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+RpTestProc *
+rp_test_proc_spawnv (const char         *label,
+                     const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  RpTestProc *p = g_new0 (RpTestProc, 1);
+
+  /* The peers' debug output drowns the test log; RAPPORT_TEST_PEER_DEBUG keeps it. */
+  if (g_getenv ("RAPPORT_TEST_PEER_DEBUG") == NULL)
+    g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  p->label = g_strdup (label);
+  p->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  p->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  p->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p->proc));
+  read_next (p);
+  /* The wait holds a reference to the process, not to p: rp_test_proc_free waits for it. */
+  g_subprocess_wait_async (p->proc, NULL, on_proc_exited, p);
+  return p;
+}
+
+RpTestProc *
+rp_test_peer_spawn (const char *label,
+                    ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, g_build_filename (rp_test_build_dir (), "src", "peer", "rapport-peer",
+                                           NULL));
+  va_start (ap, label);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  return rp_test_proc_spawnv (label, (const char * const *) argv->pdata);
+}
+
+void
+rp_test_proc_free (RpTestProc *p)
+{
+  if (p == NULL)
+    return;
+  if (!p->exited)
+    g_subprocess_send_signal (p->proc, SIGTERM);
+  RP_TEST_WAIT_FOR (p->exited && p->eof, 10);
+  if (!p->exited)
+    {
+      g_subprocess_force_exit (p->proc);
+      RP_TEST_WAIT_FOR (p->exited, 5);
+    }
+  /* A read still pending would call back into freed memory: drain until EOF. */
+  RP_TEST_WAIT_FOR (p->eof, 5);
+  g_clear_object (&p->out);
+  g_clear_object (&p->proc);
+  g_ptr_array_unref (p->events);
+  g_free (p->label);
+  g_free (p);
+}
+
+static gboolean
+is_event (JsonObject *o,
+          const char *event)
+{
+  return g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""), event) == 0;
+}
+
+JsonObject *
+rp_test_proc_find (RpTestProc *p,
+                   const char *event,
+                   guint       nth)
+{
+  for (guint i = 0; i < p->events->len; i++)
+    if (is_event (p->events->pdata[i], event) && nth-- == 0)
+      return p->events->pdata[i];
+  return NULL;
+}
+
+JsonObject *
+rp_test_proc_find_from (RpTestProc *p,
+                        const char *event,
+                        guint       from)
+{
+  for (guint i = from; i < p->events->len; i++)
+    if (is_event (p->events->pdata[i], event))
+      return p->events->pdata[i];
+  return NULL;
+}
+
+guint
+rp_test_proc_count (RpTestProc *p,
+                    const char *event)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < p->events->len; i++)
+    n += is_event (p->events->pdata[i], event);
+  return n;
+}
+
+JsonObject *
+rp_test_proc_last (RpTestProc *p,
+                   const char *event)
+{
+  for (guint i = p->events->len; i > 0; i--)
+    if (is_event (p->events->pdata[i - 1], event))
+      return p->events->pdata[i - 1];
+  return NULL;
+}
+
+const char *
+rp_test_proc_last_string (RpTestProc *p,
+                          const char *event,
+                          const char *member)
+{
+  JsonObject *o = rp_test_proc_last (p, event);
+
+  return o != NULL ? json_object_get_string_member_with_default (o, member, NULL) : NULL;
+}
+
+char *
+rp_test_peer_wait_link (RpTestProc *host,
+                        guint       seconds)
+{
+  JsonObject *ready;
+
+  RP_TEST_WAIT_FOR (rp_test_proc_find (host, "ready", 0) != NULL || host->exited, seconds);
+  ready = rp_test_proc_find (host, "ready", 0);
+  return ready != NULL ? g_strdup (json_object_get_string_member (ready, "link")) : NULL;
+}
