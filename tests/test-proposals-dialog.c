@@ -76,6 +76,30 @@ flush_events (void)
     ;
 }
 
+/* With RAPPORT_SCREENSHOT_DIR set, the dialog as drawn is kept there as NAME (to look at it). */
+static void
+maybe_grab (GtkWidget *window, const char *name)
+{
+  const char *dir = g_getenv ("RAPPORT_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+
+  if (dir == NULL)
+    return;
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, gtk_widget_get_allocated_width (window),
+                                        gtk_widget_get_allocated_height (window));
+  cr = cairo_create (surface);
+  gtk_widget_draw (window, cr);
+  cairo_destroy (cr);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+}
+
 static const char *
 row_subtitle (GtkWidget *button)
 {
@@ -116,7 +140,8 @@ test_shows_both_clocks_and_dst_warning (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (row_subtitle (first), "From 31 March this is 03:00 for you, not 04:00."));
   /* 03:30 in Berlin (CET) is 22:30 the evening before in New York (EDT). */
   g_assert_cmpstr (row_title (third), ==, "Mon 11 Mar, 22:30 for you");
-  g_assert_true (g_str_has_prefix (row_subtitle (third), "03:30 for Aiko, next day"));
+  g_assert_true (g_str_has_prefix (row_subtitle (third), "Tue 12 Mar, 03:30 for Aiko"));
+  maybe_grab (GTK_WIDGET (dialog), "proposals-dialog.png");
   gtk_widget_destroy (GTK_WIDGET (dialog));
 }
 
@@ -136,6 +161,7 @@ test_accept_schedules_and_answers (Fixture *f, gconstpointer data)
   flush_events ();
 
   g_assert_cmpstr (rp_proposals_dialog_get_page (dialog), ==, "done");
+  maybe_grab (GTK_WIDGET (dialog), "proposals-dialog-done.png");
   record = rp_store_get_session_by_uid (f->store, ID, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (record->scheduled_zone, ==, "Europe/Berlin");

@@ -44,14 +44,18 @@ format_day_time (GDateTime *t)
   return g_date_time_format (t, _("%a %-d %b, %H:%M"));
 }
 
-static const char *
-day_shift_text (gint shift)
+/* "09:00 for Aiko", or with the date when it is another day for them. */
+static char *
+their_time (const RpLocal *start, gint day_shift, const char *name)
 {
-  if (shift > 0)
-    return _(", next day");
-  if (shift < 0)
-    return _(", previous day");
-  return "";
+  g_autoptr (GDateTime) t = NULL;
+  g_autofree char *when = NULL;
+
+  if (day_shift == 0)
+    return g_strdup_printf (_("%02d:%02d for %s"), start->hour, start->minute, name);
+  t = g_date_time_new_utc (start->year, start->month, start->day, start->hour, start->minute, 0);
+  when = format_day_time (t);
+  return g_strdup_printf (_("%s for %s"), when, name);
 }
 
 /* "From 30 March this is 08:00 for you, not 07:00." for a series whose time moves for us. */
@@ -93,11 +97,14 @@ slot_texts (RpProposalsDialog *self, RpProposal *proposal, guint index,
   g_autoptr (GDateTime) utc = NULL;
   g_autoptr (GDateTime) mine = NULL;
   g_autofree char *when = NULL;
+  g_autofree char *theirs_text = NULL;
   g_autofree char *warning = NULL;
   RpLocal start, own_local;
   gint shift;
 
-  if (theirs == NULL || own == NULL || !rp_proposal_get_slot (proposal, index, &start))
+  if (own == NULL)
+    own = g_time_zone_new_local ();   /* a desktop zone without an IANA name */
+  if (theirs == NULL || !rp_proposal_get_slot (proposal, index, &start))
     return FALSE;
   utc = g_date_time_new_from_unix_utc (rp_zone_resolve (theirs, &start, NULL, NULL));
   mine = g_date_time_to_timezone (utc, own);
@@ -106,8 +113,8 @@ slot_texts (RpProposalsDialog *self, RpProposal *proposal, guint index,
   when = format_day_time (mine);
   warning = series_warning (proposal, &start, theirs, own);
   *title = g_strdup_printf (_("%s for you"), when);
-  *subtitle = g_strdup_printf (_("%02d:%02d for %s%s"), start.hour, start.minute,
-                               self->partner_name, day_shift_text (shift));
+  theirs_text = their_time (&start, shift, self->partner_name);
+  *subtitle = g_strdup (theirs_text);
   if (warning != NULL)
     {
       char *with = g_strdup_printf ("%s\n⚠ %s", *subtitle, warning);
@@ -162,8 +169,12 @@ on_accept_clicked (GtkButton *button, RpProposalsDialog *self)
       return;
     }
   show_error (self, NULL);
-  description = g_strdup_printf (_("%s. %s will see it in Upcoming too once you are both "
-                                   "connected."), when, self->partner_name);
+  if (rp_proposal_exchange_is_open (self->exchange))
+    description = g_strdup_printf (_("%s. %s has your answer and sees it in Upcoming too."), when,
+                                   self->partner_name);
+  else
+    description = g_strdup_printf (_("%s. %s gets your answer when you are next connected."),
+                                   when, self->partner_name);
   hdy_status_page_set_description (self->done_page, description);
   rebuild (self);
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "empty") == 0)
@@ -215,7 +226,6 @@ make_slot_row (RpProposalsDialog *self, RpProposal *proposal, guint index, GPtrA
   hdy_preferences_row_set_title (HDY_PREFERENCES_ROW (row), title);
   hdy_action_row_set_subtitle (HDY_ACTION_ROW (row), subtitle);
   hdy_action_row_set_subtitle_lines (HDY_ACTION_ROW (row), 3);
-  hdy_action_row_set_icon_name (HDY_ACTION_ROW (row), "x-office-calendar-symbolic");
   tooltip = g_strdup_printf (_("Accept %s"), title);
   button = make_button (_("_Accept"), "suggested-action", tooltip);
   g_object_set_data_full (G_OBJECT (button), ID_KEY, g_strdup (rp_proposal_get_id (proposal)),
@@ -289,8 +299,10 @@ set_title (RpProposalsDialog *self, GPtrArray *pending)
       title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s proposes %u time",
                                             "%s proposes %u times", n), self->partner_name, n);
     }
-  else
+  else if (pending->len > 1)
     title = g_strdup_printf (_("Times proposed by %s"), self->partner_name);
+  else
+    title = g_strdup_printf (_("Proposals from %s"), self->partner_name);
   gtk_window_set_title (GTK_WINDOW (self), title);
 }
 
