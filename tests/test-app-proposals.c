@@ -362,6 +362,24 @@ maybe_grab (GtkWidget *window, const char *name)
   cairo_surface_destroy (surface);
 }
 
+/* The button on Aiko's row in the home view that opens her proposals. */
+static GtkWidget *
+proposals_button (Fixture *fixture)
+{
+  GtkListBox *partners = template_child (rp_window_get_home_view (fixture->window),
+                                         RP_TYPE_HOME_VIEW, "partners_list");
+
+  for (int i = 0; gtk_list_box_get_row_at_index (partners, i) != NULL; i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (partners, i);
+
+      if (HDY_IS_ACTION_ROW (row) &&
+          g_strcmp0 (hdy_preferences_row_get_title (HDY_PREFERENCES_ROW (row)), AIKO) == 0)
+        return g_object_get_data (G_OBJECT (row), "proposals");
+    }
+  return NULL;
+}
+
 static gboolean
 notification_shown (gpointer data)
 {
@@ -394,6 +412,9 @@ test_partner_proposal_is_announced_accepted_and_upcoming (Fixture *fixture, gcon
                                                                  "proposal_label")),
                             AIKO " proposes 2 times"));
   maybe_grab (GTK_WIDGET (fixture->window), "call-proposal-notification.png");
+  g_assert_true (gtk_widget_get_visible (proposals_button (fixture)));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (proposals_button (fixture))), ==,
+                   "1 proposal");
 
   gtk_button_clicked (template_child (call_view, RP_TYPE_CALL_VIEW, "proposal_view_button"));
   dialog = find_toplevel (RP_TYPE_PROPOSALS_DIALOG);
@@ -403,6 +424,7 @@ test_partner_proposal_is_announced_accepted_and_upcoming (Fixture *fixture, gcon
   g_assert_nonnull (accept);
   gtk_button_clicked (GTK_BUTTON (accept));
   g_assert_cmpstr (rp_proposals_dialog_get_page (RP_PROPOSALS_DIALOG (dialog)), ==, "done");
+  g_assert_false (gtk_widget_get_visible (proposals_button (fixture)));
   wait_for ("the session under Upcoming", upcoming_grew, &upcoming);
   wait_for_peer_event (fixture, "session-scheduled");
 
