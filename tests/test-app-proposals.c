@@ -352,7 +352,8 @@ maybe_grab (GtkWidget *window, const char *name)
     return;
   while (g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, FALSE);
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, gtk_widget_get_allocated_width (window),
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
+                                        gtk_widget_get_allocated_width (window),
                                         gtk_widget_get_allocated_height (window));
   cr = cairo_create (surface);
   gtk_widget_draw (window, cr);

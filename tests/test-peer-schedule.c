@@ -461,7 +461,8 @@ main (int    argc,
   g_test_add ("/schedule/peers/proposal-made-offline-and-across-restart-is-accepted-on-both-sides",
               Fixture, NULL, fixture_set_up, test_proposal_made_offline_is_accepted_on_both_sides,
               fixture_tear_down);
-  g_test_add ("/schedule/peers/hostile-and-repeated-messages-leave-one-session-and-the-call-goes-on",
+  g_test_add ("/schedule/peers/"
+              "hostile-and-repeated-messages-leave-one-session-and-the-call-goes-on",
               Fixture, NULL, fixture_set_up, test_hostile_and_repeated_messages_leave_one_session,
               fixture_tear_down);
   return g_test_run ();

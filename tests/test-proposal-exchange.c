@@ -248,7 +248,8 @@ test_accepted_slot_is_same_session_on_both_sides (Fixture *f, gconstpointer data
 }
 
 /* Proposed while the partner is away, and then the app restarts: the proposal waits in the
- * store's outbox and goes when the channel next opens. The answer waits likewise. */
+ * store and goes when the channel next opens, and again on each connection until answered.
+ * The answer waits in the outbox likewise. */
 static void
 test_proposal_waits_offline_and_across_restart (Fixture *f, gconstpointer data)
 {
@@ -265,10 +266,11 @@ test_proposal_waits_offline_and_across_restart (Fixture *f, gconstpointer data)
   open_both (f);
   g_assert_cmpuint (deliver (&f->a, &f->b), ==, 1);
   g_assert_cmpuint (f->b.received->len, ==, 1);
-  /* Sent once: a channel that opens again has nothing left to send. */
+  /* Not answered yet: a channel that opens again carries it again; the partner sees it once. */
   rp_proposal_exchange_channel_closed (f->a.exchange);
   rp_proposal_exchange_channel_opened (f->a.exchange);
-  g_assert_cmpuint (f->a.wire->len, ==, 0);
+  g_assert_cmpuint (deliver (&f->a, &f->b), ==, 1);
+  g_assert_cmpuint (f->b.received->len, ==, 1);
 
   rp_proposal_exchange_channel_closed (f->b.exchange);
   accepted = rp_proposal_exchange_accept (f->b.exchange, id, 0, &error);
@@ -279,6 +281,39 @@ test_proposal_waits_offline_and_across_restart (Fixture *f, gconstpointer data)
   rp_proposal_exchange_channel_opened (f->b.exchange);
   g_assert_cmpuint (deliver (&f->b, &f->a), ==, 1);
   assert_same_planned_session (&f->a, &f->b, id, "2030-03-10T09:00:00");
+  /* Answered: nothing goes again. */
+  rp_proposal_exchange_channel_closed (f->a.exchange);
+  rp_proposal_exchange_channel_opened (f->a.exchange);
+  g_assert_cmpuint (f->a.wire->len, ==, 0);
+}
+
+/* The answer is lost with a dying connection: the proposal goes again on the next one, and the
+ * partner answers it again. */
+static void
+test_lost_answer_is_made_good_on_next_connection (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RpProposal) p = make_proposal ();
+  g_autoptr(RpSessionRecord) accepted = NULL;
+  g_autoptr(GError) error = NULL;
+
+  open_both (f);
+  g_assert_true (rp_proposal_exchange_propose (f->a.exchange, p, &error));
+  deliver (&f->a, &f->b);
+  accepted = rp_proposal_exchange_accept (f->b.exchange, rp_proposal_get_id (p), 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->b.wire->len, ==, 1);
+  g_ptr_array_set_size (f->b.wire, 0);    /* lost */
+  g_assert_cmpuint (f->a.scheduled->len, ==, 0);
+
+  rp_proposal_exchange_channel_closed (f->a.exchange);
+  rp_proposal_exchange_channel_closed (f->b.exchange);
+  open_both (f);
+  g_assert_cmpuint (deliver (&f->a, &f->b), ==, 1);
+  g_assert_cmpuint (f->b.received->len, ==, 1);
+  g_assert_cmpuint (deliver (&f->b, &f->a), ==, 1);
+  g_assert_cmpuint (f->a.scheduled->len, ==, 1);
+  assert_same_planned_session (&f->a, &f->b, rp_proposal_get_id (p), "2030-03-11T17:30:00");
+  g_assert_cmpuint (f->a.errors->len + f->b.errors->len, ==, 0);
 }
 
 /* A replayed proposal, a repeated answer, and accepting twice: one session each side. */
@@ -313,8 +348,10 @@ test_repeats_schedule_one_session (Fixture *f, gconstpointer data)
   answer = json_from_string (answer_text, NULL);
   g_assert_true (rp_proposal_exchange_receive_app (f->a.exchange, answer));
   g_assert_true (rp_proposal_exchange_receive_app (f->a.exchange, answer));
-  /* The proposal arriving again after it was answered changes nothing either. */
+  /* The proposal arriving again after it was answered brings the answer again, which changes
+   * nothing either. */
   g_assert_true (rp_proposal_exchange_receive_app (f->b.exchange, replay));
+  g_assert_cmpuint (deliver (&f->b, &f->a), ==, 1);
 
   g_assert_cmpuint (f->a.answered, ==, 1);
   g_assert_cmpuint (f->a.scheduled->len, ==, 1);
@@ -446,6 +483,8 @@ main (int argc, char **argv)
        test_accepted_slot_is_same_session_on_both_sides);
   ADD ("/schedule/exchange/proposal-and-answer-wait-offline-and-across-restart",
        test_proposal_waits_offline_and_across_restart);
+  ADD ("/schedule/exchange/lost-answer-is-made-good-on-the-next-connection",
+       test_lost_answer_is_made_good_on_next_connection);
   ADD ("/schedule/exchange/repeated-proposal-answer-and-accept-schedule-one-session",
        test_repeats_schedule_one_session);
   ADD ("/schedule/exchange/hostile-messages-are-refused-and-change-nothing",

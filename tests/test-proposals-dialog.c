@@ -90,7 +90,8 @@ maybe_grab (GtkWidget *window, const char *name)
     return;
   while (g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, FALSE);
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, gtk_widget_get_allocated_width (window),
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
+                                        gtk_widget_get_allocated_width (window),
                                         gtk_widget_get_allocated_height (window));
   cr = cairo_create (surface);
   gtk_widget_draw (window, cr);
@@ -137,7 +138,8 @@ test_shows_both_clocks_and_dst_warning (Fixture *f, gconstpointer data)
   /* 09:00 in Berlin (CET) is 04:00 in New York (EDT from that morning). */
   g_assert_cmpstr (row_title (first), ==, "Sun 10 Mar, 04:00 for you");
   g_assert_true (g_str_has_prefix (row_subtitle (first), "09:00 for Aiko"));
-  g_assert_nonnull (strstr (row_subtitle (first), "From 31 March this is 03:00 for you, not 04:00."));
+  g_assert_nonnull (strstr (row_subtitle (first),
+                            "From 31 March this is 03:00 for you, not 04:00."));
   /* 03:30 in Berlin (CET) is 22:30 the evening before in New York (EDT). */
   g_assert_cmpstr (row_title (third), ==, "Mon 11 Mar, 22:30 for you");
   g_assert_true (g_str_has_prefix (row_subtitle (third), "Tue 12 Mar, 03:30 for Aiko"));

@@ -626,7 +626,8 @@ on_proposal_received (RpCallView *self, RpPartnerItem *partner, RpProposal *prop
   if (self->session == NULL || g_strcmp0 (rp_partner_item_get_name (partner),
                                           self->partner_name) != 0)
     return;
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s proposes %u time for your next session",
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%s proposes %u time for your next session",
                                        "%s proposes %u times for your next session", n),
                           rp_partner_item_get_name (partner), n);
   gtk_label_set_label (self->proposal_label, text);

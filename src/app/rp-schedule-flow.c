@@ -112,14 +112,19 @@ on_propose (RpScheduleDialog *dialog, RpProposal *proposal, gpointer user_data)
   if (exchange == NULL || !rp_proposal_exchange_propose (exchange, proposal, &error))
     {
       show_message (dialog, GTK_MESSAGE_ERROR, _("Could not send the proposal"),
-                    error ? error->message : _("The session record is still opening. Try again in a moment."));
+                    error != NULL ? error->message
+                                  : _("The session record is still opening. Try again in a "
+                                      "moment."));
       return;
     }
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u time proposed to %s",
                                        "%u times proposed to %s", n), n, name);
-  secondary = rp_proposal_exchange_is_open (exchange)
-    ? g_strdup_printf (_("%s can answer now. The accepted time appears under Upcoming for you both."), name)
-    : g_strdup_printf (_("It goes to %s when you are next connected. The accepted time then appears under Upcoming for you both."), name);
+  if (rp_proposal_exchange_is_open (exchange))
+    secondary = g_strdup_printf (_("%s can answer now. The accepted time appears under "
+                                   "Upcoming for you both."), name);
+  else
+    secondary = g_strdup_printf (_("It goes to %s when you are next connected. The accepted "
+                                   "time then appears under Upcoming for you both."), name);
   show_message (dialog, GTK_MESSAGE_INFO, text, secondary);
   gtk_widget_destroy (GTK_WIDGET (dialog));
 }

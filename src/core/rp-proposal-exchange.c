@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Scheduling proposals between the two partners of a call: kept in the store, carried as JSON
- * application messages on the data channel (docs/SCHEDULE.md), queued in the store's outbox
- * while the partner is away. Everything received is checked against what the store holds, so
- * that a repeated, replayed or invented message changes nothing.
+ * application messages on the data channel (docs/SCHEDULE.md). Delivery needs no
+ * acknowledgement of its own: our pending proposals go again on every connection until the
+ * answer arrives, and a proposal received again after we answered it brings our answer again,
+ * so a message lost with a dying connection is made good on the next one. Answers also wait in
+ * the store's outbox while the partner is away. Everything received is checked against what
+ * the store holds, so that a repeated, replayed or invented message changes nothing.
  */
 #include "config.h"
 
@@ -189,6 +192,34 @@ flush_outbox (RpProposalExchange *self)
     }
 }
 
+/* Our proposals still waiting for an answer, sent again on each connection: the answer is
+ * their acknowledgement. */
+static void
+send_pending_proposals (RpProposalExchange *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+
+  if (!self->open)
+    return;
+  pending = rp_store_list_proposals (self->store, self->partner_id, TRUE, &error);
+  if (pending == NULL)
+    {
+      g_warning ("Could not read the proposals waiting for the partner: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < pending->len && self->open; i++)
+    {
+      RpProposalRecord *record = pending->pdata[i];
+      g_autoptr(JsonNode) message = NULL;
+
+      if (record->incoming)
+        continue;
+      message = rp_proposal_to_json (record->proposal);
+      send_now (self, message);
+    }
+}
+
 static gboolean
 queue_message (RpProposalExchange *self,
                JsonNode           *message,
@@ -210,6 +241,25 @@ count_pending_incoming (RpProposalExchange *self)
   g_autoptr(GPtrArray) pending = rp_proposal_exchange_list_incoming (self, NULL);
 
   return pending != NULL ? pending->len : 0;
+}
+
+/* The partner sends a proposal again until our answer reaches them: answer again if we did. */
+static void
+answer_again (RpProposalExchange *self,
+              RpProposalRecord   *known)
+{
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (rp_proposal_get_state (known->proposal) == RP_PROPOSAL_STATE_PENDING)
+    {
+      g_message ("Ignored a schedule proposal received again (%s)",
+                 rp_proposal_get_id (known->proposal));
+      return;
+    }
+  answer = rp_proposal_answer_message (known->proposal);
+  if (!queue_message (self, answer, &error))
+    g_warning ("Could not answer the proposal again: %s", error->message);
 }
 
 static void
@@ -240,7 +290,7 @@ receive_proposal (RpProposalExchange *self,
     }
   if (known != NULL)
     {
-      g_message ("Ignored a schedule proposal received again (%s)", rp_proposal_get_id (proposal));
+      answer_again (self, known);
       return;
     }
   if (count_pending_incoming (self) >= MAX_PENDING_INCOMING)
@@ -358,8 +408,12 @@ rp_proposal_exchange_propose (RpProposalExchange *self,
     }
   if (!rp_store_save_proposal (self->store, self->partner_id, proposal, FALSE, &local_error))
     return store_failed (error, local_error);
-  message = rp_proposal_to_json (proposal);
-  return queue_message (self, message, error);
+  if (self->open)
+    {
+      message = rp_proposal_to_json (proposal);
+      send_now (self, message);
+    }
+  return TRUE;
 }
 
 static RpProposalRecord *
@@ -477,6 +531,7 @@ rp_proposal_exchange_channel_opened (RpProposalExchange *self)
   g_return_if_fail (RP_IS_PROPOSAL_EXCHANGE (self));
 
   set_open (self, TRUE);
+  send_pending_proposals (self);
   flush_outbox (self);
 }
 
@@ -560,6 +615,7 @@ rp_proposal_exchange_set_partner_id (RpProposalExchange *self,
     return;
   self->partner_id = partner_id;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARTNER_ID]);
+  send_pending_proposals (self);
   flush_outbox (self);
 }
 

@@ -24,13 +24,14 @@ typedef enum {
 G_DECLARE_FINAL_TYPE (RpProposalExchange, rp_proposal_exchange, RP, PROPOSAL_EXCHANGE, GObject)
 
 /* Scheduling proposals between two partners (docs/SCHEDULE.md, "Proposal messages"): what one
- * side proposes is kept in the store and queued in its outbox; the outbox goes out whenever
- * the data channel is open (so a proposal made offline, or before an app restart, goes on the
- * next connection); a proposal received is kept as incoming ("proposal-received"); accepting
- * one keeps the slot as a planned session (zone + local time, uid = the proposal's id) and
- * sends the answer, and the proposer keeps the same session when the answer arrives. Received
- * twice, a proposal or an answer changes nothing the second time. Hostile or stale messages are
- * refused with the "error" signal; nothing else changes.
+ * side proposes is kept in the store and sent whenever the data channel opens until the answer
+ * arrives (so a proposal made offline, before an app restart, or lost with a dying connection
+ * goes on the next one); a proposal received is kept as incoming ("proposal-received");
+ * accepting one keeps the slot as a planned session (zone + local time, uid = the proposal's
+ * id) and sends the answer (kept in the store's outbox until the channel is open), and the
+ * proposer keeps the same session when the answer arrives. Received twice, a proposal or an
+ * answer changes nothing the second time (an answered proposal is answered again). Hostile or
+ * stale messages are refused with the "error" signal; nothing else changes.
  *
  * partner_id: the store's partner these messages are for (0 = a store without partners, as
  * rapport-peer's: every proposal and every queued message is this partner's). */
