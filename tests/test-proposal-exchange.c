@@ -448,6 +448,26 @@ test_hostile_messages_are_refused (Fixture *f, gconstpointer data)
   }
 }
 
+/* A peer cannot fill the store: past 50 proposals waiting for an answer, more are refused. */
+static void
+test_flood_of_proposals_is_capped (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) incoming = NULL;
+
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autofree char *text = g_strdup_printf (
+        "{\"type\":\"schedule-proposal\",\"version\":1,\"id\":\"flood-%u@rapport\","
+        "\"zone\":\"UTC\",\"minutes\":30,\"slots\":[\"2030-01-01T10:00\"]}", i);
+
+      receive_text (&f->b, text);
+    }
+  incoming = rp_proposal_exchange_list_incoming (f->b.exchange, NULL);
+  g_assert_cmpuint (incoming->len, ==, 50);
+  g_assert_cmpuint (f->b.received->len, ==, 50);
+  g_assert_cmpuint (f->b.errors->len, ==, 10);
+}
+
 static void
 test_decline_reaches_proposer_without_session (Fixture *f, gconstpointer data)
 {
@@ -489,6 +509,8 @@ main (int argc, char **argv)
        test_repeats_schedule_one_session);
   ADD ("/schedule/exchange/hostile-messages-are-refused-and-change-nothing",
        test_hostile_messages_are_refused);
+  ADD ("/schedule/exchange/flood-of-proposals-is-capped-at-50-waiting",
+       test_flood_of_proposals_is_capped);
   ADD ("/schedule/exchange/decline-reaches-proposer-and-schedules-nothing",
        test_decline_reaches_proposer_without_session);
 #undef ADD
