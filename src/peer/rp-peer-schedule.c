@@ -383,8 +383,8 @@ rp_peer_schedule_setup (RpSession *session,
 
   if (!parse_policy (&policy, error))
     return FALSE;
-  if (opt_propose == NULL && opt_accept == NULL && !opt_events &&
-      rp_peer_docs_get_store_path () == NULL)
+  /* Without a scheduling option nothing is opened: other uses of --store stay as they were. */
+  if (opt_propose == NULL && opt_accept == NULL && !opt_events)
     return TRUE;
   ps = g_new0 (PeerSchedule, 1);
   ps->session = session;
