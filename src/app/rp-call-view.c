@@ -10,6 +10,7 @@
 #include "rp-chime.h"
 #include "rp-devices.h"
 #include "rp-notes-panel.h"
+#include "rp-proposal-center.h"
 #include "rp-server.h"
 #include "rp-session.h"
 
@@ -72,6 +73,11 @@ struct _RpCallView
   RpPartnerBook *book;
   RpChime *chime;
   RpCallDocs *docs;       /* the session's record, notes and agenda; NULL between calls */
+  RpProposalCenter *proposals;
+  RpProposalExchange *exchange;   /* the partner's proposals, lent this call's session */
+  GtkRevealer *proposal_revealer;
+  GtkLabel *proposal_label;
+  GtkButton *proposal_view_button;
 
   RpSession *session;
   RpServer *server;
@@ -195,6 +201,8 @@ on_timer_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static void attach_proposals (RpCallView *self);
+
 static void
 set_peer_name (RpCallView *self, const char *name)
 {
@@ -214,6 +222,7 @@ set_peer_name (RpCallView *self, const char *name)
     rp_notes_panel_set_partner (self->notes_panel, partner);
   if (partner != NULL && self->docs != NULL)
     rp_call_docs_set_partner (self->docs, partner);
+  attach_proposals (self);
 }
 
 /* --- session callbacks --------------------------------------------------------------- */
@@ -552,6 +561,7 @@ on_store_ready (RpCallView *self)
   start_docs (self, rp_partner_book_find_partner (self->book, self->partner_name));
   if (self->docs != NULL)
     rp_call_docs_set_link (self->docs, gtk_entry_get_text (self->link_entry));
+  attach_proposals (self);
 }
 
 static void
@@ -572,6 +582,79 @@ start_docs (RpCallView *self, RpPartnerItem *partner)
     }
   rp_notes_panel_set_binding (self->notes_panel, rp_call_docs_get_notes_binding (self->docs));
   rp_call_docs_set_session (self->docs, self->session);
+}
+
+/* --- scheduling proposals ------------------------------------------------------------ */
+
+/* The partner's proposals travel over this call: the exchange is lent the session while the
+ * partner is known (hosting for a partner, or once a joiner's peer name matches one). */
+static void
+detach_proposals (RpCallView *self)
+{
+  if (self->exchange != NULL)
+    rp_proposal_exchange_set_session (self->exchange, NULL);
+  g_clear_object (&self->exchange);
+  gtk_revealer_set_reveal_child (self->proposal_revealer, FALSE);
+}
+
+static void
+attach_proposals (RpCallView *self)
+{
+  RpPartnerItem *partner;
+  RpProposalExchange *exchange;
+
+  if (self->proposals == NULL || self->session == NULL || self->partner_name == NULL)
+    return;
+  partner = rp_partner_book_find_partner (self->book, self->partner_name);
+  exchange = partner != NULL ? rp_proposal_center_get_exchange (self->proposals, partner) : NULL;
+  if (exchange == NULL || exchange == self->exchange)
+    return;
+  detach_proposals (self);
+  self->exchange = g_object_ref (exchange);
+  rp_proposal_exchange_set_session (exchange, self->session);
+  /* Lent after the channel opened (the store was still opening): send what waits now. */
+  if (rp_session_get_state (self->session) == RP_SESSION_STATE_CONNECTED)
+    rp_proposal_exchange_channel_opened (exchange);
+}
+
+static void
+on_proposal_received (RpCallView *self, RpPartnerItem *partner, RpProposal *proposal)
+{
+  g_autofree char *text = NULL;
+  guint n = rp_proposal_get_n_slots (proposal);
+
+  if (self->session == NULL || g_strcmp0 (rp_partner_item_get_name (partner),
+                                          self->partner_name) != 0)
+    return;
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%s proposes %u time for your next session",
+                                       "%s proposes %u times for your next session", n),
+                          rp_partner_item_get_name (partner), n);
+  gtk_label_set_label (self->proposal_label, text);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->proposal_view_button), "s",
+                                    rp_partner_item_get_name (partner));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->proposal_view_button), "win.proposals");
+  gtk_revealer_set_reveal_child (self->proposal_revealer, TRUE);
+}
+
+static void
+on_proposal_dismissed (RpCallView *self)
+{
+  gtk_revealer_set_reveal_child (self->proposal_revealer, FALSE);
+}
+
+void
+rp_call_view_set_proposals (RpCallView *self, RpProposalCenter *center)
+{
+  g_return_if_fail (RP_IS_CALL_VIEW (self));
+
+  if (self->proposals != NULL)
+    g_signal_handlers_disconnect_by_data (self->proposals, self);
+  g_set_object (&self->proposals, center);
+  if (center != NULL)
+    g_signal_connect_object (center, "proposal-received", G_CALLBACK (on_proposal_received), self,
+                             G_CONNECT_SWAPPED);
+  attach_proposals (self);
 }
 
 static void
@@ -607,6 +690,7 @@ finish_call (RpCallView *self, const char *reason)
   if (self->session == NULL)
     return;
   record_session (self);
+  detach_proposals (self);
   g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_handle_id (&self->timer_source, g_source_remove);
   /* We may be inside one of the session's own signal emissions: let it unwind first. */
@@ -742,6 +826,10 @@ rp_call_view_dispose (GObject *object)
       g_clear_object (&self->session);
     }
   g_clear_object (&self->docs);
+  if (self->exchange != NULL)
+    rp_proposal_exchange_set_session (self->exchange, NULL);
+  g_clear_object (&self->exchange);
+  g_clear_object (&self->proposals);
   if (self->server != NULL)
     rp_server_stop (self->server);
   g_clear_object (&self->server);
@@ -788,10 +876,12 @@ rp_call_view_class_init (RpCallViewClass *klass)
   BIND (local_video_box); BIND (mic_icon); BIND (camera_icon); BIND (mic_button);
   BIND (camera_button); BIND (camera_combo); BIND (microphone_combo); BIND (speaker_combo);
   BIND (panel_stack); BIND (notes_panel); BIND (agenda_panel);
+  BIND (proposal_revealer); BIND (proposal_label); BIND (proposal_view_button);
 #undef BIND
   /* Not needed by the code, but reachable through gtk_widget_get_template_child () for tests. */
   gtk_widget_class_bind_template_child_full (widget_class, "hang_up_button", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, on_devices_popover_shown);
+  gtk_widget_class_bind_template_callback (widget_class, on_proposal_dismissed);
   gtk_widget_class_set_css_name (widget_class, "rp-call-view");
 }
 

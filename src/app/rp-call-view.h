@@ -5,6 +5,7 @@
 #include <gtk/gtk.h>
 
 #include "rp-partner-book.h"
+#include "rp-proposal-center.h"
 
 G_BEGIN_DECLS
 
@@ -30,5 +31,9 @@ void        rp_call_view_show_panel_page    (RpCallView *self, const char *page)
 GstElement *rp_call_view_get_remote_sink    (RpCallView *self);
 GObject    *rp_call_view_get_session        (RpCallView *self);
 GObject    *rp_call_view_get_docs           (RpCallView *self);
+
+/* Proposals with the call's partner go over the call, and an arriving one is announced. */
+void        rp_call_view_set_proposals      (RpCallView       *self,
+                                             RpProposalCenter *center);
 
 G_END_DECLS

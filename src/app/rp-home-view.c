@@ -5,6 +5,7 @@
 #include <handy.h>
 
 #include "rp-home-view.h"
+#include "rp-proposal-center.h"
 
 struct _RpHomeView
 {
@@ -25,6 +26,7 @@ struct _RpHomeView
   GtkButton *partner_add_button;
 
   RpPartnerBook *book;
+  RpProposalCenter *proposals;
   GSettings *settings;
   guint clock_source;
 };
@@ -35,6 +37,7 @@ enum {
   SIGNAL_JOIN_REQUESTED,
   SIGNAL_PARTNER_ACTIVATED,
   SIGNAL_SCHEDULE_REQUESTED,
+  SIGNAL_PROPOSALS_REQUESTED,
   N_SIGNALS
 };
 
@@ -145,6 +148,76 @@ make_schedule_button (RpHomeView *self, RpPartnerItem *partner)
   return button;
 }
 
+/* --- proposals waiting for an answer: a button on the partner's row ---------------------- */
+
+static void
+on_proposals_clicked (GtkButton *button, RpHomeView *self)
+{
+  RpPartnerItem *partner = g_object_get_data (G_OBJECT (button), "proposals-partner");
+
+  g_signal_emit (self, signals[SIGNAL_PROPOSALS_REQUESTED], 0, partner);
+}
+
+static void
+update_proposals_button (RpHomeView *self, GtkWidget *row)
+{
+  GtkWidget *button = g_object_get_data (G_OBJECT (row), "proposals");
+  RpPartnerItem *partner = g_object_get_data (G_OBJECT (row), "partner");
+  guint n = self->proposals != NULL ? rp_proposal_center_count_incoming (self->proposals, partner)
+                                    : 0;
+  g_autofree char *label = NULL;
+  g_autofree char *tooltip = NULL;
+
+  if (button == NULL)
+    return;
+  label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u proposal", "%u proposals", n), n);
+  tooltip = g_strdup_printf (_("Answer the times %s proposed"), rp_partner_item_get_name (partner));
+  gtk_button_set_label (GTK_BUTTON (button), label);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_set_visible (button, n > 0);
+}
+
+static void
+update_proposals_cb (GtkWidget *row, gpointer user_data)
+{
+  update_proposals_button (user_data, row);
+}
+
+static void
+on_proposals_changed (RpHomeView *self)
+{
+  gtk_container_foreach (GTK_CONTAINER (self->partners_list), update_proposals_cb, self);
+}
+
+static GtkWidget *
+make_proposals_button (RpHomeView *self, RpPartnerItem *partner)
+{
+  GtkWidget *button = gtk_button_new ();
+  GtkStyleContext *context = gtk_widget_get_style_context (button);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_no_show_all (button, TRUE);
+  gtk_style_context_add_class (context, "suggested-action");
+  gtk_style_context_add_class (context, "rp-proposals-badge");
+  g_object_set_data (G_OBJECT (button), "proposals-partner", partner);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_proposals_clicked), self);
+  return button;
+}
+
+void
+rp_home_view_set_proposals (RpHomeView *self, RpProposalCenter *center)
+{
+  g_return_if_fail (RP_IS_HOME_VIEW (self));
+
+  if (self->proposals != NULL)
+    g_signal_handlers_disconnect_by_data (self->proposals, self);
+  g_set_object (&self->proposals, center);
+  if (center != NULL)
+    g_signal_connect_object (center, "changed", G_CALLBACK (on_proposals_changed), self,
+                             G_CONNECT_SWAPPED);
+  on_proposals_changed (self);
+}
+
 static GtkWidget *
 create_partner_row (gpointer item, gpointer user_data)
 {
@@ -153,6 +226,7 @@ create_partner_row (gpointer item, gpointer user_data)
   GtkWidget *row = hdy_action_row_new ();
   GtkWidget *avatar = hdy_avatar_new (40, rp_partner_item_get_name (partner), TRUE);
   GtkWidget *status = gtk_label_new (NULL);
+  GtkWidget *proposals = make_proposals_button (self, partner);
   GtkWidget *go = gtk_image_new_from_icon_name ("call-start-symbolic", GTK_ICON_SIZE_BUTTON);
   g_autofree char *tooltip = g_strdup_printf (_("Start a session with %s"),
                                               rp_partner_item_get_name (partner));
@@ -161,13 +235,16 @@ create_partner_row (gpointer item, gpointer user_data)
   hdy_action_row_add_prefix (HDY_ACTION_ROW (row), avatar);
   gtk_style_context_add_class (gtk_widget_get_style_context (status), "rp-working-hours");
   gtk_container_add (GTK_CONTAINER (row), status);
+  gtk_container_add (GTK_CONTAINER (row), proposals);
   gtk_container_add (GTK_CONTAINER (row), make_schedule_button (self, partner));
   gtk_container_add (GTK_CONTAINER (row), go);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   gtk_widget_set_tooltip_text (row, tooltip);
   g_object_set_data_full (G_OBJECT (row), "partner", g_object_ref (partner), g_object_unref);
   g_object_set_data (G_OBJECT (row), "status", status);
+  g_object_set_data (G_OBJECT (row), "proposals", proposals);
   update_partner_row (self, HDY_ACTION_ROW (row));
+  update_proposals_button (self, row);
   gtk_widget_show_all (row);
   return row;
 }
@@ -305,6 +382,7 @@ rp_home_view_dispose (GObject *object)
 
   g_clear_handle_id (&self->clock_source, g_source_remove);
   g_clear_object (&self->book);
+  g_clear_object (&self->proposals);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (rp_home_view_parent_class)->dispose (object);
 }
@@ -322,6 +400,10 @@ rp_home_view_class_init (RpHomeViewClass *klass)
                   NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[SIGNAL_SCHEDULE_REQUESTED] =
     g_signal_new ("schedule-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, RP_TYPE_PARTNER_ITEM);
+  /* The partner's row shows proposals waiting for an answer; its button asks to see them. */
+  signals[SIGNAL_PROPOSALS_REQUESTED] =
+    g_signal_new ("proposals-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, RP_TYPE_PARTNER_ITEM);
   signals[SIGNAL_PARTNER_ACTIVATED] =
     g_signal_new ("partner-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,

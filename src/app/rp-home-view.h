@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "rp-partner-book.h"
+#include "rp-proposal-center.h"
 
 G_BEGIN_DECLS
 
@@ -16,5 +17,8 @@ void rp_home_view_focus_join    (RpHomeView *self);
 void rp_home_view_clear_join    (RpHomeView *self);
 
 GTimeZone *rp_own_time_zone     (GSettings *settings);
+
+/* Partner rows show the proposals waiting for an answer ("proposals-requested" on click). */
+void rp_home_view_set_proposals (RpHomeView *self, RpProposalCenter *center);
 
 G_END_DECLS

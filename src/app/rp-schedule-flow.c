@@ -8,6 +8,7 @@
 
 #define BOOK_KEY    "rp-partner-book"
 #define PARTNER_KEY "rp-partner"
+#define CENTER_KEY  "rp-proposal-center"
 
 static char *
 own_hours (GSettings *settings)
@@ -79,19 +80,61 @@ on_response (RpScheduleDialog *dialog, int response, gpointer user_data)
   gtk_widget_destroy (GTK_WIDGET (dialog));
 }
 
-/* Kept until the partner answers; it travels to them over the call's data channel. */
+static void
+show_message (RpScheduleDialog *dialog, GtkMessageType type, const char *text,
+              const char *secondary)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (dialog));
+  GtkWidget *message = gtk_message_dialog_new (parent ? parent : GTK_WINDOW (dialog),
+                                               GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                               type, GTK_BUTTONS_CLOSE, "%s", text);
+
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (message), "%s", secondary);
+  g_signal_connect (message, "response", G_CALLBACK (gtk_widget_destroy), NULL);
+  gtk_widget_show (message);
+}
+
+/* Kept until the partner answers; it travels to them over the call's data channel, now if a
+ * call with them is connected, else on the next one. */
 static void
 on_propose (RpScheduleDialog *dialog, RpProposal *proposal, gpointer user_data)
 {
-  RpPartnerBook *book = g_object_get_data (G_OBJECT (dialog), BOOK_KEY);
+  RpProposalCenter *center = g_object_get_data (G_OBJECT (dialog), CENTER_KEY);
   RpPartnerItem *partner = g_object_get_data (G_OBJECT (dialog), PARTNER_KEY);
-  RpStore *store = rp_partner_book_get_store (book);
+  RpProposalExchange *exchange =
+    center != NULL ? rp_proposal_center_get_exchange (center, partner) : NULL;
+  const char *name = rp_partner_item_get_name (partner);
   g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *secondary = NULL;
+  guint n = rp_proposal_get_n_slots (proposal);
 
-  if (store == NULL
-      || !rp_store_save_proposal (store, partner ? rp_partner_item_get_id (partner) : 0,
-                                  proposal, FALSE, &error))
-    g_warning ("Could not keep the proposal: %s", error ? error->message : "no store");
+  if (exchange == NULL || !rp_proposal_exchange_propose (exchange, proposal, &error))
+    {
+      show_message (dialog, GTK_MESSAGE_ERROR, _("Could not send the proposal"),
+                    error != NULL ? error->message
+                                  : _("The session record is still opening. Try again in a "
+                                      "moment."));
+      return;
+    }
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u time proposed to %s",
+                                       "%u times proposed to %s", n), n, name);
+  if (rp_proposal_exchange_is_open (exchange))
+    secondary = g_strdup_printf (_("%s can answer now. The accepted time appears under "
+                                   "Upcoming for you both."), name);
+  else
+    secondary = g_strdup_printf (_("It goes to %s when you are next connected. The accepted "
+                                   "time then appears under Upcoming for you both."), name);
+  show_message (dialog, GTK_MESSAGE_INFO, text, secondary);
+  gtk_widget_destroy (GTK_WIDGET (dialog));
+}
+
+void
+rp_schedule_flow_set_proposals (RpScheduleDialog *dialog, RpProposalCenter *center)
+{
+  g_return_if_fail (RP_IS_SCHEDULE_DIALOG (dialog));
+  g_object_set_data_full (G_OBJECT (dialog), CENTER_KEY, center ? g_object_ref (center) : NULL,
+                          g_object_unref);
 }
 
 RpScheduleDialog *

@@ -7,6 +7,8 @@
 #include "rp-history-dialog.h"
 #include "rp-home-view.h"
 #include "rp-partner-book.h"
+#include "rp-proposal-center.h"
+#include "rp-proposals-dialog.h"
 #include "rp-reminders.h"
 #include "rp-schedule-flow.h"
 #include "rp-window.h"
@@ -23,6 +25,7 @@ struct _RpWindow
 
   GSettings *settings;
   RpPartnerBook *book;
+  RpProposalCenter *proposals;
   RpReminders *reminders;
   GCancellable *cancellable;
 };
@@ -257,6 +260,7 @@ on_schedule (GSimpleAction *action, GVariant *param, gpointer user_data)
   const char *name = g_variant_get_string (param, NULL);
   GListModel *partners = rp_partner_book_get_partners (self->book);
   g_autoptr (RpPartnerItem) partner = NULL;
+  RpScheduleDialog *dialog;
 
   if (*name != '\0')
     partner = g_object_ref (rp_partner_book_find_partner (self->book, name));
@@ -269,9 +273,34 @@ on_schedule (GSimpleAction *action, GVariant *param, gpointer user_data)
                                _("Add a partner first: scheduling finds times that suit you both."));
       return;
     }
-  rp_schedule_flow_open (GTK_WINDOW (self), self->book, self->settings, partner,
-                         rp_call_view_is_active (self->call_view)
-                           ? rp_call_view_get_link (self->call_view) : NULL);
+  dialog = rp_schedule_flow_open (GTK_WINDOW (self), self->book, self->settings, partner,
+                                  rp_call_view_is_active (self->call_view)
+                                    ? rp_call_view_get_link (self->call_view) : NULL);
+  rp_schedule_flow_set_proposals (dialog, self->proposals);
+}
+
+/* The partner's proposals waiting for an answer (a row's button, the in-call notification). */
+static void
+open_proposals (RpWindow *self, RpPartnerItem *partner)
+{
+  RpProposalExchange *exchange =
+    partner != NULL ? rp_proposal_center_get_exchange (self->proposals, partner) : NULL;
+  g_autoptr (GTimeZone) own = rp_own_time_zone (self->settings);
+
+  if (exchange == NULL)
+    return;   /* the store is still opening */
+  gtk_widget_show (GTK_WIDGET (rp_proposals_dialog_new (GTK_WINDOW (self), exchange,
+                                                        rp_partner_item_get_name (partner),
+                                                        g_time_zone_get_identifier (own))));
+}
+
+static void
+on_proposals (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  RpWindow *self = user_data;
+
+  open_proposals (self, rp_partner_book_find_partner (self->book,
+                                                      g_variant_get_string (param, NULL)));
 }
 
 static void
@@ -288,6 +317,7 @@ on_history (GSimpleAction *action, GVariant *param, gpointer user_data)
 static const GActionEntry win_actions[] = {
   { "schedule", on_schedule, "s" },
   { "history", on_history },
+  { "proposals", on_proposals, "s" },
   { "start-session", on_start_session },
   { "join", on_join },
   { "hang-up", on_hang_up },
@@ -338,6 +368,7 @@ rp_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->reminders);
+  g_clear_object (&self->proposals);
   g_clear_object (&self->book);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (rp_window_parent_class)->dispose (object);
@@ -375,6 +406,8 @@ rp_window_init (RpWindow *self)
                             G_CALLBACK (on_partner_activated), self);
   g_signal_connect_swapped (self->home_view, "schedule-requested",
                             G_CALLBACK (on_schedule_requested), self);
+  g_signal_connect_swapped (self->home_view, "proposals-requested",
+                            G_CALLBACK (open_proposals), self);
   g_signal_connect_swapped (self->call_view, "finished", G_CALLBACK (on_call_finished), self);
   g_signal_connect (self, "map-event", G_CALLBACK (on_first_map), NULL);
 }
@@ -386,6 +419,9 @@ setup (RpWindow *self, RpApplication *application)
   self->book = rp_partner_book_new (NULL);
   rp_home_view_set_book (self->home_view, self->book, self->settings);
   rp_call_view_setup (self->call_view, self->settings, self->book);
+  self->proposals = rp_proposal_center_new (self->book);
+  rp_home_view_set_proposals (self->home_view, self->proposals);
+  rp_call_view_set_proposals (self->call_view, self->proposals);
   self->reminders = rp_reminders_new (G_APPLICATION (application), self->book, self->settings);
   rp_partner_book_load_async (self->book, self->cancellable, on_book_loaded, self);
 

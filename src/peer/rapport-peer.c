@@ -15,6 +15,7 @@
 
 #include "rp-media.h"
 #include "rp-peer-docs.h"
+#include "rp-peer-schedule.h"
 #include "rp-server.h"
 #include "rp-session.h"
 
@@ -455,6 +456,7 @@ main (int    argc,
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, gst_init_get_option_group ());
   g_option_context_add_group (context, rp_peer_docs_get_option_group ());
+  g_option_context_add_group (context, rp_peer_schedule_get_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("rapport-peer: %s\n", error->message);
@@ -485,6 +487,11 @@ main (int    argc,
                 "audio-sink", speaker,
                 NULL);
   if (!rp_peer_docs_setup (peer.session, peer.t0_us, &error))
+    {
+      g_printerr ("rapport-peer: %s\n", error->message);
+      return 2;
+    }
+  if (!rp_peer_schedule_setup (peer.session, peer.t0_us, &error))
     {
       g_printerr ("rapport-peer: %s\n", error->message);
       return 2;

@@ -635,6 +635,12 @@ rp_peer_docs_get_option_group (void)
   return group;
 }
 
+const char *
+rp_peer_docs_get_store_path (void)
+{
+  return opt_store;
+}
+
 static gboolean
 is_client_id (const char *id)
 {

@@ -18,4 +18,7 @@ gboolean      rp_peer_docs_setup            (RpSession  *session,
                                              gint64      t0_us,
                                              GError    **error);
 
+/* The --store file (NULL without one), for the other parts of rapport-peer that keep state. */
+const char   *rp_peer_docs_get_store_path   (void);
+
 G_END_DECLS
