@@ -316,6 +316,31 @@ test_malformed_signals_ignored (void)
   rp_call_stop (call);
 }
 
+/* want-video is new in media-state: a peer that does not send it (or sends it mistyped) is
+ * taken to show our video, as before the field existed. */
+static void
+test_media_state_want_video (void)
+{
+  const struct { const char *text; gboolean want; } cases[] = {
+    { "{\"type\":\"media-state\",\"camera\":true,\"muted\":false}", TRUE },
+    { "{\"type\":\"media-state\",\"camera\":true,\"muted\":false,\"want-video\":false}",
+      FALSE },
+    { "{\"type\":\"media-state\",\"camera\":false,\"muted\":true,\"want-video\":true}", TRUE },
+    { "{\"type\":\"media-state\",\"want-video\":\"no\"}", TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(RpCallControl) control = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (rp_call_parse_data_text (cases[i].text, -1, &control, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (control.kind, ==, RP_CALL_CONTROL_MEDIA_STATE);
+      g_assert_cmpint (control.want_video, ==, cases[i].want);
+    }
+}
+
 static void
 test_verification_code_rule (void)
 {
@@ -385,6 +410,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/call/verification/code-follows-protocol-rule", test_verification_code_rule);
   g_test_add_func ("/call/signal/malformed-signals-are-ignored", test_malformed_signals_ignored);
+  g_test_add_func ("/call/control/media-state-without-want-video-means-shown",
+                   test_media_state_want_video);
   g_test_add ("/call/loopback/media-flows-both-ways-with-own-tones", Fixture, NULL,
               fixture_set_up, test_media_both_ways, fixture_tear_down);
   g_test_add ("/call/loopback/data-channel-carries-large-and-many-in-order", Fixture, NULL,

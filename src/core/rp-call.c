@@ -78,6 +78,7 @@ struct _RpCall
 
   /* what the peer sends */
   gboolean             remote_camera_enabled;
+  gboolean             remote_wants_video;   /* media-state's want-video; absent is TRUE */
   gboolean             connected_emitted;
   gboolean             channel_open;
   GByteArray          *reassembly;
@@ -697,6 +698,9 @@ handle_candidate (RpCall   *self,
 
 /* ---- data channel --------------------------------------------------------------------- */
 
+/* want-video tells the peer whether we show its video at all: an audio-only side does not, and
+ * the peer then stops encoding and sending it (see update_video_valve). Turning the transceiver
+ * inactive instead would need a renegotiation, which 1.22 handled worse. */
 static void
 send_media_state (RpCall *self)
 {
@@ -704,10 +708,33 @@ send_media_state (RpCall *self)
 
   if (!self->channel_open)
     return;
-  text = g_strdup_printf ("{\"type\":\"media-state\",\"camera\":%s,\"muted\":%s}",
+  text = g_strdup_printf ("{\"type\":\"media-state\",\"camera\":%s,\"muted\":%s,"
+                          "\"want-video\":%s}",
                           self->camera_enabled && !self->audio_only ? "true" : "false",
-                          self->muted ? "true" : "false");
+                          self->muted ? "true" : "false",
+                          self->audio_only ? "false" : "true");
   gst_webrtc_data_channel_send_string_full (self->channel, text, NULL);
+}
+
+static void force_keyframe (RpCall *self);
+
+/* Video reaches the encoder only while our camera is on and the peer shows it: the valve sits
+ * before the encoder, so a dropped frame costs neither CPU nor bandwidth. */
+static void
+update_video_valve (RpCall *self)
+{
+  gboolean drop = !self->camera_enabled || !self->remote_wants_video;
+  gboolean dropping;
+
+  if (self->valve == NULL)
+    return;
+  g_object_get (self->valve, "drop", &dropping, NULL);
+  if (drop == dropping)
+    return;
+  g_object_set (self->valve, "drop", drop, NULL);
+  /* The peer's decoder lost its reference frames while we sent nothing. */
+  if (!drop)
+    force_keyframe (self);
 }
 
 static void
@@ -792,6 +819,11 @@ rp_call_parse_data_text (const char    *text,
                     ? json_node_get_boolean (cam) : TRUE;
       out->muted = mute != NULL && json_node_get_value_type (mute) == G_TYPE_BOOLEAN
                    && json_node_get_boolean (mute);
+      /* Peers older than want-video do not send it: they show our video. */
+      out->want_video = !json_object_has_member (obj, "want-video")
+                        || json_node_get_value_type (json_object_get_member (obj, "want-video"))
+                           != G_TYPE_BOOLEAN
+                        || json_object_get_boolean_member (obj, "want-video");
     }
   else if (g_str_equal (type, "chunked"))
     {
@@ -838,6 +870,12 @@ text_main (RpCall  *self,
         {
           self->remote_camera_enabled = control.camera;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOTE_CAMERA_ENABLED]);
+        }
+      if (control.want_video != self->remote_wants_video)
+        {
+          g_message ("the peer %s our video", control.want_video ? "shows" : "does not show");
+          self->remote_wants_video = control.want_video;
+          update_video_valve (self);
         }
       break;
     case RP_CALL_CONTROL_CHUNKED:
@@ -1008,7 +1046,7 @@ receive_bin_for (RpCall     *self,
     desc = "rtpvp8depay request-keyframe=true wait-for-keyframe=true ! "
            "vp8dec name=dec threads=1 ! videoconvert ! queue max-size-buffers=2";
   else
-    desc = "fakesink";
+    desc = "fakesink sync=false async=false";
   bin = gst_parse_bin_from_description (desc, TRUE, error);
   return bin;
 }
@@ -1065,6 +1103,10 @@ on_pad_added (GstElement *webrtc,
     caps = gst_pad_query_caps (pad, NULL);
   if (caps != NULL && gst_caps_get_size (caps) > 0)
     media = gst_structure_get_string (gst_caps_get_structure (caps, 0), "media");
+  /* An audio-only side shows no video: what a peer sends anyway (one older than want-video)
+   * is discarded undecoded. */
+  if (self->audio_only && g_strcmp0 (media, "video") == 0)
+    media = "unshown video";
 
   bin = receive_bin_for (self, media, &error);
   if (bin == NULL)
@@ -1829,13 +1871,7 @@ rp_call_set_property (GObject      *object,
       break;
     case PROP_CAMERA_ENABLED:
       self->camera_enabled = g_value_get_boolean (value);
-      if (self->valve != NULL)
-        {
-          g_object_set (self->valve, "drop", !self->camera_enabled, NULL);
-          /* The peer's decoder lost its reference frames while we sent nothing. */
-          if (self->camera_enabled)
-            force_keyframe (self);
-        }
+      update_video_valve (self);
       send_media_state (self);
       break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1933,6 +1969,7 @@ rp_call_init (RpCall *self)
 {
   self->camera_enabled = TRUE;
   self->remote_camera_enabled = TRUE;
+  self->remote_wants_video = TRUE;
   self->context = g_main_context_ref_thread_default ();
   self->pending_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 }

@@ -71,7 +71,7 @@ GstElement *rp_call_get_pipeline          (RpCall       *self);
 typedef enum {
   RP_CALL_CONTROL_APP,          /* an application message: message holds it */
   RP_CALL_CONTROL_HEARTBEAT,
-  RP_CALL_CONTROL_MEDIA_STATE,  /* camera, muted */
+  RP_CALL_CONTROL_MEDIA_STATE,  /* camera, muted, want_video */
   RP_CALL_CONTROL_CHUNKED,      /* chunked_size: the binary pieces that follow */
 } RpCallControlKind;
 
@@ -79,6 +79,7 @@ typedef struct {
   RpCallControlKind kind;
   gboolean          camera;
   gboolean          muted;
+  gboolean          want_video;
   gsize             chunked_size;
   JsonNode         *message;
 } RpCallControl;
