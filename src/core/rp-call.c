@@ -91,7 +91,7 @@ struct _RpCall
   gint                 video_height;
   gint                 first_audio;
   gint                 first_video;
-  gboolean             echo_probe;           /* set before PLAYING, read on streaming threads */
+  GstElement          *echo_probe;           /* set before PLAYING, read on streaming threads */
   GstElement          *speaker;
   GstElement          *audio_src;            /* the capture elements, swapped in place */
   GstElement          *video_src;
@@ -140,6 +140,7 @@ enum {
   SIGNAL_DATA_RECEIVED,
   SIGNAL_TEXT_RECEIVED,
   SIGNAL_PEER_DEAD,
+  SIGNAL_DEVICE_FALLBACK,
   SIGNAL_ERROR,
   N_SIGNALS
 };
@@ -873,7 +874,7 @@ text_main (RpCall  *self,
         }
       if (control.want_video != self->remote_wants_video)
         {
-          g_message ("the peer %s our video", control.want_video ? "shows" : "does not show");
+          g_debug ("the peer %s our video", control.want_video ? "shows" : "does not show");
           self->remote_wants_video = control.want_video;
           update_video_valve (self);
         }
@@ -1122,9 +1123,9 @@ on_pad_added (GstElement *webrtc,
         return;   /* a second audio stream: nothing in the contract sends one */
       sink = self->speaker;
       gst_bin_add (GST_BIN (self->pipeline), sink);
-      if (self->echo_probe)
+      if (self->echo_probe != NULL)
         {
-          GstElement *probe = gst_element_factory_make ("webrtcechoprobe", NULL);
+          GstElement *probe = self->echo_probe;
 
           gst_bin_add (GST_BIN (self->pipeline), probe);
           link_sink (self, bin, probe);
@@ -1293,29 +1294,30 @@ switch_source (RpCall      *self,
   return TRUE;
 }
 
-/* A capture device that fails (unplugged mid-call) is replaced by the default one, or the
- * stream goes quiet; the call itself goes on. TRUE if the error was handled so. */
+/* A capture device that vanished or failed (unplugged mid-call) is replaced by the default
+ * one, or the stream goes quiet; the call itself goes on. "device-fallback" says which. */
 static gboolean
-fall_back_from (RpCall    *self,
-                GstObject *culprit)
+fall_back_source (RpCall  *self,
+                  gboolean video)
 {
-  gboolean video;
+  GstElement **slot = video ? &self->video_src : &self->audio_src;
+  g_autofree char *from = g_strdup (rp_media_get_device_name (*slot));
+  const char *kind = video ? "camera" : "microphone";
   g_autoptr(GError) error = NULL;
+  GstElement *replacement;
 
-  if (self->video_src != NULL && (culprit == GST_OBJECT (self->video_src)
-                                  || gst_object_has_as_ancestor (culprit,
-                                                                 GST_OBJECT (self->video_src))))
-    video = TRUE;
-  else if (self->audio_src != NULL && (culprit == GST_OBJECT (self->audio_src)
-                                       || gst_object_has_as_ancestor (culprit,
-                                                                      GST_OBJECT (self->audio_src))))
-    video = FALSE;
-  else
-    return FALSE;
+  g_message ("the %s “%s” is gone; falling back to the default one", kind, from ? from : "?");
+  replacement = rp_media_make_fallback (video ? RP_MEDIA_CLASS_CAMERA : RP_MEDIA_CLASS_MICROPHONE,
+                                        from, &error);
+  if (replacement != NULL)
+    {
+      g_autofree char *to = g_strdup (rp_media_get_device_name (replacement));
 
-  g_message ("the %s failed; falling back to the default one", video ? "camera" : "microphone");
-  if (switch_source (self, video, NULL, &error))
-    return TRUE;
+      if (!swap_source (self, slot, replacement))
+        return FALSE;
+      g_signal_emit (self, signals[SIGNAL_DEVICE_FALLBACK], 0, kind, from, to);
+      return TRUE;
+    }
   g_message ("%s; the call goes on without it", error->message);
   /* Nothing to capture from: keep the stream, send nothing (video) or silence (audio). */
   if (video)
@@ -1328,7 +1330,122 @@ fall_back_from (RpCall    *self,
       if (!swap_source (self, &self->audio_src, quiet))
         return FALSE;
     }
+  g_signal_emit (self, signals[SIGNAL_DEVICE_FALLBACK], 0, kind, from, NULL);
   return TRUE;
+}
+
+/* TRUE if the error came from a capture device and was handled by falling back. */
+static gboolean
+fall_back_from (RpCall    *self,
+                GstObject *culprit)
+{
+  if (self->video_src != NULL && (culprit == GST_OBJECT (self->video_src)
+                                  || gst_object_has_as_ancestor (culprit,
+                                                                 GST_OBJECT (self->video_src))))
+    return fall_back_source (self, TRUE);
+  if (self->audio_src != NULL && (culprit == GST_OBJECT (self->audio_src)
+                                  || gst_object_has_as_ancestor (culprit,
+                                                                 GST_OBJECT (self->audio_src))))
+    return fall_back_source (self, FALSE);
+  return FALSE;
+}
+
+typedef struct {
+  GstElement *old;
+  GstElement *replacement;
+} SinkSwap;
+
+static void
+sink_swap_free (gpointer data)
+{
+  SinkSwap *swap = data;
+
+  gst_object_unref (swap->old);
+  gst_object_unref (swap->replacement);
+  g_free (swap);
+}
+
+/* Runs once the pad feeding the speaker is idle (at once, or between two buffers on the
+ * streaming thread), so no buffer is ever pushed into a sink being taken out. */
+static GstPadProbeReturn
+swap_speaker_when_idle (GstPad          *upstream,
+                        GstPadProbeInfo *info,
+                        gpointer         user_data)
+{
+  SinkSwap *swap = user_data;
+  g_autoptr(GstObject) pipeline = gst_object_get_parent (GST_OBJECT (swap->old));
+  g_autoptr(GstPad) old_sink = gst_element_get_static_pad (swap->old, "sink");
+  g_autoptr(GstPad) new_sink = gst_element_get_static_pad (swap->replacement, "sink");
+
+  if (pipeline == NULL)
+    return GST_PAD_PROBE_REMOVE;
+  gst_pad_unlink (upstream, old_sink);
+  gst_element_set_state (swap->old, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (pipeline), swap->old);
+  gst_bin_add (GST_BIN (pipeline), swap->replacement);
+  if (gst_pad_link (upstream, new_sink) != GST_PAD_LINK_OK)
+    g_warning ("the fallback speaker could not be connected");
+  gst_element_sync_state_with_parent (swap->replacement);
+  /* The bus hands this to the main context, which gives the new sink its latency. */
+  gst_element_post_message (swap->replacement,
+                            gst_message_new_application (GST_OBJECT (swap->replacement),
+                                                         gst_structure_new_empty ("rp-speaker-swapped")));
+  return GST_PAD_PROBE_REMOVE;
+}
+
+/* The speaker vanished: received audio goes to the default one (or nowhere, if there is none
+ * left), without stopping the stream. */
+static void
+fall_back_speaker (RpCall *self)
+{
+  g_autofree char *from = g_strdup (rp_media_get_device_name (self->speaker));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstPad) sinkpad = gst_element_get_static_pad (self->speaker, "sink");
+  g_autoptr(GstPad) upstream = gst_pad_get_peer (sinkpad);
+  GstElement *replacement;
+  SinkSwap *swap;
+
+  if (upstream == NULL)
+    return;   /* not playing yet: checked again on the next tick */
+  replacement = rp_media_make_fallback (RP_MEDIA_CLASS_SPEAKER, from, &error);
+  if (replacement == NULL)
+    {
+      g_message ("the speaker “%s” is gone and nothing replaces it: %s", from, error->message);
+      return;
+    }
+  g_message ("the speaker “%s” is gone; falling back to the default one", from);
+  gst_element_set_name (replacement, "speaker");
+  swap = g_new0 (SinkSwap, 1);
+  swap->old = g_steal_pointer (&self->speaker);
+  swap->replacement = gst_object_ref_sink (replacement);
+  self->speaker = gst_object_ref (replacement);
+  gst_pad_add_probe (upstream, GST_PAD_PROBE_TYPE_IDLE, swap_speaker_when_idle, swap,
+                     sink_swap_free);
+  g_signal_emit (self, signals[SIGNAL_DEVICE_FALLBACK], 0, "speaker", from,
+                 rp_media_get_device_name (replacement));
+}
+
+static gboolean
+device_gone (GstElement *element,
+             const char *device_class)
+{
+  const char *name = element != NULL ? rp_media_get_device_name (element) : NULL;
+
+  return name != NULL && !rp_media_has_device (device_class, name);
+}
+
+/* A device unplugged mid-call does not always make its element fail: PulseAudio moves the
+ * stream elsewhere itself, and a camera may just stop. The device monitor's list is the
+ * truth; it is checked every second. */
+static void
+check_devices (RpCall *self)
+{
+  if (device_gone (self->audio_src, RP_MEDIA_CLASS_MICROPHONE))
+    fall_back_source (self, FALSE);
+  if (device_gone (self->video_src, RP_MEDIA_CLASS_CAMERA))
+    fall_back_source (self, TRUE);
+  if (device_gone (self->speaker, RP_MEDIA_CLASS_SPEAKER))
+    fall_back_speaker (self);
 }
 
 /* A browser closing its peer connection (a hang-up, a closed tab) aborts the SCTP association,
@@ -1370,11 +1487,14 @@ on_bus_message (GstBus     *bus,
         break;
       }
     case GST_MESSAGE_ELEMENT:
+    case GST_MESSAGE_APPLICATION:
       {
         const GstStructure *s = gst_message_get_structure (msg);
         const GValue *mags;
 
-        if (s != NULL && gst_structure_has_name (s, "spectrum")
+        if (s != NULL && gst_structure_has_name (s, "rp-speaker-swapped"))
+          gst_bin_recalculate_latency (GST_BIN (self->pipeline));
+        else if (s != NULL && gst_structure_has_name (s, "spectrum")
             && (mags = gst_structure_get_value (s, "magnitude")) != NULL)
           {
             self->last_level_us = g_get_monotonic_time ();
@@ -1575,6 +1695,7 @@ on_tick (gpointer user_data)
       g_signal_emit (self, signals[SIGNAL_AUDIO_LEVEL], 0, -1.0);
     }
   check_life (self);
+  check_devices (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1689,6 +1810,35 @@ link_send_branch (RpCall     *self,
   return TRUE;
 }
 
+/* RAPPORT_ECHO_CANCEL=0 turns the echo canceller off: only for tests that measure what it
+ * removes. */
+static gboolean
+echo_cancel_wanted (void)
+{
+  return g_strcmp0 (g_getenv ("RAPPORT_ECHO_CANCEL"), "0") != 0;
+}
+
+/* webrtcdsp looks its echo probe up by name when it starts, and fails the whole pipeline if
+ * there is none: the probe is made now, under a name of this call's own (two calls in one
+ * process must not share one), and put before the speaker when the peer's audio arrives. */
+static void
+configure_echo_cancel (RpCall     *self,
+                       GstElement *dsp)
+{
+  g_autofree char *name = g_strdup_printf ("rp-echo-probe-%p", (void *) self);
+
+  if (echo_cancel_wanted ())
+    {
+      self->echo_probe = gst_object_ref_sink (gst_element_factory_make ("webrtcechoprobe", name));
+      /* delay-agnostic: the delay between our speaker and microphone is unknown (and not what
+       * the sinks report, when the sound server buffers); the canceller estimates it. */
+      g_object_set (dsp, "probe", name, "delay-agnostic", TRUE, "extended-filter", TRUE, NULL);
+    }
+  else
+    g_object_set (dsp, "echo-cancel", FALSE, NULL);
+  gst_object_unref (dsp);
+}
+
 static gboolean
 build_audio_send (RpCall  *self,
                   GError **error)
@@ -1717,7 +1867,7 @@ build_audio_send (RpCall  *self,
     "audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ! %s"
     "volume name=mute ! opusenc inband-fec=true dtx=true packet-loss-percentage=10 "
     "bitrate=32000 frame-size=20 audio-type=voice ! rtpopuspay pt=%d",
-    is_device ? "webrtcdsp ! audioconvert ! " : "", RP_CALL_AUDIO_PT);
+    is_device ? "webrtcdsp name=dsp ! audioconvert ! " : "", RP_CALL_AUDIO_PT);
   chain = gst_parse_bin_from_description (desc, TRUE, error);
   if (chain == NULL)
     {
@@ -1726,7 +1876,8 @@ build_audio_send (RpCall  *self,
     }
   self->volume = gst_bin_get_by_name (GST_BIN (chain), "mute");
   g_object_set (self->volume, "mute", self->muted, NULL);
-  self->echo_probe = is_device;
+  if (is_device)
+    configure_echo_cancel (self, gst_bin_get_by_name (GST_BIN (chain), "dsp"));
   self->audio_src = gst_object_ref (src);
   return link_send_branch (self, src, chain, AUDIO_RTP_CAPS, FALSE, error);
 }
@@ -1960,6 +2111,11 @@ rp_call_class_init (RpCallClass *klass)
                                                 JSON_TYPE_NODE);
   signals[SIGNAL_PEER_DEAD] = g_signal_new ("peer-dead", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                             NULL, G_TYPE_NONE, 0);
+  /* A device in use vanished: kind ("microphone", "camera", "speaker"), its name, and the
+   * default device now used instead (NULL: none, the stream goes on without it). */
+  signals[SIGNAL_DEVICE_FALLBACK] = g_signal_new ("device-fallback", type, G_SIGNAL_RUN_LAST, 0,
+                                                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING,
+                                                  G_TYPE_STRING, G_TYPE_STRING);
   signals[SIGNAL_ERROR] = g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                         G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
@@ -2073,6 +2229,7 @@ rp_call_start (RpCall  *self,
 {
   g_autofree char *missing = NULL;
   g_autoptr(GstBus) bus = NULL;
+  g_autoptr(GstClock) clock = gst_system_clock_obtain ();
   GSource *watch;
 
   g_return_val_if_fail (RP_IS_CALL (self), FALSE);
@@ -2088,6 +2245,10 @@ rp_call_start (RpCall  *self,
     }
 
   self->pipeline = gst_pipeline_new ("rapport-call");
+  /* The system clock, not a device's: a microphone or speaker providing the clock would take
+   * it away when it vanishes mid-call (clock-lost), and the network does not follow a sound
+   * card's clock anyway. */
+  gst_pipeline_use_clock (GST_PIPELINE (self->pipeline), clock);
   /* The receiving sinks' latency query does not reach webrtcbin's jitter buffer (found
    * configured to 0, so the jitter buffer smoothed nothing): a fixed pipeline latency equal to
    * the jitter buffer's gives every sink the playout delay it needs. */
@@ -2321,6 +2482,7 @@ rp_call_stop (RpCall *self)
   g_clear_object (&self->volume);
   g_clear_object (&self->valve);
   g_clear_object (&self->speaker);
+  g_clear_object (&self->echo_probe);
   g_clear_object (&self->audio_src);
   g_clear_object (&self->video_src);
   self->webrtc = NULL;

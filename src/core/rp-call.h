@@ -48,7 +48,8 @@ G_DECLARE_FINAL_TYPE (RpCall, rp_call, RP, CALL, GObject)
  * Signals (all on the main context): "local-signal" (JsonNode: the `data` of a signaling
  * message to relay), "connected" (local type, remote type), "first-frame" (kind, monotonic
  * µs), "audio-level" (hz or -1), "stats" (RpCallStats), "data-channel-open", "data-received"
- * (GBytes), "text-received" (JsonNode: an application message), "peer-dead", "error". */
+ * (GBytes), "text-received" (JsonNode: an application message), "peer-dead", "device-fallback"
+ * (kind, vanished device's name, default used instead or NULL), "error". */
 RpCall     *rp_call_new                   (gboolean      polite);
 gboolean    rp_call_start                 (RpCall       *self,
                                            GError      **error);

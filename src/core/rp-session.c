@@ -145,6 +145,7 @@ enum {
   SIGNAL_DATA_CHANNEL_OPEN,
   SIGNAL_DATA_RECEIVED,
   SIGNAL_APP_MESSAGE,
+  SIGNAL_DEVICE_FALLBACK,
   SIGNAL_ERROR,
   SIGNAL_ENDED,
   N_SIGNALS
@@ -330,6 +331,28 @@ on_call_error (RpCall       *call,
   fail (self, RP_SESSION_ERROR_MEDIA, error->message);
 }
 
+/* The call now uses the default device: so do the calls rebuilt after this one (the vanished
+ * device would fail them), and the properties say so. */
+static void
+on_call_device_fallback (RpCall     *call,
+                         const char *kind,
+                         const char *from,
+                         const char *to,
+                         RpSession  *self)
+{
+  char **field = g_str_equal (kind, "speaker") ? &self->audio_sink
+                 : g_str_equal (kind, "camera") ? &self->video_source : &self->audio_source;
+  guint prop = g_str_equal (kind, "speaker") ? PROP_AUDIO_SINK
+               : g_str_equal (kind, "camera") ? PROP_VIDEO_SOURCE : PROP_AUDIO_SOURCE;
+
+  if (*field != NULL)
+    {
+      replace_str (field, NULL);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+    }
+  g_signal_emit (self, signals[SIGNAL_DEVICE_FALLBACK], 0, kind, from, to);
+}
+
 static void start_call (RpSession *self);
 
 /* Both sides rebuild their peer connection for a restart of generation gen; the impolite one
@@ -463,6 +486,7 @@ start_call (RpSession *self)
   g_signal_connect (call, "text-received", G_CALLBACK (on_call_text_received), self);
   g_signal_connect (call, "error", G_CALLBACK (on_call_error), self);
   g_signal_connect (call, "peer-dead", G_CALLBACK (on_call_peer_dead), self);
+  g_signal_connect (call, "device-fallback", G_CALLBACK (on_call_device_fallback), self);
   g_signal_connect (call, "notify::remote-camera-enabled",
                     G_CALLBACK (on_call_notify_remote_camera), self);
   g_signal_connect (call, "notify::verification-code", G_CALLBACK (on_call_notify_code), self);
@@ -1187,6 +1211,11 @@ rp_session_class_init (RpSessionClass *klass)
                                                 NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BYTES);
   signals[SIGNAL_APP_MESSAGE] = g_signal_new ("app-message", type, G_SIGNAL_RUN_LAST, 0, NULL,
                                               NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_NODE);
+  /* A device in use vanished mid-call: kind ("microphone", "camera", "speaker"), its name, and
+   * the default device used instead (NULL: none). The matching property becomes NULL. */
+  signals[SIGNAL_DEVICE_FALLBACK] = g_signal_new ("device-fallback", type, G_SIGNAL_RUN_LAST, 0,
+                                                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING,
+                                                  G_TYPE_STRING, G_TYPE_STRING);
   signals[SIGNAL_ERROR] = g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                         G_TYPE_NONE, 1, G_TYPE_ERROR);
   signals[SIGNAL_ENDED] = g_signal_new ("ended", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

@@ -271,6 +271,29 @@ on_stats (RpSession   *session,
   print_line (line);
 }
 
+/* Beyond the contract's events (readers ignore unknown ones): a device in use vanished and the
+ * call went on with the default one (to: null when there is none). */
+static void
+on_device_fallback (RpSession  *session,
+                    const char *kind,
+                    const char *from,
+                    const char *to,
+                    Peer       *peer)
+{
+  JsonBuilder *b = event_begin (peer, "device-fallback");
+
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, kind);
+  json_builder_set_member_name (b, "from");
+  json_builder_add_string_value (b, from != NULL ? from : "");
+  json_builder_set_member_name (b, "to");
+  if (to != NULL)
+    json_builder_add_string_value (b, to);
+  else
+    json_builder_add_null_value (b);
+  event_end (b);
+}
+
 static void
 on_notify_code (RpSession  *session,
                 GParamSpec *pspec,
@@ -338,6 +361,7 @@ connect_events (Peer *peer)
   g_signal_connect (s, "audio-level", G_CALLBACK (on_audio_level), peer);
   g_signal_connect (s, "stats", G_CALLBACK (on_stats), peer);
   g_signal_connect (s, "error", G_CALLBACK (on_error), peer);
+  g_signal_connect (s, "device-fallback", G_CALLBACK (on_device_fallback), peer);
   g_signal_connect (s, "ended", G_CALLBACK (on_ended), peer);
 }
 
