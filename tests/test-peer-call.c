@@ -452,6 +452,8 @@ test_call_both_ways (Fixture      *f,
   g_source_remove (ticker);
 }
 
+static double stats_mean_since (Proc *p, const char *key, gint64 since_ms, guint *count);
+
 static void
 test_audio_only (Fixture      *f,
                  gconstpointer data)
@@ -471,6 +473,16 @@ test_audio_only (Fixture      *f,
   g_assert_null (find_first_frame (guest, "video", 0));
   g_assert_true (heard (host, 330.0));
   g_assert_true (heard (guest, 660.0));
+  /* The level meters in the stats: each side's tone, sent and played, far above silence. */
+  {
+    guint n = 0;
+    JsonObject *connected = find_event (host, "connected", 0);
+    gint64 since = json_object_get_int_member (connected, "t_ms") + 2000;
+
+    g_assert_cmpfloat (stats_mean_since (host, "input_db", since, &n), >, -30.0);
+    g_assert_cmpfloat (stats_mean_since (host, "output_db", since, &n), >, -30.0);
+    g_assert_cmpuint (n, >=, 1);
+  }
   g_assert_cmpstr (event_string (host, "verification", "code"), ==,
                    event_string (guest, "verification", "code"));
   g_assert_cmpint (guest->status, ==, 0);

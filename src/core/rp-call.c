@@ -36,6 +36,8 @@
 #define RP_CALL_VIDEO_PT 96
 #define RP_CALL_SPECTRUM_BANDS 1024
 #define RP_CALL_SILENCE_DB (-60.0)
+#define RP_CALL_LEVEL_FLOOR_DB (-100.0)             /* what the level properties call silence */
+#define RP_CALL_LEVEL_STALE_US (500 * G_TIME_SPAN_MILLISECOND)
 
 struct _RpCall
 {
@@ -96,6 +98,12 @@ struct _RpCall
   GstElement          *audio_src;            /* the capture elements, swapped in place */
   GstElement          *video_src;
 
+  /* level meters (main context), dB RMS */
+  double               input_level;
+  double               output_level;
+  gint64               input_level_us;
+  gint64               output_level_us;
+
   /* tick state */
   int                  last_life_signs;
   gint64               last_life_us;
@@ -126,6 +134,8 @@ enum {
   PROP_CAMERA_ENABLED,
   PROP_REMOTE_CAMERA_ENABLED,
   PROP_VERIFICATION_CODE,
+  PROP_INPUT_LEVEL,
+  PROP_OUTPUT_LEVEL,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -1042,7 +1052,8 @@ receive_bin_for (RpCall     *self,
     desc = "rtpopusdepay ! opusdec name=dec use-inband-fec=true plc=true ! audioconvert ! "
            "audioresample ! audio/x-raw,rate=48000 ! "
            "spectrum name=spectrum bands=1024 interval=1000000000 threshold=-90 "
-           "post-messages=true message-magnitude=true ! queue max-size-time=100000000";
+           "post-messages=true message-magnitude=true ! "
+           "level name=output-level interval=100000000 ! queue max-size-time=100000000";
   else if (g_strcmp0 (media, "video") == 0)
     desc = "rtpvp8depay request-keyframe=true wait-for-keyframe=true ! "
            "vp8dec name=dec threads=1 ! videoconvert ! queue max-size-buffers=2";
@@ -1465,6 +1476,69 @@ is_sctp_transport (GstObject *culprit)
   return g_strcmp0 (name, "sctpenc") == 0 || g_strcmp0 (name, "sctpdec") == 0;
 }
 
+/* ---- level meters --------------------------------------------------------------------- */
+
+static void
+set_level (RpCall  *self,
+           gboolean input,
+           double   db)
+{
+  double *field = input ? &self->input_level : &self->output_level;
+
+  db = CLAMP (db, RP_CALL_LEVEL_FLOOR_DB, 0.0);
+  if (input)
+    self->input_level_us = g_get_monotonic_time ();
+  else
+    self->output_level_us = g_get_monotonic_time ();
+  if (*field == db)
+    return;
+  *field = db;
+  g_object_notify_by_pspec (G_OBJECT (self),
+                            properties[input ? PROP_INPUT_LEVEL : PROP_OUTPUT_LEVEL]);
+}
+
+/* The loudest channel's RMS of the last 100 ms, from a level element's message (already on
+ * the main context: the bus watch runs there). */
+static void
+on_level_message (RpCall             *self,
+                  GstObject          *src,
+                  const GstStructure *s)
+{
+  const GValue *rms = gst_structure_get_value (s, "rms");
+  double loudest = RP_CALL_LEVEL_FLOOR_DB;
+  gboolean input;
+
+  if (g_strcmp0 (GST_OBJECT_NAME (src), "input-level") == 0)
+    input = TRUE;
+  else if (g_strcmp0 (GST_OBJECT_NAME (src), "output-level") == 0)
+    input = FALSE;
+  else
+    return;
+  /* level's 1.22 API hands the channels over as a GValueArray. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (rms != NULL && G_VALUE_TYPE (rms) == g_value_array_get_type ())
+    {
+      GValueArray *channels = g_value_get_boxed (rms);
+
+      for (guint i = 0; channels != NULL && i < channels->n_values; i++)
+        loudest = MAX (loudest, g_value_get_double (g_value_array_get_nth (channels, i)));
+    }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  set_level (self, input, loudest);
+}
+
+/* A stream that stopped (none received, capture swapped) posts no more levels: silence. */
+static void
+expire_levels (RpCall *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (now - self->input_level_us > RP_CALL_LEVEL_STALE_US)
+    set_level (self, TRUE, RP_CALL_LEVEL_FLOOR_DB);
+  if (now - self->output_level_us > RP_CALL_LEVEL_STALE_US)
+    set_level (self, FALSE, RP_CALL_LEVEL_FLOOR_DB);
+}
+
 static gboolean
 on_bus_message (GstBus     *bus,
                 GstMessage *msg,
@@ -1492,7 +1566,9 @@ on_bus_message (GstBus     *bus,
         const GstStructure *s = gst_message_get_structure (msg);
         const GValue *mags;
 
-        if (s != NULL && gst_structure_has_name (s, "rp-speaker-swapped"))
+        if (s != NULL && gst_structure_has_name (s, "level"))
+          on_level_message (self, msg->src, s);
+        else if (s != NULL && gst_structure_has_name (s, "rp-speaker-swapped"))
           gst_bin_recalculate_latency (GST_BIN (self->pipeline));
         else if (s != NULL && gst_structure_has_name (s, "spectrum")
             && (mags = gst_structure_get_value (s, "magnitude")) != NULL)
@@ -1696,6 +1772,7 @@ on_tick (gpointer user_data)
     }
   check_life (self);
   check_devices (self);
+  expire_levels (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1865,7 +1942,8 @@ build_audio_send (RpCall  *self,
    * sound reaches the canceller through the webrtcechoprobe before our speaker. */
   desc = g_strdup_printf (
     "audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ! %s"
-    "volume name=mute ! opusenc inband-fec=true dtx=true packet-loss-percentage=10 "
+    "volume name=mute ! level name=input-level interval=100000000 ! "
+    "opusenc inband-fec=true dtx=true packet-loss-percentage=10 "
     "bitrate=32000 frame-size=20 audio-type=voice ! rtpopuspay pt=%d",
     is_device ? "webrtcdsp name=dsp ! audioconvert ! " : "", RP_CALL_AUDIO_PT);
   chain = gst_parse_bin_from_description (desc, TRUE, error);
@@ -1978,6 +2056,8 @@ rp_call_get_property (GObject    *object,
       g_value_set_boolean (value, self->remote_camera_enabled);
       break;
     case PROP_VERIFICATION_CODE: g_value_set_string (value, self->verification_code); break;
+    case PROP_INPUT_LEVEL: g_value_set_double (value, self->input_level); break;
+    case PROP_OUTPUT_LEVEL: g_value_set_double (value, self->output_level); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -2089,6 +2169,14 @@ rp_call_class_init (RpCallClass *klass)
     g_param_spec_boolean ("remote-camera-enabled", NULL, NULL, TRUE, ro);
   properties[PROP_VERIFICATION_CODE] =
     g_param_spec_string ("verification-code", NULL, NULL, NULL, ro);
+  /* Level meters, dB RMS of the last 100 ms, -100 for silence, updated ~10 times a second:
+   * what we send (after mute) and what we play of the peer. */
+  properties[PROP_INPUT_LEVEL] =
+    g_param_spec_double ("input-level", NULL, NULL, RP_CALL_LEVEL_FLOOR_DB, 0.0,
+                         RP_CALL_LEVEL_FLOOR_DB, ro | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_OUTPUT_LEVEL] =
+    g_param_spec_double ("output-level", NULL, NULL, RP_CALL_LEVEL_FLOOR_DB, 0.0,
+                         RP_CALL_LEVEL_FLOOR_DB, ro | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_LOCAL_SIGNAL] = g_signal_new ("local-signal", type, G_SIGNAL_RUN_LAST, 0, NULL,
@@ -2126,6 +2214,8 @@ rp_call_init (RpCall *self)
   self->camera_enabled = TRUE;
   self->remote_camera_enabled = TRUE;
   self->remote_wants_video = TRUE;
+  self->input_level = RP_CALL_LEVEL_FLOOR_DB;
+  self->output_level = RP_CALL_LEVEL_FLOOR_DB;
   self->context = g_main_context_ref_thread_default ();
   self->pending_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 }

@@ -43,7 +43,8 @@ G_DECLARE_FINAL_TYPE (RpCall, rp_call, RP, CALL, GObject)
  * "audio-sink", "remote-video-sink", "local-video-sink", "ice-servers" (GStrv of webrtcbin
  * URLs: stun://HOST:PORT, turn://USER:PASS@HOST:PORT, USER and PASS URL-encoded), "relay-only"
  * (TURN-relayed candidates only; none gathered is an "error"). Read-write: "muted", "camera-enabled".
- * Read-only: "remote-camera-enabled", "verification-code".
+ * Read-only: "remote-camera-enabled", "verification-code", "input-level" and "output-level"
+ * (dB RMS of what is sent and what is played, -100 = silence, ~10 updates a second).
  *
  * Signals (all on the main context): "local-signal" (JsonNode: the `data` of a signaling
  * message to relay), "connected" (local type, remote type), "first-frame" (kind, monotonic

@@ -321,7 +321,7 @@ rp_media_missing_elements (void)
     "webrtcbin", "nicesrc", "dtlssrtpenc", "srtpenc", "sctpenc", "rtpbin", "opusenc",
     "opusdec", "rtpopuspay", "rtpopusdepay", "vp8enc", "vp8dec", "rtpvp8pay", "rtpvp8depay",
     "audioconvert", "audioresample", "videoconvert", "videoscale", "videorate", "volume",
-    "valve", "spectrum", "queue", "tee", "fakesink",
+    "valve", "spectrum", "level", "queue", "tee", "fakesink",
   };
   g_autoptr(GString) missing = g_string_new (NULL);
 

@@ -254,6 +254,20 @@ on_audio_level (RpSession *session,
   print_line (line);
 }
 
+/* Beyond the contract's stats fields (added, none renamed): the level meters, dB RMS of what
+ * this side sends and of what it plays, -100 for silence. */
+static void
+append_levels (GString   *line,
+               RpSession *session)
+{
+  double input_db;
+  double output_db;
+
+  g_object_get (session, "input-level", &input_db, "output-level", &output_db, NULL);
+  append_number (line, "input_db", input_db);
+  append_number (line, "output_db", output_db);
+}
+
 static void
 on_stats (RpSession   *session,
           RpCallStats *stats,
@@ -268,6 +282,7 @@ on_stats (RpSession   *session,
   append_number (line, "recv_kbps", stats->recv_kbps);
   g_string_append_printf (line, ",\"width\":%d,\"height\":%d", stats->width, stats->height);
   append_number (line, "fps", stats->fps);
+  append_levels (line, session);
   print_line (line);
 }
 
