@@ -565,6 +565,168 @@ test_vanished_devices_fall_back (Fixture      *f,
   g_source_remove (ticker);
 }
 
+/* The key of each stats event from the from-th event on, in order. */
+static GArray *
+stats_values (Proc       *p,
+              guint       from,
+              const char *key)
+{
+  GArray *values = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (guint i = from; i < p->events->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (p->events, i);
+      double v;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""), "stats") != 0)
+        continue;
+      v = json_object_get_double_member_with_default (o, key, 0.0);
+      g_array_append_val (values, v);
+    }
+  return values;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (const double *values,
+        guint         n)
+{
+  g_autofree double *sorted = g_memdup2 (values, n * sizeof *values);
+
+  qsort (sorted, n, sizeof *sorted, compare_doubles);
+  return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+}
+
+/* The event index from which on a call's audio plays: just after the first audio frame. */
+static guint
+audio_start (Proc *p)
+{
+  for (guint i = 0; i < p->events->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (p->events, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""),
+                     "first-frame") == 0
+          && g_strcmp0 (json_object_get_string_member_with_default (o, "kind", ""), "audio")
+             == 0)
+        return i + 1;
+    }
+  return G_MAXUINT;
+}
+
+/* How many stats (seconds) the process reported since its audio started. */
+static guint
+audio_seconds (Proc *p)
+{
+  g_autoptr(GArray) values = NULL;
+
+  if (audio_start (p) == G_MAXUINT)
+    return 0;
+  values = stats_values (p, audio_start (p), "output_db");
+  return values->len;
+}
+
+/* The median output_db of n consecutive stats, after the first two of the audio, that all
+ * read at most limit; NAN while there is no such run. */
+static double
+quiet_run (Proc  *p,
+           double limit,
+           guint  n)
+{
+  g_autoptr(GArray) values = NULL;
+  guint run = 0;
+
+  if (audio_start (p) == G_MAXUINT)
+    return NAN;
+  values = stats_values (p, audio_start (p), "output_db");
+  for (guint i = 2; i < values->len; i++)
+    {
+      run = g_array_index (values, double, i) <= limit ? run + 1 : 0;
+      if (run == n)
+        return median (&g_array_index (values, double, i + 1 - n), n);
+    }
+  return NAN;
+}
+
+static void
+end_call (Proc *host,
+          Proc *guest)
+{
+  g_subprocess_send_signal (guest->proc, SIGTERM);
+  g_subprocess_send_signal (host->proc, SIGTERM);
+  WAIT_FOR (guest->exited && host->exited, 10);
+}
+
+/* A real echo path: the host plays what it receives into a null sink and captures that sink's
+ * monitor as its microphone, so the guest's tone comes back to the guest unless the host's
+ * webrtcdsp cancels it. Measured as the level the guest plays (output_db): with the host's
+ * canceller off (RAPPORT_ECHO_CANCEL=0) it is the guest's own tone; with it on, it must fall
+ * well below that and stay there. The canceller (delay-agnostic) needs some seconds of the
+ * far end's sound to find the echo's delay, so the second call runs until it has. */
+static void
+test_echo_canceller_removes_far_end (Fixture      *f,
+                                     gconstpointer data)
+{
+  const char *aec_off[] = { "RAPPORT_ECHO_CANCEL=0", NULL };
+  guint ticker;
+  g_autofree char *echo_module = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *link2 = NULL;
+  g_autoptr(GArray) off = NULL;
+  Proc *host;
+  Proc *guest;
+  double off_db;
+  double on_db;
+
+  if (skip_without_pulse (f))
+    return;
+  ticker = g_timeout_add (100, wake, NULL);
+  echo_module = add_null_sink ("RpEcho");
+
+  host = spawn_peer (f, "host-aec-off", aec_off, "--host", "--server", f->server_host_port,
+                     "--audio-only", "--audio", "Monitor of RpEcho", "--audio-sink", "RpEcho",
+                     NULL);
+  link = wait_for_link (host);
+  guest = spawn_peer (f, "guest-aec-off", NULL, link, "--audio-only", "--audio", "test:880",
+                      "--audio-sink", "none", NULL);
+  WAIT_FOR (audio_seconds (guest) >= 7, WAIT_S);
+  g_assert_cmpuint (audio_seconds (guest), >=, 7);
+  off = stats_values (guest, audio_start (guest), "output_db");
+  off_db = median (&g_array_index (off, double, 2), off->len - 2);
+  /* The echo path is there: without the canceller the guest hears its own tone back. */
+  g_assert_true (heard_since (guest, 0, 880.0));
+  g_assert_cmpfloat (off_db, >, -35.0);
+  end_call (host, guest);
+
+  host = spawn_peer (f, "host-aec-on", NULL, "--host", "--server", f->server_host_port,
+                     "--audio-only", "--audio", "Monitor of RpEcho", "--audio-sink", "RpEcho",
+                     NULL);
+  link2 = wait_for_link (host);
+  guest = spawn_peer (f, "guest-aec-on", NULL, link2, "--audio-only", "--audio", "test:880",
+                      "--audio-sink", "none", NULL);
+  WAIT_FOR (!isnan (quiet_run (guest, off_db - 15.0, 3)) || guest->exited, 45);
+  on_db = quiet_run (guest, off_db - 15.0, 3);
+  g_test_message ("echo of the guest's tone: %.1f dB with the host's echo canceller off, "
+                  "%.1f dB with it on (3 s in a row): %.1f dB attenuation, reached %u s "
+                  "after the audio started", off_db, on_db, off_db - on_db,
+                  audio_seconds (guest));
+  g_assert_false (isnan (on_db));
+  g_assert_cmpfloat (off_db - on_db, >=, 15.0);
+  g_assert_null (find_event (host, "error", 0));
+  g_assert_null (find_event (host, "device-fallback", 0));
+  end_call (host, guest);
+  g_source_remove (ticker);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -574,5 +736,7 @@ main (int argc, char **argv)
               fixture_set_up, test_null_sinks_are_listed, fixture_tear_down);
   g_test_add ("/peer/devices/vanished-speaker-and-microphone-fall-back-to-default", Fixture,
               NULL, fixture_set_up, test_vanished_devices_fall_back, fixture_tear_down);
+  g_test_add ("/peer/devices/echo-canceller-removes-the-far-ends-tone", Fixture, NULL,
+              fixture_set_up, test_echo_canceller_removes_far_end, fixture_tear_down);
   return g_test_run ();
 }
