@@ -452,6 +452,8 @@ test_call_both_ways (Fixture      *f,
   g_source_remove (ticker);
 }
 
+static double stats_mean_since (Proc *p, const char *key, gint64 since_ms, guint *count);
+
 static void
 test_audio_only (Fixture      *f,
                  gconstpointer data)
@@ -471,8 +473,77 @@ test_audio_only (Fixture      *f,
   g_assert_null (find_first_frame (guest, "video", 0));
   g_assert_true (heard (host, 330.0));
   g_assert_true (heard (guest, 660.0));
+  /* The level meters in the stats: each side's tone, sent and played, far above silence. */
+  {
+    guint n = 0;
+    JsonObject *connected = find_event (host, "connected", 0);
+    gint64 since = json_object_get_int_member (connected, "t_ms") + 2000;
+
+    g_assert_cmpfloat (stats_mean_since (host, "input_db", since, &n), >, -30.0);
+    g_assert_cmpfloat (stats_mean_since (host, "output_db", since, &n), >, -30.0);
+    g_assert_cmpuint (n, >=, 1);
+  }
   g_assert_cmpstr (event_string (host, "verification", "code"), ==,
                    event_string (guest, "verification", "code"));
+  g_assert_cmpint (guest->status, ==, 0);
+  g_assert_cmpint (host->status, ==, 0);
+  g_source_remove (ticker);
+}
+
+/* The mean of key over the process's stats events from t_ms >= since_ms on; -1 if none. */
+static double
+stats_mean_since (Proc       *p,
+                  const char *key,
+                  gint64      since_ms,
+                  guint      *count)
+{
+  double sum = 0.0;
+
+  *count = 0;
+  for (guint i = 0; i < p->events->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (p->events, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""), "stats") != 0
+          || json_object_get_int_member_with_default (o, "t_ms", 0) < since_ms)
+        continue;
+      sum += json_object_get_double_member_with_default (o, key, 0.0);
+      (*count)++;
+    }
+  return *count > 0 ? sum / *count : -1.0;
+}
+
+/* An audio-only joiner says so in media-state (want-video: false): the video host stops
+ * encoding and sending video without a renegotiation, and the tones still go both ways. */
+static void
+test_audio_only_joiner_stops_host_video (Fixture      *f,
+                                         gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+  Proc *host = spawn_peer (f, "host", "--host", "--server", f->server_host_port,
+                           "--video", "test", "--audio", "test:440", NULL);
+  g_autofree char *link = wait_for_link (host);
+  Proc *guest = spawn_peer (f, "guest", link, "--audio-only", "--audio", "test:880",
+                            "--duration", "7", NULL);
+  JsonObject *connected;
+  guint n = 0;
+  double send_kbps;
+
+  WAIT_FOR (guest->exited && host->exited, WAIT_S);
+  g_assert_true (guest->exited && host->exited);
+  g_assert_true (heard (host, 880.0));
+  g_assert_true (heard (guest, 440.0));
+  g_assert_null (find_first_frame (guest, "video", 0));
+  connected = find_event (host, "connected", 0);
+  g_assert_nonnull (connected);
+  /* From 3 s after connecting (the channel is open by then), the host sends the audio stream
+   * alone: Opus at 32 kbit/s plus headers, where its video alone is ~1000 kbit/s. */
+  send_kbps = stats_mean_since (host, "send_kbps",
+                                json_object_get_int_member (connected, "t_ms") + 3000, &n);
+  g_test_message ("host send_kbps with an audio-only joiner: %.1f (%u stats)", send_kbps, n);
+  g_assert_cmpuint (n, >=, 2);
+  g_assert_cmpfloat (send_kbps, >, 5.0);
+  g_assert_cmpfloat (send_kbps, <, 120.0);
   g_assert_cmpint (guest->status, ==, 0);
   g_assert_cmpint (host->status, ==, 0);
   g_source_remove (ticker);
@@ -950,6 +1021,8 @@ main (int argc, char **argv)
               fixture_set_up, test_call_both_ways, fixture_tear_down);
   g_test_add ("/peer/call/audio-only-call-carries-both-tones", Fixture, NULL,
               fixture_set_up, test_audio_only, fixture_tear_down);
+  g_test_add ("/peer/call/audio-only-joiner-stops-the-hosts-video", Fixture, NULL,
+              fixture_set_up, test_audio_only_joiner_stops_host_video, fixture_tear_down);
   g_test_add ("/peer/call/killed-peer-leaves-after-grace-and-seat-takes-newcomer", Fixture,
               NULL, fixture_set_up, test_killed_peer_frees_seat, fixture_tear_down);
   g_test_add ("/peer/call/frozen-peer-is-noticed-and-call-rebuilt", Fixture, NULL,

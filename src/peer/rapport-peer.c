@@ -255,6 +255,20 @@ on_audio_level (RpSession *session,
   print_line (line);
 }
 
+/* Beyond the contract's stats fields (added, none renamed): the level meters, dB RMS of what
+ * this side sends and of what it plays, -100 for silence. */
+static void
+append_levels (GString   *line,
+               RpSession *session)
+{
+  double input_db;
+  double output_db;
+
+  g_object_get (session, "input-level", &input_db, "output-level", &output_db, NULL);
+  append_number (line, "input_db", input_db);
+  append_number (line, "output_db", output_db);
+}
+
 static void
 on_stats (RpSession   *session,
           RpCallStats *stats,
@@ -269,7 +283,31 @@ on_stats (RpSession   *session,
   append_number (line, "recv_kbps", stats->recv_kbps);
   g_string_append_printf (line, ",\"width\":%d,\"height\":%d", stats->width, stats->height);
   append_number (line, "fps", stats->fps);
+  append_levels (line, session);
   print_line (line);
+}
+
+/* Beyond the contract's events (readers ignore unknown ones): a device in use vanished and the
+ * call went on with the default one (to: null when there is none). */
+static void
+on_device_fallback (RpSession  *session,
+                    const char *kind,
+                    const char *from,
+                    const char *to,
+                    Peer       *peer)
+{
+  JsonBuilder *b = event_begin (peer, "device-fallback");
+
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, kind);
+  json_builder_set_member_name (b, "from");
+  json_builder_add_string_value (b, from != NULL ? from : "");
+  json_builder_set_member_name (b, "to");
+  if (to != NULL)
+    json_builder_add_string_value (b, to);
+  else
+    json_builder_add_null_value (b);
+  event_end (b);
 }
 
 static void
@@ -339,6 +377,7 @@ connect_events (Peer *peer)
   g_signal_connect (s, "audio-level", G_CALLBACK (on_audio_level), peer);
   g_signal_connect (s, "stats", G_CALLBACK (on_stats), peer);
   g_signal_connect (s, "error", G_CALLBACK (on_error), peer);
+  g_signal_connect (s, "device-fallback", G_CALLBACK (on_device_fallback), peer);
   g_signal_connect (s, "ended", G_CALLBACK (on_ended), peer);
 }
 
