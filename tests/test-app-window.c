@@ -546,6 +546,43 @@ test_keyboard_runs_the_call (Fixture *fixture, gconstpointer user_data)
   g_assert_false (rp_call_view_is_active (call_view));
 }
 
+/* --- own view ------------------------------------------------------------------------- */
+
+static gboolean
+widget_shown (gpointer data)
+{
+  return gtk_widget_get_visible (data) && gtk_widget_get_allocated_width (data) > 1;
+}
+
+/* Without a camera there is no own view (it was a stray black square beside the Copy
+ * button); with one it appears at the size the stage gives it, not the sink's tiny natural
+ * size before the first frame. */
+static void
+test_own_view_shows_only_with_a_camera (Fixture *fixture, gconstpointer user_data)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
+  GtkWidget *self_view = template_child (call_view, RP_TYPE_CALL_VIEW, "self_view");
+  GSettings *settings = rp_application_get_settings (fixture->app);
+
+  g_settings_set_string (settings, "camera", "none");
+  press (window, GDK_KEY_n, GDK_CONTROL_MASK);
+  wait_for ("the hosted session", session_waiting, call_view);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (gtk_widget_get_visible (self_view));
+  press (window, GDK_KEY_E, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  wait_for ("the home view", page_is_home, fixture->window);
+
+  g_settings_set_string (settings, "camera", "test");
+  press (window, GDK_KEY_n, GDK_CONTROL_MASK);
+  wait_for ("the own view", widget_shown, self_view);
+  g_assert_cmpint (gtk_widget_get_allocated_width (self_view), >=, 120);
+  g_assert_cmpint (gtk_widget_get_allocated_height (self_view), >=, 90);
+  press (window, GDK_KEY_E, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  wait_for ("the home view", page_is_home, fixture->window);
+}
+
 typedef void (*FixtureTest) (Fixture *fixture, gconstpointer user_data);
 
 /* Each call runs in its own process, so that what one call's media threads leave behind
@@ -603,6 +640,8 @@ main (int argc, char **argv)
               fixture_set_up, test_every_call_control_has_an_accessible_name, fixture_tear_down);
   g_test_add_data_func ("/app/a11y/keyboard-runs-the-call", test_keyboard_runs_the_call,
                         run_isolated);
+  g_test_add_data_func ("/app/call/own-view-shows-only-with-a-camera",
+                        test_own_view_shows_only_with_a_camera, run_isolated);
   g_test_add_data_func ("/app/call/hosted-call-shows-partner-video-and-hangs-up",
                         test_hosted_call_shows_partner_video_and_hangs_up, run_isolated);
   g_test_add_data_func ("/app/call/joining-a-link-shows-the-host",

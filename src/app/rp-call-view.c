@@ -85,6 +85,7 @@ struct _RpCallView
   gboolean hosting;
   gboolean ever_connected;
   gboolean remote_video_seen;
+  guint call_generation;  /* tells a late preview frame of an earlier call from this one's */
   char *end_error;
 };
 
@@ -447,6 +448,66 @@ make_video_sink (GtkBox *box)
 }
 
 /* A sink the session never took (or gave back) is ours to bring down from READY. */
+/* The own view shows only once the camera has given the preview a frame: with no camera
+ * (none chosen, none found) there is nothing of ours to show, and a sink that never got a
+ * frame draws as a black box. The first buffer arrives on a streaming thread. */
+typedef struct {
+  GWeakRef view;
+  guint generation;
+} PreviewWatch;
+
+static PreviewWatch *
+preview_watch_new (RpCallView *self)
+{
+  PreviewWatch *watch = g_new0 (PreviewWatch, 1);
+
+  g_weak_ref_init (&watch->view, self);
+  watch->generation = self->call_generation;
+  return watch;
+}
+
+static void
+preview_watch_free (gpointer data)
+{
+  PreviewWatch *watch = data;
+
+  g_weak_ref_clear (&watch->view);
+  g_free (watch);
+}
+
+static gboolean
+on_preview_started (gpointer data)
+{
+  PreviewWatch *watch = data;
+  g_autoptr (RpCallView) self = g_weak_ref_get (&watch->view);
+
+  if (self != NULL && self->session != NULL && watch->generation == self->call_generation)
+    gtk_widget_show (self->self_view);
+  return G_SOURCE_REMOVE;
+}
+
+static GstPadProbeReturn
+on_preview_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  PreviewWatch *watch = data;
+  g_autoptr (RpCallView) self = g_weak_ref_get (&watch->view);
+
+  if (self != NULL)
+    g_idle_add_full (G_PRIORITY_DEFAULT, on_preview_started, preview_watch_new (self),
+                     preview_watch_free);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+static void
+watch_preview (RpCallView *self, GstElement *sink)
+{
+  g_autoptr (GstPad) pad = sink != NULL ? gst_element_get_static_pad (sink, "sink") : NULL;
+
+  if (pad != NULL)
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_preview_buffer,
+                       preview_watch_new (self), preview_watch_free);
+}
+
 static void
 drop_sink (GstElement **sink)
 {
@@ -487,6 +548,7 @@ reset_view (RpCallView *self)
   gtk_revealer_set_reveal_child (self->reconnecting_revealer, FALSE);
   gtk_level_bar_set_value (self->peer_level, 0);
   gtk_stack_set_visible_child_name (self->self_view_stack, "video");
+  gtk_widget_hide (self->self_view);
   g_clear_pointer (&self->connected_at, g_date_time_unref);
   g_clear_pointer (&self->partner_name, g_free);
   g_clear_pointer (&self->end_error, g_free);
@@ -508,6 +570,8 @@ create_session (RpCallView *self)
   drop_sink (&self->local_sink);
   self->remote_sink = make_video_sink (self->remote_video_box);
   self->local_sink = make_video_sink (self->local_video_box);
+  self->call_generation++;
+  watch_preview (self, self->local_sink);
 
   self->session = rp_session_new ();
   g_object_set (self->session,
