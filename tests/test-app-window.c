@@ -11,6 +11,7 @@
 #include "rp-application.h"
 #include "rp-call-view.h"
 #include "rp-home-view.h"
+#include "rp-preferences-window.h"
 #include "rp-schedule-dialog.h"
 #include "rp-session.h"
 #include "rp-store.h"
@@ -583,6 +584,47 @@ test_own_view_shows_only_with_a_camera (Fixture *fixture, gconstpointer user_dat
   wait_for ("the home view", page_is_home, fixture->window);
 }
 
+/* --- preferences ---------------------------------------------------------------------- */
+
+static gboolean
+all_gone (gpointer data)
+{
+  gpointer *pointers = data;
+
+  for (guint i = 0; pointers[i] != GINT_TO_POINTER (1); i++)
+    if (pointers[i] != NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* The device probes run in threads and may finish after the window is gone; they must then
+ * leave it alone (it was a critical on a destroyed combo's list store). Criticals are fatal
+ * here. The window and its combos are finalized only once every probe has called back. */
+static void
+test_preferences_closed_during_device_probe (Fixture *fixture, gconstpointer user_data)
+{
+  gpointer watched[] = { NULL, NULL, NULL, NULL, GINT_TO_POINTER (1) };
+  const char *combos[] = { "camera_combo", "microphone_combo", "speaker_combo" };
+  GtkWidget *preferences = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "preferences", NULL);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (fixture->app)); l; l = l->next)
+    if (RP_IS_PREFERENCES_WINDOW (l->data))
+      preferences = l->data;
+  g_assert_nonnull (preferences);
+  g_assert_true (gtk_widget_get_mapped (preferences));
+  for (guint i = 0; i < G_N_ELEMENTS (combos); i++)
+    {
+      watched[i] = template_child (preferences, RP_TYPE_PREFERENCES_WINDOW, combos[i]);
+      g_object_add_weak_pointer (watched[i], &watched[i]);
+    }
+  watched[3] = preferences;
+  g_object_add_weak_pointer (watched[3], &watched[3]);
+
+  gtk_widget_destroy (preferences);
+  wait_for ("the device probes to call back", all_gone, watched);
+}
+
 typedef void (*FixtureTest) (Fixture *fixture, gconstpointer user_data);
 
 /* Each call runs in its own process, so that what one call's media threads leave behind
@@ -640,6 +682,8 @@ main (int argc, char **argv)
               fixture_set_up, test_every_call_control_has_an_accessible_name, fixture_tear_down);
   g_test_add_data_func ("/app/a11y/keyboard-runs-the-call", test_keyboard_runs_the_call,
                         run_isolated);
+  g_test_add_data_func ("/app/preferences/closed-during-device-probe",
+                        test_preferences_closed_during_device_probe, run_isolated);
   g_test_add_data_func ("/app/call/own-view-shows-only-with-a-camera",
                         test_own_view_shows_only_with_a_camera, run_isolated);
   g_test_add_data_func ("/app/call/hosted-call-shows-partner-video-and-hangs-up",

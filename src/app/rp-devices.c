@@ -149,9 +149,16 @@ on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
   GSettings *settings = g_object_get_data (G_OBJECT (combo), "rp-settings");
   const char *key = g_object_get_data (G_OBJECT (combo), "rp-key");
   RpDeviceKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (combo), "rp-kind"));
-  g_auto (GStrv) names = rp_devices_list_finish (result, NULL);
-  g_autofree char *current = g_settings_get_string (settings, key);
-  gboolean current_listed = *current == '\0';
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) names = rp_devices_list_finish (result, &error);
+  g_autofree char *current = NULL;
+  gboolean current_listed;
+
+  /* The combo was destroyed (its dialog closed) or a newer probe is filling it. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  current = g_settings_get_string (settings, key);
+  current_listed = *current == '\0';
 
   /* Filling must not write the setting back. */
   g_object_set_data (G_OBJECT (combo), "rp-filling", GINT_TO_POINTER (TRUE));
@@ -177,17 +184,38 @@ on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
   g_object_set_data (G_OBJECT (combo), "rp-filling", NULL);
 }
 
+static void
+cancel_and_unref (gpointer cancellable)
+{
+  g_cancellable_cancel (cancellable);
+  g_object_unref (cancellable);
+}
+
+/* Replacing or clearing "rp-probe" cancels the probe it held. */
+static void
+on_combo_destroy (GtkWidget *combo)
+{
+  g_object_set_data (G_OBJECT (combo), "rp-probe", NULL);
+}
+
+/* The probe takes a moment and its combo may be gone by then (a dialog closed at once): each
+ * fill has a cancellable that the combo's destruction, or the next fill, cancels. */
 void
 rp_devices_fill_combo (GtkComboBoxText *combo,
                        RpDeviceKind     kind,
                        GSettings       *settings,
                        const char      *key)
 {
+  GCancellable *cancellable = g_cancellable_new ();
+
+  if (g_object_get_data (G_OBJECT (combo), "rp-settings") == NULL)
+    g_signal_connect (combo, "destroy", G_CALLBACK (on_combo_destroy), NULL);
   g_object_set_data_full (G_OBJECT (combo), "rp-settings", g_object_ref (settings),
                           g_object_unref);
   g_object_set_data_full (G_OBJECT (combo), "rp-key", g_strdup (key), g_free);
   g_object_set_data (G_OBJECT (combo), "rp-kind", GINT_TO_POINTER (kind));
-  rp_devices_list_async (kind, NULL, on_listed, g_object_ref (combo));
+  g_object_set_data_full (G_OBJECT (combo), "rp-probe", cancellable, cancel_and_unref);
+  rp_devices_list_async (kind, cancellable, on_listed, g_object_ref (combo));
 }
 
 void

@@ -148,13 +148,24 @@ static void
 on_camera_created (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (RpPreferencesWindow) self = user_data;
-  g_autoptr (GstElement) camera = rp_devices_create_element_finish (result, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) camera = rp_devices_create_element_finish (result, &error);
   g_autoptr (GstBus) bus = NULL;
   GstElement *convert, *sink;
   GtkWidget *widget = NULL;
 
-  if (camera == NULL || g_cancellable_is_cancelled (self->cancellable))
+  /* Closed meanwhile: dispose cancelled us; hidden: unmap stopped the previews. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
+  if (camera == NULL)
+    {
+      gtk_label_set_label (self->preview_message, _("The camera could not be opened"));
+      gtk_stack_set_visible_child_name (self->preview_stack, "message");
+      return;
+    }
+  /* The camera was changed again while this one was being made: the newest one wins. */
+  stop_pipeline (&self->camera_pipeline, &self->camera_bus_watch);
   sink = gst_element_factory_make ("gtksink", NULL);
   convert = gst_element_factory_make ("videoconvert", NULL);
   if (sink == NULL || convert == NULL)
@@ -220,12 +231,15 @@ static void
 on_mic_created (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (RpPreferencesWindow) self = user_data;
-  g_autoptr (GstElement) mic = rp_devices_create_element_finish (result, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) mic = rp_devices_create_element_finish (result, &error);
   g_autoptr (GstBus) bus = NULL;
   GstElement *convert, *level, *sink;
 
-  if (mic == NULL || g_cancellable_is_cancelled (self->cancellable))
+  /* Closed meanwhile: dispose cancelled us; hidden: unmap stopped the previews. */
+  if (mic == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
+  stop_pipeline (&self->mic_pipeline, &self->mic_bus_watch);
   convert = gst_element_factory_make ("audioconvert", NULL);
   level = gst_element_factory_make ("level", NULL);
   sink = gst_element_factory_make ("fakesink", NULL);
