@@ -272,6 +272,7 @@ typedef struct {
   gint frames;          /* atomic: counted on the streaming thread */
   gboolean peer_exited;
   gboolean peer_ok;
+  const char *expected_page;
 } CallTest;
 
 static gboolean
@@ -381,6 +382,53 @@ test_hosted_call_shows_partner_video_and_hangs_up (Fixture *fixture, gconstpoint
   /* The partner sees us leave and ends its own call cleanly. */
   wait_for ("rapport-peer to exit", peer_exited, &test);
   g_assert_true (test.peer_ok);
+  g_clear_object (&test.peer);
+}
+
+static gboolean
+stage_shows (gpointer data)
+{
+  CallTest *test = data;
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (test->fixture->window));
+  GtkStack *stage = template_child (call_view, RP_TYPE_CALL_VIEW, "stage_stack");
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (stage), test->expected_page) == 0;
+}
+
+/* A partner without a camera is shown by their avatar, not a black stage; when they leave,
+ * the host waits on the same link for them by name. */
+static void
+test_partner_without_camera_then_leaving (Fixture *fixture, gconstpointer user_data)
+{
+  CallTest test = { fixture };
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
+  HdyStatusPage *waiting = template_child (call_view, RP_TYPE_CALL_VIEW, "waiting_page");
+  GtkLabel *peer_name = template_child (call_view, RP_TYPE_CALL_VIEW, "peer_name_label");
+  g_autofree char *peer = g_build_filename (g_getenv ("RAPPORT_BUILD_DIR"), "src", "peer",
+                                            "rapport-peer", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *link = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "start-session", NULL);
+  wait_for ("the join link", link_shown, &test);
+  link = g_strdup (rp_call_view_get_link (call_view));
+  test.peer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, peer, link,
+                                "--name", "Mentee Test", "--video", "none", "--audio", "test",
+                                "--audio-sink", "none", "--duration", "2", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (test.peer, NULL, on_peer_exit, &test);
+
+  test.expected_page = "audio";
+  wait_for ("the partner's avatar", stage_shows, &test);
+  g_assert_cmpstr (gtk_label_get_label (peer_name), ==, "Mentee Test");
+
+  wait_for ("rapport-peer to exit", peer_exited, &test);
+  g_assert_true (test.peer_ok);
+  test.expected_page = "waiting";
+  wait_for ("the waiting page again", stage_shows, &test);
+  g_assert_nonnull (strstr (hdy_status_page_get_title (waiting), "Mentee Test"));
+  g_assert_cmpstr (gtk_label_get_label (peer_name), ==, "Mentee Test");
+  g_assert_cmpstr (rp_call_view_get_link (call_view), ==, link);
   g_clear_object (&test.peer);
 }
 
@@ -688,6 +736,8 @@ main (int argc, char **argv)
                         test_own_view_shows_only_with_a_camera, run_isolated);
   g_test_add_data_func ("/app/call/hosted-call-shows-partner-video-and-hangs-up",
                         test_hosted_call_shows_partner_video_and_hangs_up, run_isolated);
+  g_test_add_data_func ("/app/call/partner-without-camera-then-leaving",
+                        test_partner_without_camera_then_leaving, run_isolated);
   g_test_add_data_func ("/app/call/joining-a-link-shows-the-host",
                         test_joining_a_link_shows_the_host, run_isolated);
   status = g_test_run ();

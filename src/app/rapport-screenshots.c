@@ -11,8 +11,10 @@
 #include "rp-call-view.h"
 #include "rp-demo-camera-provider.h"
 #include "rp-demo-data.h"
+#include "rp-history-dialog.h"
 #include "rp-notes-panel.h"
 #include "rp-preferences-window.h"
+#include "rp-schedule-dialog.h"
 #include "rp-session.h"
 #include "rp-window.h"
 
@@ -21,6 +23,7 @@
  * preferences. Only the cameras are illustrations. Run by build-aux/screenshots.sh. */
 
 static const char *out_dir;
+static gboolean tour;     /* --tour: every screen, for looking at, not only the three published */
 static guint paints;
 static gint frames;
 
@@ -190,6 +193,11 @@ shoot_call (GtkWidget *window)
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "start-session", NULL);
   wait_for ("the join link", link_shown, call_view);
+  if (tour)
+    {
+      settle (window, 30);
+      grab (window, "tour-waiting.png");
+    }
   pad = gst_element_get_static_pad (rp_call_view_get_remote_sink (call_view), "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_frame, NULL, NULL);
   partner = join_as_partner (rp_call_view_get_link (call_view));
@@ -199,9 +207,91 @@ shoot_call (GtkWidget *window)
   wait_for ("the partner's video", call_ready, call_view);
   settle (window, 30);
   grab (window, "call.png");
+  if (tour)
+    {
+      rp_call_view_show_panel_page (call_view, "notes");
+      gtk_window_set_focus (GTK_WINDOW (window), NULL);
+      settle (window, 30);
+      grab (window, "tour-call-notes.png");
+      gtk_window_resize (GTK_WINDOW (window), 720, 600);
+      settle (window, 20);
+      grab (window, "tour-call-narrow.png");
+      gtk_window_resize (GTK_WINDOW (window), 1200, 760);
+    }
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "hang-up", NULL);
   rp_session_hang_up (partner);
+}
+
+/* The newest toplevel of a type other than the main window (dialogs have no handle). */
+static GtkWidget *
+find_toplevel (GType type)
+{
+  g_autoptr (GList) windows = gtk_window_list_toplevels ();
+  GtkWidget *found = NULL;
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      found = l->data;
+  return found;
+}
+
+static gboolean
+toplevel_shown (gpointer type)
+{
+  GtkWidget *window = find_toplevel ((GType) GPOINTER_TO_SIZE (type));
+
+  return window != NULL && gtk_widget_get_mapped (window);
+}
+
+static void
+shoot_toplevel (GType type, const char *name)
+{
+  GtkWidget *window;
+
+  wait_for (name, toplevel_shown, GSIZE_TO_POINTER (type));
+  window = find_toplevel (type);
+  settle (window, 15);
+  grab (window, name);
+  gtk_widget_destroy (window);
+}
+
+static void
+shoot_dialogs (GtkWidget *window)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "history", NULL);
+  shoot_toplevel (RP_TYPE_HISTORY_DIALOG, "tour-history.png");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "schedule",
+                                  g_variant_new_string ("Aiko Tanaka"));
+  shoot_toplevel (RP_TYPE_SCHEDULE_DIALOG, "tour-schedule.png");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  shoot_toplevel (GTK_TYPE_ABOUT_DIALOG, "tour-about.png");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-help-overlay", NULL);
+  shoot_toplevel (GTK_TYPE_SHORTCUTS_WINDOW, "tour-shortcuts.png");
+}
+
+/* libhandy 1.8 has no call for it: the pages live in a GtkStack of the window. */
+static void
+find_pages (GtkWidget *widget, gpointer stack)
+{
+  if (HDY_IS_PREFERENCES_PAGE (widget) && GTK_IS_STACK (gtk_widget_get_parent (widget)))
+    *(GtkWidget **) stack = gtk_widget_get_parent (widget);
+  else if (GTK_IS_CONTAINER (widget))
+    gtk_container_forall (GTK_CONTAINER (widget), find_pages, stack);
+}
+
+static void
+show_last_page (GtkWidget *prefs)
+{
+  GtkWidget *stack = NULL;
+  g_autoptr (GList) pages = NULL;
+
+  find_pages (prefs, &stack);
+  g_assert (stack != NULL);
+  pages = gtk_container_get_children (GTK_CONTAINER (stack));
+  gtk_stack_set_visible_child (GTK_STACK (stack), g_list_last (pages)->data);
 }
 
 static void
@@ -217,6 +307,12 @@ shoot_preferences (GtkApplication *app)
   wait_for ("the preferences", is_mapped, prefs);
   settle (GTK_WIDGET (prefs), 20);
   grab (GTK_WIDGET (prefs), "preferences.png");
+  if (tour)
+    {
+      show_last_page (GTK_WIDGET (prefs));
+      settle (GTK_WIDGET (prefs), 20);
+      grab (GTK_WIDGET (prefs), "tour-preferences-devices.png");
+    }
   gtk_widget_destroy (GTK_WIDGET (prefs));
 }
 
@@ -230,8 +326,9 @@ main (int argc, char **argv)
 
   gtk_init (&argc, &argv);
   gst_init (&argc, &argv);
-  if (argc != 3)
-    g_error ("usage: %s ASSETS_DIR OUT_DIR", argv[0]);
+  tour = argc == 4 && g_str_equal (argv[3], "--tour");
+  if (argc != 3 && !tour)
+    g_error ("usage: %s ASSETS_DIR OUT_DIR [--tour]", argv[0]);
   out_dir = argv[2];
   if (!rp_demo_data_seed (&error))
     g_error ("Could not fill the demo store: %s", error->message);
@@ -258,6 +355,8 @@ main (int argc, char **argv)
 
   shoot_home (window);
   shoot_preferences (GTK_APPLICATION (app));
+  if (tour)
+    shoot_dialogs (window);
   shoot_call (window);
   gtk_widget_destroy (window);
   return 0;

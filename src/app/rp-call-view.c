@@ -24,6 +24,7 @@ struct _RpCallView
 
   HdyFlap *flap;
   GtkOverlay *stage;
+  GtkWidget *top_bar;
   GtkStack *stage_stack;
   HdyStatusPage *waiting_page;
   HdyStatusPage *connecting_page;
@@ -122,6 +123,27 @@ remote_camera_on (RpCallView *self)
   return !audio_only && remote_camera;
 }
 
+/* A host whose partner left waits on the same link, which the page says. */
+static void
+update_waiting_page (RpCallView *self)
+{
+  g_autofree char *title = NULL;
+
+  if (!self->ever_connected)
+    {
+      hdy_status_page_set_title (self->waiting_page, _("Waiting for Your Partner"));
+      hdy_status_page_set_description (self->waiting_page,
+                                       _("Send them this link. The call starts as soon as they open it."));
+      return;
+    }
+  if (self->partner_name != NULL)
+    /* Translators: %s is the partner's name */
+    title = g_strdup_printf (_("%s Left the Call"), self->partner_name);
+  hdy_status_page_set_title (self->waiting_page, title != NULL ? title : _("Your Partner Left the Call"));
+  hdy_status_page_set_description (self->waiting_page,
+                                   _("They can come back with the same link. Your notes and agenda are kept."));
+}
+
 static void
 update_stage (RpCallView *self)
 {
@@ -139,7 +161,10 @@ update_stage (RpCallView *self)
     case RP_SESSION_STATE_IDLE:
     case RP_SESSION_STATE_SIGNALING:
     case RP_SESSION_STATE_WAITING:
+      /* Stats of a call that is over would read as the quality of this wait. */
+      gtk_widget_hide (GTK_WIDGET (self->quality_button));
       gtk_stack_set_visible_child_name (self->stage_stack, self->hosting ? "waiting" : "connecting");
+      update_waiting_page (self);
       hdy_status_page_set_title (self->connecting_page,
                                  state == RP_SESSION_STATE_WAITING
                                    ? _("Waiting for Your Partner") : _("Joining…"));
@@ -150,14 +175,16 @@ update_stage (RpCallView *self)
       break;
     case RP_SESSION_STATE_CONNECTED:
     case RP_SESSION_STATE_RECONNECTING:
-      if (remote_camera_on (self))
+      /* A partner without a camera sends no video at all: their avatar, not a black stage. */
+      if (remote_camera_on (self) && self->remote_video_seen)
         {
           gtk_stack_set_visible_child_name (self->stage_stack, "video");
         }
       else
         {
           gtk_label_set_label (self->audio_reason_label,
-                               audio_only ? _("Audio only") : _("Camera is off"));
+                               audio_only || !self->remote_video_seen ? _("Audio only")
+                                                                       : _("Camera is off"));
           gtk_stack_set_visible_child_name (self->stage_stack, "audio");
         }
       break;
@@ -165,6 +192,7 @@ update_stage (RpCallView *self)
     default:
       break;
     }
+  gtk_widget_queue_resize (self->self_view);
 }
 
 static void
@@ -255,7 +283,9 @@ on_peer_name_changed (RpCallView *self)
   g_autofree char *name = NULL;
 
   g_object_get (self->session, "peer-name", &name, NULL);
-  set_peer_name (self, name);
+  /* The name goes when the partner leaves; whom we are waiting for does not change. */
+  if (name != NULL && *name != '\0')
+    set_peer_name (self, name);
 }
 
 static void
@@ -288,6 +318,8 @@ on_peer_joined (RpCallView *self, const char *name)
 static void
 on_peer_left (RpCallView *self, const char *reason)
 {
+  /* Whoever comes back may come without a camera. */
+  self->remote_video_seen = FALSE;
   if (g_settings_get_boolean (self->settings, "call-sounds"))
     rp_chime_play (self->chime, RP_CHIME_LEAVE);
 }
@@ -740,6 +772,8 @@ on_get_child_position (RpCallView *self, GtkWidget *child, GdkRectangle *rect)
   int stage_w = gtk_widget_get_allocated_width (GTK_WIDGET (self->stage));
   int stage_h = gtk_widget_get_allocated_height (GTK_WIDGET (self->stage));
 
+  const char *page = gtk_stack_get_visible_child_name (self->stage_stack);
+
   if (child != self->self_view)
     return FALSE;
   rect->width = CLAMP (stage_w / 5, 120, 280);
@@ -747,6 +781,11 @@ on_get_child_position (RpCallView *self, GtkWidget *child, GdkRectangle *rect)
   rect->x = CLAMP (stage_w - rect->width - self->self_view_end, 0, MAX (0, stage_w - rect->width));
   rect->y = CLAMP (stage_h - rect->height - self->self_view_bottom, 0,
                    MAX (0, stage_h - rect->height));
+  /* Until the partner is there the middle of the stage holds the link and its Copy button,
+   * which the corner above the control bar reaches in a narrow window: wait below the top
+   * bar instead. */
+  if (g_strcmp0 (page, "waiting") == 0 || g_strcmp0 (page, "connecting") == 0)
+    rect->y = gtk_widget_get_allocated_height (GTK_WIDGET (self->top_bar));
   return TRUE;
 }
 
@@ -849,6 +888,7 @@ rp_call_view_class_init (RpCallViewClass *klass)
   BIND (quality_icon); BIND (quality_summary_label); BIND (rtt_label); BIND (loss_label);
   BIND (jitter_label); BIND (send_label); BIND (recv_label); BIND (video_label);
   BIND (route_label); BIND (reconnecting_revealer); BIND (self_view); BIND (self_view_stack);
+  BIND (top_bar);
   BIND (local_video_box); BIND (mic_icon); BIND (camera_icon); BIND (mic_button);
   BIND (camera_button); BIND (camera_combo); BIND (microphone_combo); BIND (speaker_combo);
   BIND (panel_stack); BIND (notes_panel); BIND (agenda_panel);

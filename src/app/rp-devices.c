@@ -86,6 +86,11 @@ create_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
   GstElement *element = NULL;
   GList *devices;
 
+  if (g_strcmp0 (name, "none") == 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("No device chosen"));
+      return;
+    }
   if (name != NULL && *name != '\0' && g_strcmp0 (name, "test") != 0)
     {
       gst_device_monitor_add_filter (monitor, device_class (kind), NULL);
@@ -174,6 +179,9 @@ on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
       gtk_combo_box_text_append (combo, "test", test_label (kind));
       current_listed |= g_strcmp0 ("test", current) == 0;
     }
+  /* "none" is a choice of its own (a call without video, receive-only audio, or no sound). */
+  gtk_combo_box_text_append (combo, "none", _("None"));
+  current_listed |= g_strcmp0 ("none", current) == 0;
   if (!current_listed)
     {
       /* A device that is unplugged now stays chosen for when it comes back. */

@@ -196,6 +196,12 @@ start_camera_preview (RpPreferencesWindow *self)
   g_autofree char *camera = g_settings_get_string (self->settings, "camera");
 
   stop_pipeline (&self->camera_pipeline, &self->camera_bus_watch);
+  if (g_str_equal (camera, "none"))
+    {
+      gtk_label_set_label (self->preview_message, _("No camera: your partner sees your initials"));
+      gtk_stack_set_visible_child_name (self->preview_stack, "message");
+      return;
+    }
   rp_devices_create_element_async (RP_DEVICE_CAMERA, camera, self->cancellable,
                                    on_camera_created, g_object_ref (self));
 }
@@ -268,6 +274,9 @@ start_mic_level (RpPreferencesWindow *self)
   g_autofree char *mic = g_settings_get_string (self->settings, "microphone");
 
   stop_pipeline (&self->mic_pipeline, &self->mic_bus_watch);
+  gtk_level_bar_set_value (self->mic_level, 0);
+  if (g_str_equal (mic, "none"))
+    return;
   rp_devices_create_element_async (RP_DEVICE_MICROPHONE, mic, self->cancellable,
                                    on_mic_created, g_object_ref (self));
 }
