@@ -86,6 +86,7 @@ struct _RpCallView
   gboolean hosting;
   gboolean ever_connected;
   gboolean remote_video_seen;
+  gboolean peer_left;     /* until someone (re)joins */
   guint call_generation;  /* tells a late preview frame of an earlier call from this one's */
   char *end_error;
 };
@@ -183,8 +184,9 @@ update_stage (RpCallView *self)
       else
         {
           gtk_label_set_label (self->audio_reason_label,
-                               audio_only || !self->remote_video_seen ? _("Audio only")
-                                                                       : _("Camera is off"));
+                               self->peer_left ? _("Left the call")
+                               : audio_only || !self->remote_video_seen ? _("Audio only")
+                               : _("Camera is off"));
           gtk_stack_set_visible_child_name (self->stage_stack, "audio");
         }
       break;
@@ -310,6 +312,7 @@ on_verification_changed (RpCallView *self)
 static void
 on_peer_joined (RpCallView *self, const char *name)
 {
+  self->peer_left = FALSE;
   set_peer_name (self, name);
   if (g_settings_get_boolean (self->settings, "call-sounds"))
     rp_chime_play (self->chime, RP_CHIME_JOIN);
@@ -320,6 +323,9 @@ on_peer_left (RpCallView *self, const char *reason)
 {
   /* Whoever comes back may come without a camera. */
   self->remote_video_seen = FALSE;
+  self->peer_left = TRUE;
+  gtk_level_bar_set_value (self->peer_level, 0);
+  update_stage (self);
   if (g_settings_get_boolean (self->settings, "call-sounds"))
     rp_chime_play (self->chime, RP_CHIME_LEAVE);
 }
@@ -586,6 +592,7 @@ reset_view (RpCallView *self)
   g_clear_pointer (&self->end_error, g_free);
   self->ever_connected = FALSE;
   self->remote_video_seen = FALSE;
+  self->peer_left = FALSE;
   rp_agenda_panel_set_running (self->agenda_panel, FALSE);
 }
 
