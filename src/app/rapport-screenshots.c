@@ -197,6 +197,9 @@ shoot_call (GtkWidget *window)
     {
       settle (window, 30);
       grab (window, "tour-waiting.png");
+      rp_call_view_show_panel_page (call_view, "agenda");
+      settle (window, 30);
+      grab (window, "tour-agenda-empty.png");
     }
   pad = gst_element_get_static_pad (rp_call_view_get_remote_sink (call_view), "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_frame, NULL, NULL);
