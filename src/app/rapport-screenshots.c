@@ -260,12 +260,47 @@ shoot_toplevel (GType type, const char *name)
 }
 
 static void
+on_results_changed (gboolean *done)
+{
+  *done = TRUE;
+}
+
+static gboolean
+flag_set (gpointer flag)
+{
+  return *(gboolean *) flag;
+}
+
+/* Past Sessions with a search typed, so that the found words show in context. */
+static void
+shoot_history (GtkWidget *window)
+{
+  GtkWidget *dialog;
+  gboolean searched = FALSE;
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "history", NULL);
+  wait_for ("the history dialog", toplevel_shown, GSIZE_TO_POINTER (RP_TYPE_HISTORY_DIALOG));
+  dialog = find_toplevel (RP_TYPE_HISTORY_DIALOG);
+  if (tour)
+    {
+      settle (dialog, 15);
+      grab (dialog, "tour-history-recent.png");
+    }
+  g_signal_connect_swapped (dialog, "results-changed", G_CALLBACK (on_results_changed),
+                            &searched);
+  rp_history_dialog_search (RP_HISTORY_DIALOG (dialog), "talk");
+  wait_for ("the search", flag_set, &searched);
+  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+  settle (dialog, 15);
+  grab (dialog, "history.png");
+  gtk_widget_destroy (dialog);
+}
+
+static void
 shoot_dialogs (GtkWidget *window)
 {
   GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
 
-  g_action_group_activate_action (G_ACTION_GROUP (window), "history", NULL);
-  shoot_toplevel (RP_TYPE_HISTORY_DIALOG, "tour-history.png");
   g_action_group_activate_action (G_ACTION_GROUP (window), "schedule",
                                   g_variant_new_string ("Aiko Tanaka"));
   shoot_toplevel (RP_TYPE_SCHEDULE_DIALOG, "tour-schedule.png");
@@ -358,6 +393,7 @@ main (int argc, char **argv)
 
   shoot_home (window);
   shoot_preferences (GTK_APPLICATION (app));
+  shoot_history (window);
   if (tour)
     shoot_dialogs (window);
   shoot_call (window);
