@@ -418,9 +418,13 @@ test_partner_without_camera_then_leaving (Fixture *fixture, gconstpointer user_d
   g_assert_no_error (error);
   g_subprocess_wait_async (test.peer, NULL, on_peer_exit, &test);
 
+  gtk_widget_grab_focus (template_child (call_view, RP_TYPE_CALL_VIEW, "copy_button"));
   test.expected_page = "audio";
   wait_for ("the partner's avatar", stage_shows, &test);
   g_assert_cmpstr (gtk_label_get_label (peer_name), ==, "Mentee Test");
+  /* The Copy button that had the keyboard went with the waiting page. */
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (fixture->window))
+                 == template_child (call_view, RP_TYPE_CALL_VIEW, "mic_button"));
 
   wait_for ("rapport-peer to exit", peer_exited, &test);
   g_assert_true (test.peer_ok);

@@ -29,6 +29,7 @@ struct _RpCallView
   HdyStatusPage *waiting_page;
   HdyStatusPage *connecting_page;
   GtkEntry *link_entry;
+  GtkWidget *copy_button;
   GtkBox *remote_video_box;
   HdyAvatar *peer_avatar;
   GtkLabel *audio_reason_label;
@@ -124,6 +125,29 @@ remote_camera_on (RpCallView *self)
   return !audio_only && remote_camera;
 }
 
+static GtkWidget *
+focus_widget (RpCallView *self)
+{
+  GtkWidget *toplevel = gtk_widget_get_toplevel (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (toplevel) ? gtk_window_get_focus (GTK_WINDOW (toplevel)) : NULL;
+}
+
+/* The link and its Copy button go when the partner comes, and GtkStack then moves the focus
+ * to nowhere or to a status page's scroller: only the waiting page has something to focus,
+ * so elsewhere the keyboard moves to the controls. */
+static void
+keep_focus_on_stage (RpCallView *self)
+{
+  GtkWidget *focus = focus_widget (self);
+  const char *page = gtk_stack_get_visible_child_name (self->stage_stack);
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || g_strcmp0 (page, "waiting") == 0)
+    return;
+  if (focus == NULL || gtk_widget_is_ancestor (focus, GTK_WIDGET (self->stage_stack)))
+    gtk_widget_grab_focus (self->mic_button);
+}
+
 /* A host whose partner left waits on the same link, which the page says. */
 static void
 update_waiting_page (RpCallView *self)
@@ -195,6 +219,7 @@ update_stage (RpCallView *self)
       break;
     }
   gtk_widget_queue_resize (self->self_view);
+  keep_focus_on_stage (self);
 }
 
 static void
@@ -895,7 +920,7 @@ rp_call_view_class_init (RpCallViewClass *klass)
   BIND (quality_icon); BIND (quality_summary_label); BIND (rtt_label); BIND (loss_label);
   BIND (jitter_label); BIND (send_label); BIND (recv_label); BIND (video_label);
   BIND (route_label); BIND (reconnecting_revealer); BIND (self_view); BIND (self_view_stack);
-  BIND (top_bar);
+  BIND (top_bar); BIND (copy_button);
   BIND (local_video_box); BIND (mic_icon); BIND (camera_icon); BIND (mic_button);
   BIND (camera_button); BIND (camera_combo); BIND (microphone_combo); BIND (speaker_combo);
   BIND (panel_stack); BIND (notes_panel); BIND (agenda_panel);
