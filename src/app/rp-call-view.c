@@ -29,7 +29,6 @@ struct _RpCallView
   HdyStatusPage *waiting_page;
   HdyStatusPage *connecting_page;
   GtkEntry *link_entry;
-  GtkWidget *copy_button;
   GtkBox *remote_video_box;
   HdyAvatar *peer_avatar;
   GtkLabel *audio_reason_label;
@@ -510,7 +509,6 @@ make_video_sink (GtkBox *box)
   return gst_object_ref_sink (bin);
 }
 
-/* A sink the session never took (or gave back) is ours to bring down from READY. */
 /* The own view shows only once the camera has given the preview a frame: with no camera
  * (none chosen, none found) there is nothing of ours to show, and a sink that never got a
  * frame draws as a black box. The first buffer arrives on a streaming thread. */
@@ -571,6 +569,7 @@ watch_preview (RpCallView *self, GstElement *sink)
                        preview_watch_new (self), preview_watch_free);
 }
 
+/* A sink the session never took (or gave back) is ours to bring down from READY. */
 static void
 drop_sink (GstElement **sink)
 {
@@ -803,7 +802,6 @@ on_get_child_position (RpCallView *self, GtkWidget *child, GdkRectangle *rect)
 {
   int stage_w = gtk_widget_get_allocated_width (GTK_WIDGET (self->stage));
   int stage_h = gtk_widget_get_allocated_height (GTK_WIDGET (self->stage));
-
   const char *page = gtk_stack_get_visible_child_name (self->stage_stack);
 
   if (child != self->self_view)
@@ -920,13 +918,14 @@ rp_call_view_class_init (RpCallViewClass *klass)
   BIND (quality_icon); BIND (quality_summary_label); BIND (rtt_label); BIND (loss_label);
   BIND (jitter_label); BIND (send_label); BIND (recv_label); BIND (video_label);
   BIND (route_label); BIND (reconnecting_revealer); BIND (self_view); BIND (self_view_stack);
-  BIND (top_bar); BIND (copy_button);
+  BIND (top_bar);
   BIND (local_video_box); BIND (mic_icon); BIND (camera_icon); BIND (mic_button);
   BIND (camera_button); BIND (camera_combo); BIND (microphone_combo); BIND (speaker_combo);
   BIND (panel_stack); BIND (notes_panel); BIND (agenda_panel);
 #undef BIND
   /* Not needed by the code, but reachable through gtk_widget_get_template_child () for tests. */
   gtk_widget_class_bind_template_child_full (widget_class, "hang_up_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "copy_button", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, on_devices_popover_shown);
   gtk_widget_class_set_css_name (widget_class, "rp-call-view");
 }
