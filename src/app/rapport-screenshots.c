@@ -184,6 +184,20 @@ shoot_home (GtkWidget *window)
   gtk_window_resize (GTK_WINDOW (window), 1200, 760);
 }
 
+/* The popover is drawn into its window's own GdkWindow, not the main one: grab both. */
+static void
+shoot_popover (GtkWidget *window, RpCallView *call_view, const char *button, const char *name)
+{
+  GtkMenuButton *menu_button = GTK_MENU_BUTTON (gtk_widget_get_template_child (
+    GTK_WIDGET (call_view), RP_TYPE_CALL_VIEW, button));
+  GtkPopover *popover = gtk_menu_button_get_popover (menu_button);
+
+  gtk_popover_popup (popover);
+  settle (window, 15);
+  grab (GTK_WIDGET (popover), name);
+  gtk_popover_popdown (popover);
+}
+
 static void
 shoot_call (GtkWidget *window)
 {
@@ -220,6 +234,13 @@ shoot_call (GtkWidget *window)
       settle (window, 20);
       grab (window, "tour-call-narrow.png");
       gtk_window_resize (GTK_WINDOW (window), 1200, 760);
+      shoot_popover (window, call_view, "verification_button", "tour-call-code.png");
+      shoot_popover (window, call_view, "quality_button", "tour-call-quality.png");
+      shoot_popover (window, call_view, "devices_button", "tour-call-devices.png");
+      hdy_style_manager_set_color_scheme (hdy_style_manager_get_default (),
+                                          HDY_COLOR_SCHEME_FORCE_DARK);
+      settle (window, 30);
+      grab (window, "tour-call-dark.png");
     }
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "hang-up", NULL);

@@ -926,6 +926,7 @@ rp_call_view_class_init (RpCallViewClass *klass)
   /* Not needed by the code, but reachable through gtk_widget_get_template_child () for tests. */
   gtk_widget_class_bind_template_child_full (widget_class, "hang_up_button", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "copy_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "devices_button", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, on_devices_popover_shown);
   gtk_widget_class_set_css_name (widget_class, "rp-call-view");
 }
