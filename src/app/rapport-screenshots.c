@@ -12,6 +12,7 @@
 #include "rp-demo-camera-provider.h"
 #include "rp-demo-data.h"
 #include "rp-history-dialog.h"
+#include "rp-home-view.h"
 #include "rp-notes-panel.h"
 #include "rp-preferences-window.h"
 #include "rp-schedule-dialog.h"
@@ -178,9 +179,24 @@ join_as_partner (const char *link)
 static void
 shoot_home (GtkWidget *window)
 {
+  GtkWidget *home = rp_window_get_home_view (RP_WINDOW (window));
+
   gtk_window_resize (GTK_WINDOW (window), 1200, 940);
   settle (window, 10);
   grab (window, "home.png");
+  if (tour)
+    {
+      GtkPopover *add = GTK_POPOVER (gtk_widget_get_template_child (home, RP_TYPE_HOME_VIEW,
+                                                                    "add_partner_popover"));
+
+      gtk_popover_popup (add);
+      settle (window, 15);
+      grab (GTK_WIDGET (add), "tour-home-add-partner.png");
+      gtk_popover_popdown (add);
+      rp_window_join_link (RP_WINDOW (window), "rapport://127.0.0.1:1/not-a-room");
+      settle (window, 30);
+      grab (window, "tour-home-bad-link.png");
+    }
   gtk_window_resize (GTK_WINDOW (window), 1200, 760);
 }
 
@@ -371,6 +387,11 @@ shoot_preferences (GtkApplication *app)
       show_last_page (GTK_WIDGET (prefs));
       settle (GTK_WIDGET (prefs), 20);
       grab (GTK_WIDGET (prefs), "tour-preferences-devices.png");
+      g_settings_set_string (rp_application_get_settings (RP_APPLICATION (app)), "camera", "none");
+      settle (GTK_WIDGET (prefs), 20);
+      grab (GTK_WIDGET (prefs), "tour-preferences-no-camera.png");
+      g_settings_set_string (rp_application_get_settings (RP_APPLICATION (app)), "camera",
+                             "Demo Camera Sam");
     }
   gtk_widget_destroy (GTK_WIDGET (prefs));
 }
