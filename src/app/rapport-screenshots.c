@@ -227,6 +227,10 @@ shoot_call (GtkWidget *window)
     {
       settle (window, 30);
       grab (window, "tour-waiting.png");
+      gtk_window_resize (GTK_WINDOW (window), 640, 560);
+      settle (window, 30);
+      grab (window, "tour-waiting-narrow.png");
+      gtk_window_resize (GTK_WINDOW (window), 1200, 760);
       rp_call_view_show_panel_page (call_view, "agenda");
       settle (window, 30);
       grab (window, "tour-agenda-empty.png");
