@@ -677,6 +677,51 @@ test_preferences_closed_during_device_probe (Fixture *fixture, gconstpointer use
   wait_for ("the device probes to call back", all_gone, watched);
 }
 
+static gboolean
+combo_shows (gpointer combo)
+{
+  return g_strcmp0 (gtk_combo_box_get_active_id (combo),
+                    g_object_get_data (combo, "expected")) == 0;
+}
+
+/* A device chosen elsewhere (the call's device menu) shows in an open Preferences: a listed
+ * choice at once, one the list lacks after a new probe. */
+static void
+test_preferences_device_choice_follows_the_setting (Fixture *fixture, gconstpointer user_data)
+{
+  GSettings *settings = rp_application_get_settings (fixture->app);
+  GtkWidget *preferences = NULL;
+  gpointer watched[] = { NULL, NULL, GINT_TO_POINTER (1) };
+  g_autofree char *chosen = NULL;
+  GtkComboBox *camera;
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "preferences", NULL);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (fixture->app)); l; l = l->next)
+    if (RP_IS_PREFERENCES_WINDOW (l->data))
+      preferences = l->data;
+  g_assert_nonnull (preferences);
+  camera = template_child (preferences, RP_TYPE_PREFERENCES_WINDOW, "camera_combo");
+
+  g_object_set_data (G_OBJECT (camera), "expected", (gpointer) "test");
+  wait_for ("the camera list", combo_shows, camera);
+  g_settings_set_string (settings, "camera", "none");
+  g_assert_cmpstr (gtk_combo_box_get_active_id (camera), ==, "none");
+  g_settings_set_string (settings, "camera", "USB Camera (unplugged)");
+  g_object_set_data (G_OBJECT (camera), "expected", (gpointer) "USB Camera (unplugged)");
+  wait_for ("the camera list again", combo_shows, camera);
+  /* Showing the setting did not write it back. */
+  chosen = g_settings_get_string (settings, "camera");
+  g_assert_cmpstr (chosen, ==, "USB Camera (unplugged)");
+
+  watched[0] = camera;
+  watched[1] = preferences;
+  g_object_add_weak_pointer (watched[0], &watched[0]);
+  g_object_add_weak_pointer (watched[1], &watched[1]);
+  gtk_widget_destroy (preferences);
+  g_settings_set_string (settings, "camera", "test");
+  wait_for ("the device probes to call back", all_gone, watched);
+}
+
 typedef void (*FixtureTest) (Fixture *fixture, gconstpointer user_data);
 
 /* Each call runs in its own process, so that what one call's media threads leave behind
@@ -736,6 +781,8 @@ main (int argc, char **argv)
                         run_isolated);
   g_test_add_data_func ("/app/preferences/closed-during-device-probe",
                         test_preferences_closed_during_device_probe, run_isolated);
+  g_test_add_data_func ("/app/preferences/device-choice-follows-the-setting",
+                        test_preferences_device_choice_follows_the_setting, run_isolated);
   g_test_add_data_func ("/app/call/own-view-shows-only-with-a-camera",
                         test_own_view_shows_only_with_a_camera, run_isolated);
   g_test_add_data_func ("/app/call/hosted-call-shows-partner-video-and-hangs-up",

@@ -199,11 +199,35 @@ cancel_and_unref (gpointer cancellable)
   g_object_unref (cancellable);
 }
 
+/* The device chosen elsewhere (the call's device menu while Preferences is open) shows here
+ * too; a name the list lacks (a device chosen since the probe) needs a new probe. */
+static void
+on_setting_changed (GtkComboBoxText *combo)
+{
+  GSettings *settings = g_object_get_data (G_OBJECT (combo), "rp-settings");
+  const char *key = g_object_get_data (G_OBJECT (combo), "rp-key");
+  RpDeviceKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (combo), "rp-kind"));
+  g_autofree char *value = g_settings_get_string (settings, key);
+  gboolean shown;
+
+  if (g_strcmp0 (gtk_combo_box_get_active_id (GTK_COMBO_BOX (combo)), value) == 0)
+    return;
+  g_object_set_data (G_OBJECT (combo), "rp-filling", GINT_TO_POINTER (TRUE));
+  shown = gtk_combo_box_set_active_id (GTK_COMBO_BOX (combo), value);
+  g_object_set_data (G_OBJECT (combo), "rp-filling", NULL);
+  if (!shown)
+    rp_devices_fill_combo (combo, kind, settings, key);
+}
+
 /* Replacing or clearing "rp-probe" cancels the probe it held. */
 static void
 on_combo_destroy (GtkWidget *combo)
 {
+  GSettings *settings = g_object_get_data (G_OBJECT (combo), "rp-settings");
+
   g_object_set_data (G_OBJECT (combo), "rp-probe", NULL);
+  if (settings != NULL)
+    g_signal_handlers_disconnect_by_data (settings, combo);
 }
 
 /* The probe takes a moment and its combo may be gone by then (a dialog closed at once): each
@@ -217,7 +241,13 @@ rp_devices_fill_combo (GtkComboBoxText *combo,
   GCancellable *cancellable = g_cancellable_new ();
 
   if (g_object_get_data (G_OBJECT (combo), "rp-settings") == NULL)
-    g_signal_connect (combo, "destroy", G_CALLBACK (on_combo_destroy), NULL);
+    {
+      g_autofree char *detailed = g_strconcat ("changed::", key, NULL);
+
+      g_signal_connect (combo, "destroy", G_CALLBACK (on_combo_destroy), NULL);
+      g_signal_connect_object (settings, detailed, G_CALLBACK (on_setting_changed), combo,
+                               G_CONNECT_SWAPPED);
+    }
   g_object_set_data_full (G_OBJECT (combo), "rp-settings", g_object_ref (settings),
                           g_object_unref);
   g_object_set_data_full (G_OBJECT (combo), "rp-key", g_strdup (key), g_free);
