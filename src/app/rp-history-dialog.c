@@ -176,8 +176,8 @@ make_row (RpHistoryDialog *self, const RpSearchHit *hit)
   atk_object_set_name (gtk_widget_get_accessible (export), _("Export as Markdown…"));
   g_object_set_data (G_OBJECT (export), "session-id", GSIZE_TO_POINTER ((gsize) hit->session_id));
   /* '/' cannot be in a file name; a title may have one. */
-  g_object_set_data_full (G_OBJECT (export), "file-name", g_strdelimit (g_steal_pointer (&file_name), "/", '-'),
-                          g_free);
+  g_strdelimit (file_name, "/", '-');
+  g_object_set_data_full (G_OBJECT (export), "file-name", g_steal_pointer (&file_name), g_free);
   g_signal_connect (export, "clicked", G_CALLBACK (on_export_clicked), self);
   gtk_container_add (GTK_CONTAINER (row), export);
   gtk_widget_show_all (row);
@@ -199,17 +199,6 @@ show_results (RpHistoryDialog *self, GPtrArray *results)
   g_signal_emit (self, signals[SIGNAL_RESULTS_CHANGED], 0);
 }
 
-static void
-search_hit_free (gpointer data)
-{
-  RpSearchHit *hit = data;
-
-  g_free (hit->title);
-  g_free (hit->partner_name);
-  g_free (hit->snippet);
-  g_free (hit);
-}
-
 /* A recent session as a hit, its notes' first line as the snippet. */
 static RpSearchHit *
 hit_from_item (RpSessionItem *item)
@@ -229,7 +218,7 @@ hit_from_item (RpSessionItem *item)
 static void
 show_recent (RpHistoryDialog *self)
 {
-  g_autoptr (GPtrArray) recent = g_ptr_array_new_with_free_func (search_hit_free);
+  g_autoptr (GPtrArray) recent = g_ptr_array_new_with_free_func ((GDestroyNotify) rp_search_hit_free);
   guint n = self->recent != NULL ? g_list_model_get_n_items (self->recent) : 0;
 
   for (guint i = 0; i < n; i++)
