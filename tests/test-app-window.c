@@ -722,6 +722,24 @@ test_preferences_device_choice_follows_the_setting (Fixture *fixture, gconstpoin
   wait_for ("the device probes to call back", all_gone, watched);
 }
 
+/* An error is about what was just tried: back from a later call it is gone. */
+static void
+test_an_error_does_not_outlive_the_next_call (Fixture *fixture, gconstpointer user_data)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  GtkWidget *home = rp_window_get_home_view (fixture->window);
+  GtkRevealer *revealer = template_child (home, RP_TYPE_HOME_VIEW, "error_revealer");
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
+
+  rp_home_view_show_error (RP_HOME_VIEW (home), "Could not join: a test error");
+  g_assert_true (gtk_revealer_get_reveal_child (revealer));
+  press (window, GDK_KEY_n, GDK_CONTROL_MASK);
+  wait_for ("the hosted session", session_waiting, call_view);
+  press (window, GDK_KEY_E, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  wait_for ("the home view", page_is_home, fixture->window);
+  g_assert_false (gtk_revealer_get_reveal_child (revealer));
+}
+
 typedef void (*FixtureTest) (Fixture *fixture, gconstpointer user_data);
 
 /* Each call runs in its own process, so that what one call's media threads leave behind
@@ -779,6 +797,8 @@ main (int argc, char **argv)
               fixture_set_up, test_every_call_control_has_an_accessible_name, fixture_tear_down);
   g_test_add_data_func ("/app/a11y/keyboard-runs-the-call", test_keyboard_runs_the_call,
                         run_isolated);
+  g_test_add_data_func ("/app/window/an-error-does-not-outlive-the-next-call",
+                        test_an_error_does_not_outlive_the_next_call, run_isolated);
   g_test_add_data_func ("/app/preferences/closed-during-device-probe",
                         test_preferences_closed_during_device_probe, run_isolated);
   g_test_add_data_func ("/app/preferences/device-choice-follows-the-setting",

@@ -265,6 +265,11 @@ shoot_call (GtkWidget *window)
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "hang-up", NULL);
   rp_session_hang_up (partner);
+  if (tour)
+    {
+      settle (window, 30);
+      grab (window, "tour-home-dark.png");
+    }
 }
 
 /* The newest toplevel of a type other than the main window (dialogs have no handle). */
