@@ -402,9 +402,6 @@ static void
 prepare_media_before_joining (void)
 {
   rp_media_warm_up ();
-  /* The device list is made here meanwhile, so that both are made at once, as the call's
-   * setup made them before. */
-  g_list_free_full (rp_media_list_devices (RP_MEDIA_CLASS_SPEAKER), gst_object_unref);
   rp_media_warm_up_wait ();
 }
 
