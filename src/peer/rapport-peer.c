@@ -393,18 +393,6 @@ start_embedded_server (Peer               *peer,
   return TRUE;
 }
 
-/* A joining peer finishes its once-a-process media setup before it takes its seat: the DTLS
- * certificate GStreamer 1.22 generates for the first call of a process (RSA-2048, no cheaper
- * kind to choose) and the device list. On a loaded machine that took from 0.3 to over 2 s;
- * left to run while the call is set up, it competed with the setup for the CPU and sat on its
- * path (the answer waits for the certificate). Nothing runs yet that this could hold up. */
-static void
-prepare_media_before_joining (void)
-{
-  rp_media_warm_up ();
-  rp_media_warm_up_wait ();
-}
-
 int
 main (int    argc,
       char **argv)
@@ -519,8 +507,6 @@ main (int    argc,
   g_unix_signal_add (SIGINT, on_interrupt, &peer);
   g_unix_signal_add (SIGTERM, on_interrupt, &peer);
 
-  if (!host)
-    prepare_media_before_joining ();
   if (host)
     {
       g_autofree char *host_port = g_strdup (server);
