@@ -740,6 +740,52 @@ test_an_error_does_not_outlive_the_next_call (Fixture *fixture, gconstpointer us
   g_assert_false (gtk_revealer_get_reveal_child (revealer));
 }
 
+static gboolean
+object_gone (gpointer data)
+{
+  g_autoptr (GObject) object = g_weak_ref_get (data);
+
+  return object == NULL;
+}
+
+/* Hanging up in the first moments, while the session still reaches the embedded server: the
+ * session lives until its pending connect has finished, then goes; no CRITICAL (fatal here).
+ * The window used to drop it twice (an idle callback that returned garbage), which freed it
+ * under the connect's own reference. */
+static void
+test_hang_up_while_reaching_the_server (Fixture *fixture, gconstpointer user_data)
+{
+  CallTest test = { fixture };
+  GtkWidget *home = rp_window_get_home_view (fixture->window);
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
+  GtkWidget *start = template_child (home, RP_TYPE_HOME_VIEW, "start_button");
+  GtkWidget *hang_up = template_child (call_view, RP_TYPE_CALL_VIEW, "hang_up_button");
+
+  for (guint steps = 0; steps < 4; steps++)
+    {
+      GWeakRef session;
+      RpSessionState state;
+      gint64 settled_at;
+
+      gtk_button_clicked (GTK_BUTTON (start));
+      g_weak_ref_init (&session, rp_call_view_get_session (call_view));
+      for (guint i = 0; i < steps; i++)
+        g_main_context_iteration (NULL, FALSE);
+      g_object_get (rp_call_view_get_session (call_view), "state", &state, NULL);
+      g_test_message ("hanging up after %u steps, in state %d", steps, state);
+      gtk_button_clicked (GTK_BUTTON (hang_up));
+      wait_for ("the home view after hanging up", back_home, &test);
+      wait_for ("the session to go", object_gone, &session);
+      g_weak_ref_clear (&session);
+      /* Whatever was still pending on it runs now, and must find nothing freed. */
+      settled_at = g_get_monotonic_time () + 300 * 1000;
+      while (g_get_monotonic_time () < settled_at)
+        if (!g_main_context_iteration (NULL, FALSE))
+          g_usleep (1000);
+    }
+  g_assert_false (rp_call_view_is_active (call_view));
+}
+
 typedef void (*FixtureTest) (Fixture *fixture, gconstpointer user_data);
 
 /* Each call runs in its own process, so that what one call's media threads leave behind
@@ -809,6 +855,8 @@ main (int argc, char **argv)
                         test_hosted_call_shows_partner_video_and_hangs_up, run_isolated);
   g_test_add_data_func ("/app/call/partner-without-camera-then-leaving",
                         test_partner_without_camera_then_leaving, run_isolated);
+  g_test_add_data_func ("/app/call/hang-up-while-reaching-the-server-ends-cleanly",
+                        test_hang_up_while_reaching_the_server, run_isolated);
   g_test_add_data_func ("/app/call/joining-a-link-shows-the-host",
                         test_joining_a_link_shows_the_host, run_isolated);
   status = g_test_run ();

@@ -820,9 +820,10 @@ finish_call (RpCallView *self, const char *reason)
   detach_proposals (self);
   g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_handle_id (&self->timer_source, g_source_remove);
-  /* We may be inside one of the session's own signal emissions: let it unwind first. */
-  g_idle_add_full (G_PRIORITY_DEFAULT, (GSourceFunc) G_CALLBACK (g_object_unref),
-                   g_steal_pointer (&self->session), NULL);
+  /* We may be inside one of the session's own signal emissions: let it unwind first. (Once:
+   * g_object_unref as a GSourceFunc returned garbage, so the idle ran again and dropped a
+   * reference the session's pending connect still held.) */
+  g_idle_add_once ((GSourceOnceFunc) g_object_unref, g_steal_pointer (&self->session));
   /* The server stays a moment so that our "bye" reaches the partner, who then sees us leave
    * instead of a dropped connection; a new session in the meantime reuses it. */
   if (self->server != NULL && self->server_stop_source == 0)

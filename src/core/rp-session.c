@@ -25,6 +25,9 @@
 #define RP_SESSION_RETRY_FIRST_MS 250
 #define RP_SESSION_RETRY_MAX_MS   2000
 #define RP_SESSION_DEFAULT_GRACE_S 10
+/* A reconnection's connect timeout (s): a SYN lost while the path was dark is resent by TCP only
+ * after seconds, so a fresh attempt is quicker once the path is back. */
+#define RP_SESSION_RETRY_CONNECT_TIMEOUT_S 4
 
 struct _RpSession
 {
@@ -870,6 +873,8 @@ open_signal (RpSession    *self,
              GCancellable *cancellable)
 {
   self->signal = rp_signal_client_new (self->ws_url);
+  if (self->signal_lost)
+    g_object_set (self->signal, "connect-timeout", RP_SESSION_RETRY_CONNECT_TIMEOUT_S, NULL);
   g_signal_connect (self->signal, "message", G_CALLBACK (on_signal_message), self);
   g_signal_connect (self->signal, "closed", G_CALLBACK (on_signal_closed), self);
   rp_signal_client_connect_async (self->signal, cancellable, on_signal_connected,

@@ -414,13 +414,18 @@ list_devices (void)
 }
 
 static gboolean
-start_embedded_server (Peer   *peer,
-                       guint   port,
-                       int     grace,
-                       GError **error)
+start_embedded_server (Peer               *peer,
+                       guint               port,
+                       int                 grace,
+                       const char * const *allow_origins,
+                       GError            **error)
 {
   peer->server = rp_server_new ();
   g_object_set (peer->server, "bind-address", "127.0.0.1", "port", port, NULL);
+  /* A browser page (the web client) joins a room this peer hosts only from an origin the
+   * user named, as with rapport-server --allow-origin. */
+  if (allow_origins != NULL)
+    g_object_set (peer->server, "allow-origins", allow_origins, NULL);
   if (grace >= 0)
     g_object_set (peer->server, "grace-seconds", (guint) grace, NULL);
   if (!rp_server_start (peer->server, error))
@@ -445,6 +450,7 @@ main (int    argc,
   g_autofree char *audio = NULL;
   g_autofree char *speaker = NULL;
   g_auto(GStrv) rest = NULL;
+  g_auto(GStrv) allow_origins = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context = NULL;
   Peer peer = { 0 };
@@ -458,6 +464,9 @@ main (int    argc,
       "one", "HOST:PORT" },
     { "grace", 0, 0, G_OPTION_ARG_INT, &grace,
       "With --host: seconds the embedded server holds a dropped seat (default 10)", "SECONDS" },
+    { "allow-origin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &allow_origins,
+      "With --host: the embedded server also accepts browser pages from this Origin "
+      "(repeatable; '*' = any; other origins get HTTP 403)", "ORIGIN" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Display name shown to the other side", "NAME" },
     { "audio-only", 0, 0, G_OPTION_ARG_NONE, &audio_only, "A call without video", NULL },
     { "relay-only", 0, 0, G_OPTION_ARG_NONE, &relay_only,
@@ -512,6 +521,11 @@ main (int    argc,
       g_printerr ("rapport-peer: give either --host or one LINK (see --help)\n");
       return 2;
     }
+  if (allow_origins != NULL && (!host || server != NULL))
+    {
+      g_printerr ("rapport-peer: --allow-origin is for the embedded server of --host\n");
+      return 2;
+    }
 
   peer.loop = g_main_loop_new (NULL, FALSE);
   peer.duration_s = (guint) duration;
@@ -545,7 +559,8 @@ main (int    argc,
 
       if (host_port == NULL)
         {
-          if (!start_embedded_server (&peer, (guint) port, grace, &error))
+          if (!start_embedded_server (&peer, (guint) port, grace,
+                                      (const char * const *) allow_origins, &error))
             {
               event_string (&peer, "error", "message", error->message);
               event_string (&peer, "ended", "reason", "error");
