@@ -18,7 +18,9 @@ set +e
 xvfb-run -a -s "-screen 0 1920x1080x24" dbus-run-session -- \
   meson test -C build --print-errorlogs --num-processes 2 --no-rebuild
 logs=(build/meson-logs/testlog.json)
-if meson test -C build-fuzz --list 2>/dev/null | grep -q 'fuzz-'; then
+# grep reads the whole list: `grep -q` would stop at the first line and, under pipefail, meson's
+# SIGPIPE made the condition false, silently skipping every harness.
+if meson test -C build-fuzz --list 2>/dev/null | grep 'fuzz-' >/dev/null; then
   meson test -C build-fuzz --suite fuzz --print-errorlogs --no-rebuild
   logs+=(build-fuzz/meson-logs/testlog.json)
 fi
