@@ -20,6 +20,7 @@
 #include "rp-proposals-dialog.h"
 #include "rp-schedule-dialog.h"
 #include "rp-store.h"
+#include "rp-test-peer.h"
 #include "rp-window.h"
 
 #define WATCHDOG_SECONDS 60
@@ -27,11 +28,9 @@
 #define PROPOSAL_ID "a1a1a1a1b2b2b2b2c3c3c3c3d4d4d4d4@rapport"
 
 typedef struct {
-  RpWindow    *window;
-  GSubprocess *peer;
-  char        *peer_out;     /* the peer's JSON lines */
-  char        *peer_store;
-  gboolean     peer_exited;
+  RpWindow   *window;
+  RpTestProc *peer;
+  char       *peer_store;
 } Fixture;
 
 static char *data_dir;
@@ -47,17 +46,11 @@ on_watchdog (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 wait_for (const char *what, Condition condition, gpointer data)
 {
   guint watchdog = g_timeout_add_seconds (WATCHDOG_SECONDS, on_watchdog, NULL);
-  guint ticker = g_timeout_add (100, wake, NULL);   /* the peer's file is polled */
+  guint ticker = g_timeout_add (100, rp_test_ticker, NULL);   /* conditions are rechecked */
 
   waiting_for = what;
   while (!condition (data))
@@ -131,7 +124,6 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
   g_settings_set_uint (settings, "reminder-minutes", 0);
   g_application_activate (G_APPLICATION (shared_app));
   wait_for ("the main window and its store", window_ready, fixture);
-  fixture->peer_out = g_build_filename (data_dir, "peer.jsonl", NULL);
   fixture->peer_store = g_build_filename (data_dir, "peer.db", NULL);
 }
 
@@ -140,9 +132,7 @@ fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 {
   GList *toplevels = gtk_window_list_toplevels ();
 
-  if (fixture->peer != NULL && !fixture->peer_exited)
-    g_subprocess_force_exit (fixture->peer);
-  g_clear_object (&fixture->peer);
+  g_clear_pointer (&fixture->peer, rp_test_proc_free);
   for (GList *l = toplevels; l != NULL; l = l->next)
     if (GTK_IS_DIALOG (l->data))
       gtk_widget_destroy (l->data);
@@ -152,72 +142,31 @@ fixture_tear_down (Fixture *fixture, gconstpointer user_data)
   gtk_widget_destroy (GTK_WIDGET (fixture->window));
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  g_unlink (fixture->peer_out);
   g_unlink (fixture->peer_store);
-  g_free (fixture->peer_out);
   g_free (fixture->peer_store);
 }
 
 /* ---- the peer ----------------------------------------------------------------------------- */
 
 static void
-on_peer_exit (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Fixture *fixture = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  fixture->peer_exited = TRUE;
-}
-
-static void
 spawn_peer (Fixture *fixture, const char *link, ...)
 {
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GError) error = NULL;
-  const char *arg;
+  g_autofree char *store = g_strconcat ("--store=", fixture->peer_store, NULL);
+  const char *leading[] = {
+    link, "--name=" AIKO, "--video=none", "--audio=none", "--audio-sink=none", store, NULL,
+  };
   va_list ap;
 
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("RAPPORT_BUILD_DIR"), "src", "peer",
-                                           "rapport-peer", NULL));
-  g_ptr_array_add (argv, g_strdup (link));
-  g_ptr_array_add (argv, g_strdup ("--name=" AIKO));
-  g_ptr_array_add (argv, g_strdup ("--video=none"));
-  g_ptr_array_add (argv, g_strdup ("--audio=none"));
-  g_ptr_array_add (argv, g_strdup ("--audio-sink=none"));
-  g_ptr_array_add (argv, g_strconcat ("--store=", fixture->peer_store, NULL));
   va_start (ap, link);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
+  fixture->peer = rp_test_peer_spawn_valist ("aiko", leading, ap);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  g_subprocess_launcher_set_stdout_file_path (launcher, fixture->peer_out);
-  fixture->peer = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
-                                                &error);
-  g_assert_no_error (error);
-  g_subprocess_wait_async (fixture->peer, NULL, on_peer_exit, fixture);
 }
 
 /* The first event line of that name the peer printed, or NULL. */
 static JsonObject *
 peer_event (Fixture *fixture, const char *event)
 {
-  g_autofree char *text = NULL;
-  g_auto (GStrv) lines = NULL;
-
-  if (!g_file_get_contents (fixture->peer_out, &text, NULL, NULL))
-    return NULL;
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autoptr (JsonNode) node = json_from_string (lines[i], NULL);
-
-      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
-          g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node),
-                                                                 "event", ""), event) == 0)
-        return json_object_ref (json_node_get_object (node));
-    }
-  return NULL;
+  return rp_test_proc_find (fixture->peer, event, 0);
 }
 
 typedef struct {
@@ -229,9 +178,8 @@ static gboolean
 peer_printed (gpointer data)
 {
   PeerWait *w = data;
-  g_autoptr (JsonObject) o = peer_event (w->fixture, w->event);
 
-  return o != NULL;
+  return peer_event (w->fixture, w->event) != NULL;
 }
 
 static void
@@ -258,7 +206,7 @@ session_waiting (gpointer data)
 static gboolean
 peer_gone (gpointer data)
 {
-  return ((Fixture *) data)->peer_exited;
+  return ((Fixture *) data)->peer->exited;
 }
 
 static RpCallView *
@@ -396,8 +344,7 @@ test_partner_proposal_is_announced_accepted_and_upcoming (Fixture *fixture, gcon
   RpCallView *call_view;
   GtkRevealer *notification;
   GtkWidget *dialog, *accept;
-  g_autoptr (JsonObject) answered = NULL;
-  g_autoptr (JsonObject) scheduled = NULL;
+  JsonObject *answered, *scheduled;
   UpcomingWait upcoming = { fixture, upcoming_with_aiko (fixture) };
 
   g_assert_true (g_file_set_contents (proposal,
@@ -427,7 +374,9 @@ test_partner_proposal_is_announced_accepted_and_upcoming (Fixture *fixture, gcon
   g_assert_cmpstr (rp_proposals_dialog_get_page (RP_PROPOSALS_DIALOG (dialog)), ==, "done");
   g_assert_false (gtk_widget_get_visible (proposals_button (fixture)));
   wait_for ("the session under Upcoming", upcoming_grew, &upcoming);
+  /* The peer prints both at once, but its lines are read one at a time: wait for each. */
   wait_for_peer_event (fixture, "session-scheduled");
+  wait_for_peer_event (fixture, "proposal-answered");
 
   answered = peer_event (fixture, "proposal-answered");
   g_assert_nonnull (answered);
@@ -456,8 +405,7 @@ test_own_proposal_goes_to_partner_and_comes_back_accepted (Fixture *fixture, gco
   UpcomingWait upcoming = { fixture, upcoming_with_aiko (fixture) };
   RpCallView *call_view = host_for_aiko (fixture);
   GtkWidget *dialog;
-  g_autoptr (JsonObject) received = NULL;
-  g_autoptr (JsonObject) scheduled = NULL;
+  JsonObject *received, *scheduled;
 
   spawn_peer (fixture, rp_call_view_get_link (call_view), "--accept-proposals=first",
               "--duration=0", NULL);
@@ -483,24 +431,6 @@ test_own_proposal_goes_to_partner_and_comes_back_accepted (Fixture *fixture, gco
   wait_for ("the peer to leave", peer_gone, fixture);
   assert_both_planned (fixture, json_object_get_string_member (scheduled, "uid"),
                        "Europe/Berlin", json_object_get_string_member (scheduled, "local"));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 int
@@ -532,7 +462,7 @@ main (int argc, char **argv)
               test_own_proposal_goes_to_partner_and_comes_back_accepted, fixture_tear_down);
   status = g_test_run ();
   g_clear_object (&shared_app);
-  remove_tree (data_dir);
+  rp_test_remove_tree (data_dir);
   g_free (data_dir);
   return status;
 }
