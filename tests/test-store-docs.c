@@ -5,14 +5,11 @@
 #include "config.h"
 
 #define _GNU_SOURCE
-#include <sched.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "rp-store.h"
 #include "rp-text-doc.h"
+#include "store-test-mounts.h"
 #include "store-test-util.h"
 
 static RpStore *
@@ -436,19 +433,6 @@ test_full_disk_write_failing_follows_state (StoreFixture *fixture,
   g_assert_cmpuint (rp_store_get_update_count (store, "notes"), ==, 1);
 }
 
-/* Whether this process may make a mount namespace (root in a VM or container that allows it). */
-static gboolean
-can_mount_tmpfs (void)
-{
-  pid_t pid = fork ();
-  int status = 0;
-
-  if (pid == 0)
-    _exit (unshare (CLONE_NEWNS) == 0 ? 0 : 1);
-  return pid > 0 && waitpid (pid, &status, 0) == pid && WIFEXITED (status) &&
-         WEXITSTATUS (status) == 0;
-}
-
 static void
 write_ballast (const char *path,
                gsize       size)
@@ -469,10 +453,7 @@ run_real_enospc (void)
   g_autoptr(GError) error = NULL;
   guint n_blobs = 0;
 
-  g_assert_cmpint (unshare (CLONE_NEWNS), ==, 0);
-  /* Private, so that the mount never shows outside this process. */
-  g_assert_cmpint (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
-  g_assert_cmpint (mount ("tmpfs", dir, "tmpfs", 0, "size=1m"), ==, 0);
+  store_test_mount_tmpfs (dir, "1m");
   write_ballast (ballast, 256 * 1024);
   {
     g_autoptr(RpStore) store = rp_store_new (path, &error);
@@ -518,18 +499,7 @@ run_real_enospc (void)
 static void
 test_full_disk_real_filesystem (void)
 {
-  if (g_test_subprocess ())
-    {
-      run_real_enospc ();
-      return;
-    }
-  if (!can_mount_tmpfs ())
-    {
-      g_test_skip ("cannot make a mount namespace here (needs root or CAP_SYS_ADMIN)");
-      return;
-    }
-  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
+  store_test_run_with_mounts (run_real_enospc);
 }
 
 static void

@@ -7,14 +7,11 @@
 
 #define _GNU_SOURCE
 #include <json-glib/json-glib.h>
-#include <sched.h>
 #include <sqlite3.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "rp-store.h"
+#include "store-test-mounts.h"
 #include "store-test-util.h"
 
 static RpStore *
@@ -364,18 +361,6 @@ test_open_read_only_location_is_refused (StoreFixture *fixture,
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
-static gboolean
-can_unshare_mounts (void)
-{
-  pid_t pid = fork ();
-  int status = 0;
-
-  if (pid == 0)
-    _exit (unshare (CLONE_NEWNS) == 0 ? 0 : 1);
-  return pid > 0 && waitpid (pid, &status, 0) == pid && WIFEXITED (status) &&
-         WEXITSTATUS (status) == 0;
-}
-
 /* In a subprocess: a store written on a tmpfs, which is then remounted read-only. */
 static void
 run_read_only_filesystem (void)
@@ -387,9 +372,7 @@ run_read_only_filesystem (void)
   gsize before_len, after_len;
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (unshare (CLONE_NEWNS), ==, 0);
-  g_assert_cmpint (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
-  g_assert_cmpint (mount ("tmpfs", dir, "tmpfs", 0, "size=4m"), ==, 0);
+  store_test_mount_tmpfs (dir, "4m");
   {
     g_autoptr(RpStore) store = rp_store_new (path, &error);
 
@@ -413,18 +396,7 @@ run_read_only_filesystem (void)
 static void
 test_open_read_only_filesystem_is_refused (void)
 {
-  if (g_test_subprocess ())
-    {
-      run_read_only_filesystem ();
-      return;
-    }
-  if (!can_unshare_mounts ())
-    {
-      g_test_skip ("cannot make a mount namespace here (needs root or CAP_SYS_ADMIN)");
-      return;
-    }
-  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
+  store_test_run_with_mounts (run_read_only_filesystem);
 }
 
 static void
