@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <gtk/gtk.h>
 #include <handy.h>
@@ -20,6 +19,7 @@
 #include "rp-reminders.h"
 #include "rp-schedule-flow.h"
 #include "rp-store.h"
+#include "rp-test-peer.h"
 #include "rp-window.h"
 
 /* The app window wired to its real parts: the SQLite store under XDG_DATA_HOME, the shared
@@ -341,24 +341,13 @@ test_open_action_items_carry_into_the_next_agenda (Fixture *fixture, gconstpoint
 typedef struct {
   GtkTextBuffer *buffer;
   RpAgendaPanel *agenda;
-  gboolean peer_exited;
-  gboolean peer_ok;
+  RpTestProc    *peer;
 } PeerCall;
-
-static void
-on_peer_exit (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  PeerCall *call = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  call->peer_ok = g_subprocess_get_successful (G_SUBPROCESS (source));
-  call->peer_exited = TRUE;
-}
 
 static gboolean
 peer_exited (gpointer data)
 {
-  return ((PeerCall *) data)->peer_exited;
+  return ((PeerCall *) data)->peer->exited;
 }
 
 static gboolean
@@ -388,10 +377,6 @@ test_partner_edits_meet_in_the_panels_and_the_record (Fixture *fixture, gconstpo
   RpNotesPanel *notes = template_child (call_view, RP_TYPE_CALL_VIEW, "notes_panel");
   PeerCall call = { rp_notes_panel_get_buffer (notes),
                     template_child (call_view, RP_TYPE_CALL_VIEW, "agenda_panel") };
-  g_autofree char *peer = g_build_filename (g_getenv ("RAPPORT_BUILD_DIR"), "src", "peer",
-                                            "rapport-peer", NULL);
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
   g_autoptr (RpStore) store = NULL;
   g_autoptr (RpSessionRecord) record = NULL;
   g_autofree char *uid = NULL;
@@ -402,19 +387,18 @@ test_partner_edits_meet_in_the_panels_and_the_record (Fixture *fixture, gconstpo
   uid = g_strdup (rp_call_docs_get_record (RP_CALL_DOCS (rp_call_view_get_docs (call_view)))->uid);
   gtk_text_buffer_insert_at_cursor (call.buffer, "Mentor notes. ", -1);
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, peer,
-                              rp_call_view_get_link (call_view), "--name", "Aiko Tanaka",
-                              "--video", "test", "--audio", "test", "--audio-sink", "none",
-                              "--type", "Hello from Aiko", "--type-rate", "500",
-                              "--agenda-add", "Career plan", "--duration", "0", NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_async (process, NULL, on_peer_exit, &call);
+  call.peer = rp_test_peer_spawn ("aiko", rp_call_view_get_link (call_view),
+                                  "--name", "Aiko Tanaka",
+                                  "--video", "test", "--audio", "test", "--audio-sink", "none",
+                                  "--type", "Hello from Aiko", "--type-rate", "500",
+                                  "--agenda-add", "Career plan", "--duration", "0", NULL);
   wait_for ("the partner's notes and agenda item", partner_edits_arrived, &call);
 
   rp_call_view_hang_up (call_view);
   wait_for ("the home view", page_is_home, fixture->window);
   wait_for ("rapport-peer to exit", peer_exited, &call);
-  g_assert_true (call.peer_ok);
+  g_assert_cmpint (call.peer->status, ==, 0);
+  g_clear_pointer (&call.peer, rp_test_proc_free);
 
   store = open_store ();
   record = rp_store_get_session_by_uid (store, uid, NULL);
@@ -775,24 +759,6 @@ test_reminder_minutes_are_set_in_preferences (Fixture *fixture, gconstpointer us
   g_settings_set_uint (rp_application_get_settings (shared_app), "reminder-minutes", 0);
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -831,7 +797,7 @@ main (int argc, char **argv)
               fixture_set_up, test_reminder_minutes_are_set_in_preferences, fixture_tear_down);
   status = g_test_run ();
   g_clear_object (&shared_app);
-  remove_tree (data_dir);
+  rp_test_remove_tree (data_dir);
   g_free (data_dir);
   return status;
 }
