@@ -14,16 +14,6 @@
 #include "store-test-mounts.h"
 #include "store-test-util.h"
 
-static RpStore *
-open_store (StoreFixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  RpStore *store = rp_store_new (fixture->path, &error);
-
-  g_assert_no_error (error);
-  return store;
-}
-
 static gint64
 add_partner (RpStore    *store,
              const char *name,
@@ -131,7 +121,7 @@ static void
 test_open_sets_schema_version_and_wal (StoreFixture *fixture,
                                        gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
 
@@ -158,7 +148,7 @@ test_open_migrates_version_1_keeping_records (StoreFixture *fixture,
   sqlite3 *db = NULL;
 
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
 
     id = add_ended_session (store, add_partner (store, "Aiko", "Asia/Tokyo"), 5000, "v1 notes");
   }
@@ -178,7 +168,7 @@ test_open_migrates_version_1_keeping_records (StoreFixture *fixture,
   sqlite3_close (db);
 
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
 
     read = rp_store_get_session (store, id, &error);
     g_assert_no_error (error);
@@ -317,7 +307,7 @@ test_open_damaged_database_is_refused (StoreFixture *fixture,
   gsize len;
 
   {
-    g_autoptr(RpStore) first = open_store (fixture);
+    g_autoptr(RpStore) first = store_fixture_open (fixture);
 
     add_partner (first, "Aiko", "Asia/Tokyo");
   }
@@ -415,7 +405,7 @@ static void
 test_closed_store_refuses_calls (StoreFixture *fixture,
                                  gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) partners = NULL;
 
@@ -429,7 +419,7 @@ static void
 test_open_locked_by_another_program_is_busy (StoreFixture *fixture,
                                              gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpPartner) partner = rp_partner_new ("Aiko", "Asia/Tokyo");
   g_autoptr(GError) error = NULL;
   sqlite3 *other = NULL;
@@ -454,7 +444,7 @@ static void
 test_partners_round_trip_and_update (StoreFixture *fixture,
                                      gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpPartner) partner = rp_partner_new ("Aiko", "Asia/Tokyo");
   g_autoptr(RpPartner) read = NULL;
   g_autoptr(GPtrArray) all = NULL;
@@ -490,7 +480,7 @@ static void
 test_partners_unknown_zone_is_refused (StoreFixture *fixture,
                                        gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpPartner) partner = rp_partner_new ("Aiko", "Mars/Olympus_Mons");
   g_autoptr(GError) error = NULL;
 
@@ -503,7 +493,7 @@ static void
 test_partners_bad_working_hours_are_refused (StoreFixture *fixture,
                                              gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   const char *bad[] = {
     "{\"mon\":[\"09:00-17:00\"]}", "Monday 09:00-17:00", "Mon 09:00", "Mon 25:00-26:00",
     "Mon-Fri", "Mon 9-5", ";;x",
@@ -524,7 +514,7 @@ static void
 test_partners_without_working_hours_store_empty (StoreFixture *fixture,
                                                 gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 id = add_partner (store, "Aiko", "Asia/Tokyo");
   g_autoptr(RpPartner) read = rp_store_get_partner (store, id, NULL);
 
@@ -536,7 +526,7 @@ static void
 test_partners_delete_keeps_sessions (StoreFixture *fixture,
                                      gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 partner = add_partner (store, "Aiko", "Asia/Tokyo");
   gint64 session = add_ended_session (store, partner, 1700000000, "kept");
   g_autoptr(RpSessionRecord) record = NULL;
@@ -559,7 +549,7 @@ static void
 test_sessions_round_trip_every_field (StoreFixture *fixture,
                                       gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpSessionRecord) record = rp_session_record_new ();
   g_autoptr(RpSessionRecord) read = NULL;
   g_autoptr(RpSessionRecord) by_uid = NULL;
@@ -631,7 +621,7 @@ static void
 test_sessions_uid_in_use_is_invalid (StoreFixture *fixture,
                                      gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpSessionRecord) first = rp_session_record_new ();
   g_autoptr(RpSessionRecord) second = rp_session_record_new ();
   g_autoptr(GError) error = NULL;
@@ -648,7 +638,7 @@ static void
 test_sessions_invalid_schedule_is_refused (StoreFixture *fixture,
                                            gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   const char *cases[][2] = {
     { "Asia/Tokyo", "2026-02-30T07:00" }, { "Asia/Tokyo", "2026-03-30 07:00" },
     { "Asia/Tokyo", "2026-03-30T24:00" }, { "Asia/Tokyo", NULL },
@@ -674,7 +664,7 @@ static void
 test_sessions_unknown_partner_is_not_found (StoreFixture *fixture,
                                             gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpSessionRecord) record = rp_session_record_new ();
   g_autoptr(GError) error = NULL;
 
@@ -687,7 +677,7 @@ static void
 test_sessions_recent_lists_most_recent_first (StoreFixture *fixture,
                                               gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
   gint64 bea = add_partner (store, "Bea", "Europe/Madrid");
   g_autoptr(GPtrArray) all = NULL;
@@ -733,7 +723,7 @@ static void
 test_sessions_upcoming_sorts_by_instant_across_zones (StoreFixture *fixture,
                                                       gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GPtrArray) upcoming = NULL;
   g_autoptr(GError) error = NULL;
   /* 2026-03-30 00:00Z */
@@ -759,7 +749,7 @@ static void
 test_sessions_series_lists_its_next_instance (StoreFixture *fixture,
                                               gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpSessionRecord) series = rp_session_record_new ();
   g_autoptr(GPtrArray) upcoming = NULL;
   g_autoptr(GError) error = NULL;
@@ -794,7 +784,7 @@ static void
 test_sessions_invalid_rule_is_refused (StoreFixture *fixture,
                                        gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   const char *rules[] = { "FREQ=SOMETIMES", "BYDAY=MO", "not a rule" };
 
   for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
@@ -836,7 +826,7 @@ static void
 test_actions_agenda_actions_become_items (StoreFixture *fixture,
                                           gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpSessionRecord) record = rp_session_record_new ();
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
@@ -865,7 +855,7 @@ static void
 test_actions_open_items_carry_over_once (StoreFixture *fixture,
                                          gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
   gint64 bea = add_partner (store, "Bea", "Europe/Madrid");
   gint64 older = add_ended_session (store, aiko, 1000000, "older");
@@ -905,7 +895,7 @@ static void
 test_actions_still_open_items_carry_on (StoreFixture *fixture,
                                         gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
   gint64 first = add_ended_session (store, aiko, 1000000, "1");
   g_autoptr(RpSessionRecord) second = rp_session_record_new ();
@@ -937,7 +927,7 @@ static void
 test_actions_unknown_session_is_not_found (StoreFixture *fixture,
                                            gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) carried = NULL;
 
@@ -970,7 +960,7 @@ static void
 test_proposals_keep_state_until_answered (StoreFixture *fixture,
                                           gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
   g_autoptr(RpProposal) proposal = make_proposal ();
   g_autoptr(RpMeeting) meeting = NULL;
@@ -1015,7 +1005,7 @@ static void
 test_proposals_unknown_partner_is_not_found (StoreFixture *fixture,
                                              gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpProposal) proposal = make_proposal ();
   g_autoptr(GError) error = NULL;
 
@@ -1027,7 +1017,7 @@ static void
 test_proposals_unreadable_one_is_skipped (StoreFixture *fixture,
                                           gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpProposal) proposal = make_proposal ();
   g_autoptr(GPtrArray) all = NULL;
   g_autoptr(GError) error = NULL;
@@ -1052,7 +1042,7 @@ static void
 test_outbox_keeps_order_per_partner (StoreFixture *fixture,
                                      gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
   gint64 bea = add_partner (store, "Bea", "Europe/Madrid");
   g_autoptr(RpProposal) proposal = make_proposal ();
@@ -1108,7 +1098,7 @@ static void
 test_search_finds_notes_with_snippet (StoreFixture *fixture,
                                       gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GPtrArray) hits = NULL;
   g_autoptr(GError) error = NULL;
   RpSearchHit *hit;
@@ -1132,7 +1122,7 @@ static void
 test_search_finds_agenda_items (StoreFixture *fixture,
                                 gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GPtrArray) hits = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -1147,7 +1137,7 @@ static void
 test_search_query_syntax_is_not_interpreted (StoreFixture *fixture,
                                              gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   const char *queries[] = { "\"", "thesis\"", "NOT", "a OR", "(", "*", "col:x", "NEAR(a b",
                             "^thesis", "-", "   ", "" };
 
@@ -1171,7 +1161,7 @@ static void
 test_search_follows_updates_and_deletes (StoreFixture *fixture,
                                          gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 id = add_ended_session (store, 0, 1000000, "old words");
   g_autoptr(RpSessionRecord) record = rp_store_get_session (store, id, NULL);
   g_autoptr(GPtrArray) hits = NULL;
@@ -1208,7 +1198,7 @@ static void
 test_search_async_runs_off_the_main_thread (StoreFixture *fixture,
                                             gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GPtrArray) hits = NULL;
 
   fill_for_search (store);
@@ -1222,7 +1212,7 @@ static void
 test_search_cancelled_gives_cancelled (StoreFixture *fixture,
                                        gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) hits = NULL;
@@ -1267,7 +1257,7 @@ static void
 test_export_markdown_has_every_part (StoreFixture *fixture,
                                      gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 id = add_full_session (store);
   g_autoptr(GError) error = NULL;
   g_autofree char *md = rp_store_export_session (store, id, RP_STORE_EXPORT_MARKDOWN, &error);
@@ -1287,7 +1277,7 @@ static void
 test_export_json_parses_back (StoreFixture *fixture,
                               gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 id = add_full_session (store);
   g_autoptr(GError) error = NULL;
   g_autofree char *json = rp_store_export_session (store, id, RP_STORE_EXPORT_JSON, &error);
@@ -1326,7 +1316,7 @@ static void
 test_export_unknown_session_async_is_not_found (StoreFixture *fixture,
                                                 gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   GError *error = NULL;
 
   rp_store_export_session_async (store, 77, RP_STORE_EXPORT_MARKDOWN, NULL, on_exported, &error);
@@ -1342,7 +1332,7 @@ static void
 test_full_disk_refuses_record_and_recovers (StoreFixture *fixture,
                                             gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GError) error = NULL;
   g_autoptr(RpSessionRecord) record = rp_session_record_new ();
   g_autoptr(GPtrArray) recent = NULL;
