@@ -269,3 +269,40 @@ rp_test_remove_tree (const char *path)
     }
   g_rmdir (path);
 }
+
+void
+rp_test_peers_init (RpTestPeers        *peers,
+                    const char         *dir_template,
+                    const char * const *common)
+{
+  g_autoptr(GError) error = NULL;
+
+  peers->dir = g_dir_make_tmp (dir_template, &error);
+  g_assert_no_error (error);
+  peers->procs = g_ptr_array_new_with_free_func ((GDestroyNotify) rp_test_proc_free);
+  peers->common = common;
+}
+
+void
+rp_test_peers_clear (RpTestPeers *peers)
+{
+  g_clear_pointer (&peers->procs, g_ptr_array_unref);
+  if (peers->dir != NULL)
+    rp_test_remove_tree (peers->dir);
+  g_clear_pointer (&peers->dir, g_free);
+}
+
+RpTestProc *
+rp_test_peers_spawn (RpTestPeers *peers,
+                     const char  *label,
+                     ...)
+{
+  RpTestProc *p;
+  va_list ap;
+
+  va_start (ap, label);
+  p = rp_test_peer_spawn_valist (label, peers->common, ap);
+  va_end (ap);
+  g_ptr_array_add (peers->procs, p);
+  return p;
+}

@@ -62,6 +62,23 @@ const char *rp_test_proc_last_string (RpTestProc *p,
 gint64      rp_test_proc_seen_us     (RpTestProc *p,
                                       const char *event);
 
+/* The peers of one test case and the folder they keep their files in: both go at its end. */
+typedef struct {
+  char               *dir;      /* a fresh temporary folder */
+  GPtrArray          *procs;    /* RpTestProc */
+  const char * const *common;   /* arguments every peer of the case takes first (or NULL) */
+} RpTestPeers;
+
+void        rp_test_peers_init  (RpTestPeers        *peers,
+                                 const char         *dir_template,
+                                 const char * const *common);
+/* Stops and frees the peers, removes the folder. */
+void        rp_test_peers_clear (RpTestPeers        *peers);
+/* rapport-peer with peers->common and then the NULL-terminated arguments that follow. */
+RpTestProc *rp_test_peers_spawn (RpTestPeers        *peers,
+                                 const char         *label,
+                                 ...) G_GNUC_NULL_TERMINATED;
+
 /* Waits for the host's `ready` and returns its link (NULL if it exited first). */
 char       *rp_test_peer_wait_link   (RpTestProc *host,
                                       guint       seconds);

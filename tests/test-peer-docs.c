@@ -14,30 +14,9 @@
 
 #define WAIT_S 30
 
-typedef struct {
-  char      *dir;
-  GPtrArray *procs;   /* RpTestProc, stopped at tear-down */
-} Fixture;
+typedef RpTestPeers Fixture;
 
 /* ---- processes ------------------------------------------------------------------------- */
-
-static RpTestProc *
-spawn_peer (Fixture    *f,
-            const char *label,
-            ...)
-{
-  static const char * const common[] = {
-    "--video=none", "--audio=none", "--audio-sink=none", "--print-text", NULL,
-  };
-  RpTestProc *p;
-  va_list ap;
-
-  va_start (ap, label);
-  p = rp_test_peer_spawn_valist (label, common, ap);
-  va_end (ap);
-  g_ptr_array_add (f->procs, p);
-  return p;
-}
 
 static void
 stop_peer (RpTestProc *p)
@@ -64,20 +43,18 @@ static void
 fixture_set_up (Fixture      *f,
                 gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  static const char * const common[] = {
+    "--video=none", "--audio=none", "--audio-sink=none", "--print-text", NULL,
+  };
 
-  f->dir = g_dir_make_tmp ("rapport-peer-docs-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->procs = g_ptr_array_new_with_free_func ((GDestroyNotify) rp_test_proc_free);
+  rp_test_peers_init (f, "rapport-peer-docs-XXXXXX", common);
 }
 
 static void
 fixture_tear_down (Fixture      *f,
                    gconstpointer data)
 {
-  g_ptr_array_unref (f->procs);
-  rp_test_remove_tree (f->dir);
-  g_free (f->dir);
+  rp_test_peers_clear (f);
 }
 
 /* ---- what the documents should hold ----------------------------------------------------- */
@@ -195,18 +172,21 @@ test_concurrent_edits_converge (Fixture      *f,
 {
   g_autofree char *hdb = g_build_filename (f->dir, "host.db", NULL);
   g_autofree char *gdb = g_build_filename (f->dir, "guest.db", NULL);
-  RpTestProc *host = spawn_peer (f, "host", "--host", "--name", "Ada", "--store", hdb,
-                                 "--type", HOST_TEXT, "--type-rate", "40", "--type-at", "random",
-                                 "--seed", "1", "--backspace-every", "7",
-                                 "--agenda-add", "Goals", "--agenda-add", "Feedback",
-                                 "--agenda", "minutes:Career=20",
-                                 "--agenda", "rename:Feedback=Feedback on the draft", NULL);
+  RpTestProc *host = rp_test_peers_spawn (f, "host", "--host", "--name", "Ada", "--store", hdb,
+                                          "--type", HOST_TEXT, "--type-rate", "40",
+                                          "--type-at", "random", "--seed", "1",
+                                          "--backspace-every", "7", "--agenda-add", "Goals",
+                                          "--agenda-add", "Feedback",
+                                          "--agenda", "minutes:Career=20",
+                                          "--agenda", "rename:Feedback=Feedback on the draft",
+                                          NULL);
   g_autofree char *link = wait_for_link (host);
-  RpTestProc *guest = spawn_peer (f, "guest", link, "--name", "Grace", "--store", gdb,
-                                  "--type", GUEST_TEXT, "--type-rate", "40", "--type-at", "random",
-                                  "--seed", "2", "--backspace-every", "5",
-                                  "--agenda-add", "Career", "--agenda", "done:Goals",
-                                  "--agenda", "owner:Goals=mentee", NULL);
+  RpTestProc *guest = rp_test_peers_spawn (f, "guest", link, "--name", "Grace", "--store", gdb,
+                                           "--type", GUEST_TEXT, "--type-rate", "40",
+                                           "--type-at", "random", "--seed", "2",
+                                           "--backspace-every", "5", "--agenda-add", "Career",
+                                           "--agenda", "done:Goals",
+                                           "--agenda", "owner:Goals=mentee", NULL);
   g_autofree char *host_kept = NULL;
   g_autofree char *guest_kept = NULL;
   g_autofree char *all_kept = NULL;
@@ -253,9 +233,10 @@ static void
 test_offline_edits_merge (Fixture      *f,
                           gconstpointer data)
 {
-  RpTestProc *host = spawn_peer (f, "host", "--host", "--name", "Ada", "--edit-after", "start",
-                                 "--type", "Prepared before the call. ", "--type-rate", "200",
-                                 "--agenda-add", "Goals", NULL);
+  RpTestProc *host = rp_test_peers_spawn (f, "host", "--host", "--name", "Ada",
+                                          "--edit-after", "start",
+                                          "--type", "Prepared before the call. ",
+                                          "--type-rate", "200", "--agenda-add", "Goals", NULL);
   g_autofree char *link = wait_for_link (host);
   RpTestProc *guest = NULL;
   const char *text;
@@ -263,9 +244,9 @@ test_offline_edits_merge (Fixture      *f,
   /* The host's edits are all made before anyone else is in the room. */
   RP_TEST_WAIT_FOR (script_done (host), WAIT_S);
   g_assert_null (rp_test_proc_find (host, "peer-joined", 0));
-  guest = spawn_peer (f, "guest", link, "--name", "Grace", "--edit-after", "start",
-                      "--type", "My own topics. ", "--type-rate", "200",
-                      "--agenda-add", "Career", NULL);
+  guest = rp_test_peers_spawn (f, "guest", link, "--name", "Grace", "--edit-after", "start",
+                               "--type", "My own topics. ", "--type-rate", "200",
+                               "--agenda-add", "Career", NULL);
   RP_TEST_WAIT_FOR (script_done (guest), WAIT_S);
   RP_TEST_WAIT_FOR (rp_test_proc_find (host, "docs-synced", 0) != NULL &&
                     rp_test_proc_find (guest, "docs-synced", 0) != NULL, WAIT_S);
@@ -313,12 +294,12 @@ test_killed_peer_resumes_from_store (Fixture      *f,
 {
   g_autofree char *gdb = g_build_filename (f->dir, "guest.db", NULL);
   const char *client = "0123456789abcdef0123456789abcdef";
-  RpTestProc *host = spawn_peer (f, "host", "--host", "--name", "Ada",
-                                 "--type", KILL_HOST_TEXT, "--type-rate", "12", NULL);
+  RpTestProc *host = rp_test_peers_spawn (f, "host", "--host", "--name", "Ada",
+                                          "--type", KILL_HOST_TEXT, "--type-rate", "12", NULL);
   g_autofree char *link = wait_for_link (host);
-  RpTestProc *guest = spawn_peer (f, "guest", link, "--name", "Grace", "--store", gdb,
-                                  "--client-id", client, "--type", KILL_GUEST_TEXT,
-                                  "--type-rate", "25", NULL);
+  RpTestProc *guest = rp_test_peers_spawn (f, "guest", link, "--name", "Grace", "--store", gdb,
+                                           "--client-id", client, "--type", KILL_GUEST_TEXT,
+                                           "--type-rate", "25", NULL);
   g_autofree char *saved = NULL;
   JsonObject *loaded;
   const char *text;
@@ -332,8 +313,8 @@ test_killed_peer_resumes_from_store (Fixture      *f,
   g_subprocess_send_signal (guest->proc, SIGKILL);
   g_assert_true (rp_test_proc_wait_exit (guest, 10));
 
-  guest = spawn_peer (f, "guest-again", link, "--name", "Grace", "--store", gdb,
-                      "--client-id", client, NULL);
+  guest = rp_test_peers_spawn (f, "guest-again", link, "--name", "Grace", "--store", gdb,
+                               "--client-id", client, NULL);
   RP_TEST_WAIT_FOR (rp_test_proc_find (guest, "docs-loaded", 0) != NULL || guest->exited,
                     WAIT_S);
   loaded = rp_test_proc_find (guest, "docs-loaded", 0);

@@ -11,30 +11,9 @@
 
 #define WAIT_S 30
 
-typedef struct {
-  char      *dir;
-  GPtrArray *procs;   /* RpTestProc, stopped at tear-down */
-} Fixture;
+typedef RpTestPeers Fixture;
 
 /* ---- processes ------------------------------------------------------------------------- */
-
-static RpTestProc *
-spawn_peer (Fixture    *f,
-            const char *label,
-            ...)
-{
-  static const char * const common[] = {
-    "--video=none", "--audio=none", "--audio-sink=none", NULL,
-  };
-  RpTestProc *p;
-  va_list ap;
-
-  va_start (ap, label);
-  p = rp_test_peer_spawn_valist (label, common, ap);
-  va_end (ap);
-  g_ptr_array_add (f->procs, p);
-  return p;
-}
 
 static char *
 wait_for_link (RpTestProc *host)
@@ -49,20 +28,18 @@ static void
 fixture_set_up (Fixture      *f,
                 gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  static const char * const common[] = {
+    "--video=none", "--audio=none", "--audio-sink=none", NULL,
+  };
 
-  f->dir = g_dir_make_tmp ("rapport-peer-schedule-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->procs = g_ptr_array_new_with_free_func ((GDestroyNotify) rp_test_proc_free);
+  rp_test_peers_init (f, "rapport-peer-schedule-XXXXXX", common);
 }
 
 static void
 fixture_tear_down (Fixture      *f,
                    gconstpointer data)
 {
-  g_ptr_array_unref (f->procs);
-  rp_test_remove_tree (f->dir);
-  g_free (f->dir);
+  rp_test_peers_clear (f);
 }
 
 /* ---- helpers ------------------------------------------------------------------------------ */
@@ -168,18 +145,18 @@ test_proposal_made_offline_is_accepted_on_both_sides (Fixture *f, gconstpointer 
   RpTestProc *first, *a, *b;
   JsonObject *received, *answered, *a_sched, *b_sched;
 
-  first = spawn_peer (f, "aiko-1", "--host", "--name=Aiko", "--store", a_path,
-                      "--propose", proposal, NULL);
+  first = rp_test_peers_spawn (f, "aiko-1", "--host", "--name=Aiko", "--store", a_path,
+                               "--propose", proposal, NULL);
   g_free (wait_for_link (first));
   g_assert_nonnull (rp_test_proc_find (first, "proposal-queued", 0));
   g_assert_true (rp_test_proc_stop (first, 10));
   g_assert_null (rp_test_proc_find (first, "proposal-answered", 0));
 
-  a = spawn_peer (f, "aiko-2", "--host", "--name=Aiko", "--store", a_path,
-                  "--schedule-events", "--duration=3", NULL);
+  a = rp_test_peers_spawn (f, "aiko-2", "--host", "--name=Aiko", "--store", a_path,
+                           "--schedule-events", "--duration=3", NULL);
   link = wait_for_link (a);
-  b = spawn_peer (f, "ben", link, "--name=Ben", "--store", b_path,
-                  "--accept-proposals=first", "--duration=3", NULL);
+  b = rp_test_peers_spawn (f, "ben", link, "--name=Ben", "--store", b_path,
+                           "--accept-proposals=first", "--duration=3", NULL);
   RP_TEST_WAIT_FOR (rp_test_proc_find (a, "session-scheduled", 0) != NULL || a->exited, WAIT_S);
   wait_ended (a);
   wait_ended (b);
@@ -239,11 +216,11 @@ test_hostile_and_repeated_messages_leave_one_session (Fixture *f, gconstpointer 
   a_seed[4] = replay;
   seed_outbox (a_path, a_seed);
   seed_outbox (b_path, b_seed);
-  a = spawn_peer (f, "aiko", "--host", "--name=Aiko", "--store", a_path, "--propose", proposal,
-                  "--duration=4", NULL);
+  a = rp_test_peers_spawn (f, "aiko", "--host", "--name=Aiko", "--store", a_path,
+                           "--propose", proposal, "--duration=4", NULL);
   link = wait_for_link (a);
-  b = spawn_peer (f, "ben", link, "--name=Ben", "--store", b_path, "--accept-proposals=first",
-                  "--duration=4", NULL);
+  b = rp_test_peers_spawn (f, "ben", link, "--name=Ben", "--store", b_path,
+                           "--accept-proposals=first", "--duration=4", NULL);
   wait_ended (a);
   wait_ended (b);
 
