@@ -20,10 +20,10 @@
 #include "rp-proposals-dialog.h"
 #include "rp-schedule-dialog.h"
 #include "rp-store.h"
+#include "rp-test-gui.h"
 #include "rp-test-peer.h"
 #include "rp-window.h"
 
-#define WATCHDOG_SECONDS 60
 #define AIKO "Aiko Tanaka"
 #define PROPOSAL_ID "a1a1a1a1b2b2b2b2c3c3c3c3d4d4d4d4@rapport"
 
@@ -35,38 +35,6 @@ typedef struct {
 
 static char *data_dir;
 static RpApplication *shared_app;
-static const char *waiting_for;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_watchdog (gpointer user_data)
-{
-  g_error ("Timed out waiting for %s", waiting_for);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (const char *what, Condition condition, gpointer data)
-{
-  guint watchdog = g_timeout_add_seconds (WATCHDOG_SECONDS, on_watchdog, NULL);
-  guint ticker = g_timeout_add (100, rp_test_ticker, NULL);   /* conditions are rechecked */
-
-  waiting_for = what;
-  while (!condition (data))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (ticker);
-  g_source_remove (watchdog);
-}
-
-static gpointer
-template_child (gpointer widget, GType type, const char *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (child);
-  return child;
-}
 
 static RpStore *
 open_store (const char *path)
@@ -123,7 +91,7 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
   g_settings_set_boolean (settings, "call-sounds", FALSE);
   g_settings_set_uint (settings, "reminder-minutes", 0);
   g_application_activate (G_APPLICATION (shared_app));
-  wait_for ("the main window and its store", window_ready, fixture);
+  rp_test_gui_wait ("the main window and its store", window_ready, fixture);
   fixture->peer_store = g_build_filename (data_dir, "peer.db", NULL);
 }
 
@@ -187,7 +155,7 @@ wait_for_peer_event (Fixture *fixture, const char *event)
 {
   PeerWait w = { fixture, event };
 
-  wait_for (event, peer_printed, &w);
+  rp_test_gui_wait (event, peer_printed, &w);
 }
 
 /* ---- the app ------------------------------------------------------------------------------ */
@@ -216,7 +184,7 @@ host_for_aiko (Fixture *fixture)
   RpPartnerBook *book = RP_PARTNER_BOOK (rp_window_get_book (fixture->window));
 
   rp_window_start_session (fixture->window, rp_partner_book_find_partner (book, AIKO));
-  wait_for ("the hosted session", session_waiting, call_view);
+  rp_test_gui_wait ("the hosted session", session_waiting, call_view);
   return call_view;
 }
 
@@ -237,8 +205,8 @@ find_toplevel (GType type)
 static guint
 upcoming_with_aiko (Fixture *fixture)
 {
-  GtkListBox *upcoming = template_child (rp_window_get_home_view (fixture->window),
-                                         RP_TYPE_HOME_VIEW, "upcoming_list");
+  GtkListBox *upcoming = rp_test_gui_template_child (rp_window_get_home_view (fixture->window),
+                                                     RP_TYPE_HOME_VIEW, "upcoming_list");
   guint n = 0;
 
   for (int i = 0; gtk_list_box_get_row_at_index (upcoming, i) != NULL; i++)
@@ -286,37 +254,12 @@ assert_both_planned (Fixture *fixture, const char *uid, const char *zone, const 
   g_assert_cmpint (b->started_at, ==, 0);
 }
 
-/* With RAPPORT_SCREENSHOT_DIR set, the window as drawn is kept there as NAME (to look at it). */
-static void
-maybe_grab (GtkWidget *window, const char *name)
-{
-  const char *dir = g_getenv ("RAPPORT_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC;
-
-  if (dir == NULL)
-    return;
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
-                                        gtk_widget_get_allocated_width (window),
-                                        gtk_widget_get_allocated_height (window));
-  cr = cairo_create (surface);
-  gtk_widget_draw (window, cr);
-  cairo_destroy (cr);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
-  cairo_surface_destroy (surface);
-}
-
 /* The button on Aiko's row in the home view that opens her proposals. */
 static GtkWidget *
 proposals_button (Fixture *fixture)
 {
-  GtkListBox *partners = template_child (rp_window_get_home_view (fixture->window),
-                                         RP_TYPE_HOME_VIEW, "partners_list");
+  GtkListBox *partners = rp_test_gui_template_child (rp_window_get_home_view (fixture->window),
+                                                     RP_TYPE_HOME_VIEW, "partners_list");
 
   for (int i = 0; gtk_list_box_get_row_at_index (partners, i) != NULL; i++)
     {
@@ -343,6 +286,7 @@ test_partner_proposal_is_announced_accepted_and_upcoming (Fixture *fixture, gcon
   g_autofree char *proposal = g_build_filename (data_dir, "proposal.json", NULL);
   RpCallView *call_view;
   GtkRevealer *notification;
+  GtkLabel *label;
   GtkWidget *dialog, *accept;
   JsonObject *answered, *scheduled;
   UpcomingWait upcoming = { fixture, upcoming_with_aiko (fixture) };
@@ -352,19 +296,20 @@ test_partner_proposal_is_announced_accepted_and_upcoming (Fixture *fixture, gcon
     "\"summary\":\"Mentoring with Aiko\",\"slots\":[\"2031-04-07T17:00\",\"2031-04-08T16:30\"]}",
     -1, NULL));
   call_view = host_for_aiko (fixture);
-  notification = template_child (call_view, RP_TYPE_CALL_VIEW, "proposal_revealer");
+  notification = rp_test_gui_template_child (call_view, RP_TYPE_CALL_VIEW, "proposal_revealer");
   spawn_peer (fixture, rp_call_view_get_link (call_view), "--propose", proposal,
               "--duration=0", NULL);
-  wait_for ("the in-call announcement", notification_shown, notification);
-  g_assert_nonnull (strstr (gtk_label_get_label (template_child (call_view, RP_TYPE_CALL_VIEW,
-                                                                 "proposal_label")),
-                            AIKO " proposes 2 times"));
-  maybe_grab (GTK_WIDGET (fixture->window), "call-proposal-notification.png");
+  rp_test_gui_wait ("the in-call announcement", notification_shown, notification);
+  label = rp_test_gui_template_child (call_view, RP_TYPE_CALL_VIEW, "proposal_label");
+  g_assert_nonnull (strstr (gtk_label_get_label (label), AIKO " proposes 2 times"));
+  rp_test_gui_maybe_grab (GTK_WIDGET (fixture->window), "call-proposal-notification.png",
+                          G_USEC_PER_SEC);
   g_assert_true (gtk_widget_get_visible (proposals_button (fixture)));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (proposals_button (fixture))), ==,
                    "1 proposal");
 
-  gtk_button_clicked (template_child (call_view, RP_TYPE_CALL_VIEW, "proposal_view_button"));
+  gtk_button_clicked (rp_test_gui_template_child (call_view, RP_TYPE_CALL_VIEW,
+                                                  "proposal_view_button"));
   dialog = find_toplevel (RP_TYPE_PROPOSALS_DIALOG);
   g_assert_nonnull (dialog);
   g_assert_false (gtk_revealer_get_reveal_child (notification));
@@ -373,7 +318,7 @@ test_partner_proposal_is_announced_accepted_and_upcoming (Fixture *fixture, gcon
   gtk_button_clicked (GTK_BUTTON (accept));
   g_assert_cmpstr (rp_proposals_dialog_get_page (RP_PROPOSALS_DIALOG (dialog)), ==, "done");
   g_assert_false (gtk_widget_get_visible (proposals_button (fixture)));
-  wait_for ("the session under Upcoming", upcoming_grew, &upcoming);
+  rp_test_gui_wait ("the session under Upcoming", upcoming_grew, &upcoming);
   /* The peer prints both at once, but its lines are read one at a time: wait for each. */
   wait_for_peer_event (fixture, "session-scheduled");
   wait_for_peer_event (fixture, "proposal-answered");
@@ -387,7 +332,7 @@ test_partner_proposal_is_announced_accepted_and_upcoming (Fixture *fixture, gcon
   g_assert_cmpstr (json_object_get_string_member (scheduled, "utc"), ==, "2031-04-08T07:30:00Z");
   gtk_widget_destroy (dialog);
   rp_call_view_hang_up (call_view);
-  wait_for ("the peer to leave", peer_gone, fixture);
+  rp_test_gui_wait ("the peer to leave", peer_gone, fixture);
   assert_both_planned (fixture, PROPOSAL_ID, "Asia/Tokyo", "2031-04-08T16:30");
 }
 
@@ -414,12 +359,12 @@ test_own_proposal_goes_to_partner_and_comes_back_accepted (Fixture *fixture, gco
                                   g_variant_new_string (AIKO));
   dialog = find_toplevel (RP_TYPE_SCHEDULE_DIALOG);
   g_assert_nonnull (dialog);
-  wait_for ("candidate slots", dialog_has_slots, dialog);
+  rp_test_gui_wait ("candidate slots", dialog_has_slots, dialog);
   g_action_group_activate_action (gtk_widget_get_action_group (dialog, "schedule"), "propose",
                                   NULL);
   wait_for_peer_event (fixture, "session-scheduled");
   /* The answer came back: the app keeps the same session and shows it. */
-  wait_for ("the session under Upcoming", upcoming_grew, &upcoming);
+  rp_test_gui_wait ("the session under Upcoming", upcoming_grew, &upcoming);
 
   received = peer_event (fixture, "proposal-received");
   g_assert_nonnull (received);
@@ -428,7 +373,7 @@ test_own_proposal_goes_to_partner_and_comes_back_accepted (Fixture *fixture, gco
                     >=, 1);
   scheduled = peer_event (fixture, "session-scheduled");
   rp_call_view_hang_up (call_view);
-  wait_for ("the peer to leave", peer_gone, fixture);
+  rp_test_gui_wait ("the peer to leave", peer_gone, fixture);
   assert_both_planned (fixture, json_object_get_string_member (scheduled, "uid"),
                        "Europe/Berlin", json_object_get_string_member (scheduled, "local"));
 }
