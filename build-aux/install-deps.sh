@@ -25,6 +25,8 @@ PACKAGES=(
   # tests
   xvfb xauth at-spi2-core dbus-x11 coturn imagemagick iproute2 nftables sqlite3
   python3 python3-gi gir1.2-atspi-2.0 python3-icalendar openssl
+  # a private sound server whose null sinks are the devices of tests/test-peer-devices.c
+  pulseaudio pulseaudio-utils
   # a browser as the other side of a call (tests/browser/, test-browser-call): ~113 MB download,
   # ~366 MB installed
   chromium

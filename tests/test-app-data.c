@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 /* Desktop integration files checked with the tools that distributions and software centres
@@ -198,6 +199,62 @@ test_translations_are_complete (void)
   g_assert_cmpuint (checked, >=, 1);
 }
 
+/* A translation that was complete once lags as soon as a string is added or changed: the
+ * messages of the sources as they are now (xgettext over POTFILES.in, the way the
+ * rapport-pot target extracts them) must all be in every .po file. When this fails, run
+ * `meson compile -C build rapport-update-po` and translate what is new or fuzzy. */
+static void
+test_translations_cover_the_current_sources (void)
+{
+  g_autofree char *linguas_path = source_path ("po/LINGUAS");
+  g_autofree char *linguas = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("rapport-pot-XXXXXX", NULL);
+  g_autofree char *pot = g_build_filename (tmp, "rapport.pot", NULL);
+  g_auto (GStrv) languages = NULL;
+  const char *xgettext[] = { "xgettext", "--from-code=UTF-8", "--keyword=_", "--keyword=N_",
+                             "--keyword=C_:1c,2", "--keyword=NC_:1c,2",
+                             "--keyword=g_dngettext:2,3", "--files-from=po/POTFILES.in",
+                             "--output", pot, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+  guint checked = 0;
+
+  g_assert_nonnull (tmp);
+  g_spawn_sync (g_getenv ("RAPPORT_SOURCE_DIR"), (char **) xgettext, NULL,
+                G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
+                &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("xgettext failed: %s", err);
+
+  g_assert_true (g_file_get_contents (linguas_path, &linguas, NULL, NULL));
+  languages = g_strsplit_set (linguas, " \n", -1);
+  for (guint i = 0; languages[i] != NULL; i++)
+    {
+      g_autofree char *po = NULL;
+      g_autofree char *missing = NULL;
+      const char *msgcmp[] = { "msgcmp", NULL, pot, NULL };
+
+      if (languages[i][0] == '\0' || languages[i][0] == '#')
+        continue;
+      po = g_strdup_printf ("%s/po/%s.po", g_getenv ("RAPPORT_SOURCE_DIR"), languages[i]);
+      msgcmp[1] = po;
+      g_spawn_sync (NULL, (char **) msgcmp, NULL,
+                    G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                    &missing, &status, &error);
+      g_assert_no_error (error);
+      if (!g_spawn_check_wait_status (status, NULL))
+        g_test_message ("po/%s.po lags behind the sources (run rapport-update-po):\n%s",
+                        languages[i], missing);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      checked++;
+    }
+  g_unlink (pot);
+  g_rmdir (tmp);
+  g_assert_cmpuint (checked, >=, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -210,5 +267,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/po/potfiles-lists-every-marked-source",
                    test_potfiles_lists_every_marked_source);
   g_test_add_func ("/app/po/translations-are-complete", test_translations_are_complete);
+  g_test_add_func ("/app/po/translations-cover-the-current-sources",
+                   test_translations_cover_the_current_sources);
   return g_test_run ();
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <gtk/gtk.h>
 #include <handy.h>
@@ -528,6 +529,132 @@ test_history_finds_notes_and_exports_markdown (Fixture *fixture, gconstpointer u
   gtk_widget_destroy (GTK_WIDGET (history.dialog));
 }
 
+static GtkWidget *
+find_file_chooser (void)
+{
+  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (GTK_IS_FILE_CHOOSER_DIALOG (l->data) && gtk_widget_get_mapped (l->data))
+      return l->data;
+  return NULL;
+}
+
+static void
+count_results (guint *count)
+{
+  (*count)++;
+}
+
+static gboolean
+searched (gpointer count)
+{
+  return *(guint *) count > 0;
+}
+
+static gboolean
+chooser_has_name (gpointer chooser)
+{
+  g_autofree char *name = gtk_file_chooser_get_filename (chooser);
+
+  return g_strcmp0 (name, g_object_get_data (chooser, "expected")) == 0;
+}
+
+static gboolean
+file_chooser_shown (gpointer data)
+{
+  return find_file_chooser () != NULL;
+}
+
+static gboolean
+status_says_exported (gpointer data)
+{
+  GtkLabel *status = data;
+
+  return gtk_widget_get_visible (GTK_WIDGET (status))
+         && strstr (gtk_label_get_label (status), "exported.md") != NULL;
+}
+
+static void
+find_export_button (GtkWidget *widget, gpointer data)
+{
+  GtkWidget **button = data;
+
+  if (*button == NULL && GTK_IS_BUTTON (widget) && g_object_get_data (G_OBJECT (widget), "session-id"))
+    *button = widget;
+  else if (*button == NULL && GTK_IS_CONTAINER (widget))
+    gtk_container_forall (GTK_CONTAINER (widget), find_export_button, data);
+}
+
+/* The way a user does it: the dialog lists recent sessions before anything is typed, typing
+ * searches (through the entry's own delayed search-changed), the row's button opens a file
+ * chooser, and the status says where the file went. */
+static void
+test_history_lists_recent_and_exports_through_the_chooser (Fixture *fixture,
+                                                          gconstpointer user_data)
+{
+  RpPartnerBook *book = RP_PARTNER_BOOK (rp_window_get_book (fixture->window));
+  g_autoptr (RpStore) store = open_store ();
+  g_autoptr (RpSessionRecord) past = rp_session_record_new ();
+  g_autofree char *path = g_build_filename (data_dir, "exported.md", NULL);
+  g_autofree char *markdown = NULL;
+  History history = { NULL };
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  GtkEntry *search;
+  GtkLabel *status;
+  GtkWidget *results;
+  GtkWidget *export = NULL;
+  GtkWidget *chooser;
+  guint searches = 0;
+
+  past->partner_id = rp_partner_item_get_id (aiko_item (fixture));
+  past->started_at = now - 3600;
+  past->ended_at = now - 1800;
+  past->duration_s = 1800;
+  past->notes = g_strdup ("Mock interview went well\nNext: salary negotiation");
+  history.session_id = rp_store_add_session (store, past, NULL);
+  g_assert_cmpint (history.session_id, >, 0);
+  g_assert_true (rp_store_update_session (store, past, NULL));
+  g_assert_true (rp_store_close (store, NULL));
+  g_assert_true (rp_partner_book_reload (book, NULL));
+  g_unlink (path);
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "history", NULL);
+  history.dialog = find_history_dialog ();
+  g_assert_nonnull (history.dialog);
+  search = rp_test_gui_template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "search_entry");
+  status = rp_test_gui_template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "status_label");
+  results = rp_test_gui_template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "results_list");
+  g_assert_true (session_found (&history));
+
+  g_signal_connect_swapped (history.dialog, "results-changed", G_CALLBACK (count_results),
+                            &searches);
+  gtk_entry_set_text (search, "salary negoti");
+  rp_test_gui_wait ("the typed search", searched, &searches);
+  g_assert_cmpuint (rp_history_dialog_get_results (history.dialog)->len, ==, 1);
+  g_assert_true (session_found (&history));
+
+  find_export_button (results, &export);
+  g_assert_nonnull (export);
+  gtk_button_clicked (GTK_BUTTON (export));
+  rp_test_gui_wait ("the file chooser", file_chooser_shown, NULL);
+  chooser = find_file_chooser ();
+  g_assert_nonnull (strstr (gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser)),
+                            "Aiko Tanaka"));
+  g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), data_dir));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "exported.md");
+  /* The chooser takes the name only once it has loaded the folder; until then it ignores
+   * the answer (as it would a user's Enter). */
+  g_object_set_data_full (G_OBJECT (chooser), "expected", g_strdup (path), g_free);
+  rp_test_gui_wait ("the chooser to take the name", chooser_has_name, chooser);
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  rp_test_gui_wait ("the export's status", status_says_exported, status);
+
+  g_assert_true (g_file_get_contents (path, &markdown, NULL, NULL));
+  g_assert_nonnull (strstr (markdown, "salary negotiation"));
+  gtk_widget_destroy (GTK_WIDGET (history.dialog));
+}
+
 /* --- scheduling ------------------------------------------------------------------------- */
 
 static RpScheduleDialog *
@@ -723,9 +850,8 @@ test_reminder_minutes_are_set_in_preferences (Fixture *fixture, gconstpointer us
   gtk_spin_button_set_value (spin, 25);
   g_assert_cmpuint (g_settings_get_uint (rp_application_get_settings (shared_app),
                                          "reminder-minutes"), ==, 25);
-  /* Hidden, not destroyed: its device probe still running would touch a cleared combo box
-   * (reported to the app area). */
-  gtk_widget_hide (preferences);
+  /* Closed while its device probe may still run: the probe must leave the window alone. */
+  gtk_widget_destroy (preferences);
   g_settings_set_uint (rp_application_get_settings (shared_app), "reminder-minutes", 0);
 }
 
@@ -756,6 +882,9 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add_func ("/app/agenda/moves-and-removals-keep-identity",
                    test_agenda_moves_and_removals_keep_identity);
+  g_test_add ("/app/history/lists-recent-and-exports-through-the-chooser", Fixture, NULL,
+              fixture_set_up, test_history_lists_recent_and_exports_through_the_chooser,
+              fixture_tear_down);
   g_test_add ("/app/history/finds-notes-and-exports-markdown", Fixture, NULL,
               fixture_set_up, test_history_finds_notes_and_exports_markdown, fixture_tear_down);
   g_test_add ("/app/schedule/action-opens-dialog-and-adds-to-upcoming", Fixture, NULL,

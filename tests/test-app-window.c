@@ -11,6 +11,7 @@
 #include "rp-application.h"
 #include "rp-call-view.h"
 #include "rp-home-view.h"
+#include "rp-preferences-window.h"
 #include "rp-schedule-dialog.h"
 #include "rp-session.h"
 #include "rp-store.h"
@@ -271,6 +272,7 @@ typedef struct {
   gint frames;          /* atomic: counted on the streaming thread */
   gboolean peer_exited;
   gboolean peer_ok;
+  const char *expected_page;
 } CallTest;
 
 static gboolean
@@ -380,6 +382,57 @@ test_hosted_call_shows_partner_video_and_hangs_up (Fixture *fixture, gconstpoint
   /* The partner sees us leave and ends its own call cleanly. */
   wait_for ("rapport-peer to exit", peer_exited, &test);
   g_assert_true (test.peer_ok);
+  g_clear_object (&test.peer);
+}
+
+static gboolean
+stage_shows (gpointer data)
+{
+  CallTest *test = data;
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (test->fixture->window));
+  GtkStack *stage = template_child (call_view, RP_TYPE_CALL_VIEW, "stage_stack");
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (stage), test->expected_page) == 0;
+}
+
+/* A partner without a camera is shown by their avatar, not a black stage; when they leave,
+ * the host waits on the same link for them by name. */
+static void
+test_partner_without_camera_then_leaving (Fixture *fixture, gconstpointer user_data)
+{
+  CallTest test = { fixture };
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
+  HdyStatusPage *waiting = template_child (call_view, RP_TYPE_CALL_VIEW, "waiting_page");
+  GtkLabel *peer_name = template_child (call_view, RP_TYPE_CALL_VIEW, "peer_name_label");
+  g_autofree char *peer = g_build_filename (g_getenv ("RAPPORT_BUILD_DIR"), "src", "peer",
+                                            "rapport-peer", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *link = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "start-session", NULL);
+  wait_for ("the join link", link_shown, &test);
+  link = g_strdup (rp_call_view_get_link (call_view));
+  test.peer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, peer, link,
+                                "--name", "Mentee Test", "--video", "none", "--audio", "test",
+                                "--audio-sink", "none", "--duration", "2", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (test.peer, NULL, on_peer_exit, &test);
+
+  gtk_widget_grab_focus (template_child (call_view, RP_TYPE_CALL_VIEW, "copy_button"));
+  test.expected_page = "audio";
+  wait_for ("the partner's avatar", stage_shows, &test);
+  g_assert_cmpstr (gtk_label_get_label (peer_name), ==, "Mentee Test");
+  /* The Copy button that had the keyboard went with the waiting page. */
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (fixture->window))
+                 == template_child (call_view, RP_TYPE_CALL_VIEW, "mic_button"));
+
+  wait_for ("rapport-peer to exit", peer_exited, &test);
+  g_assert_true (test.peer_ok);
+  test.expected_page = "waiting";
+  wait_for ("the waiting page again", stage_shows, &test);
+  g_assert_nonnull (strstr (hdy_status_page_get_title (waiting), "Mentee Test"));
+  g_assert_cmpstr (gtk_label_get_label (peer_name), ==, "Mentee Test");
+  g_assert_cmpstr (rp_call_view_get_link (call_view), ==, link);
   g_clear_object (&test.peer);
 }
 
@@ -546,6 +599,193 @@ test_keyboard_runs_the_call (Fixture *fixture, gconstpointer user_data)
   g_assert_false (rp_call_view_is_active (call_view));
 }
 
+/* --- own view ------------------------------------------------------------------------- */
+
+static gboolean
+widget_shown (gpointer data)
+{
+  return gtk_widget_get_visible (data) && gtk_widget_get_allocated_width (data) > 1;
+}
+
+/* Without a camera there is no own view (it was a stray black square beside the Copy
+ * button); with one it appears at the size the stage gives it, not the sink's tiny natural
+ * size before the first frame. */
+static void
+test_own_view_shows_only_with_a_camera (Fixture *fixture, gconstpointer user_data)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
+  GtkWidget *self_view = template_child (call_view, RP_TYPE_CALL_VIEW, "self_view");
+  GSettings *settings = rp_application_get_settings (fixture->app);
+
+  g_settings_set_string (settings, "camera", "none");
+  press (window, GDK_KEY_n, GDK_CONTROL_MASK);
+  wait_for ("the hosted session", session_waiting, call_view);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (gtk_widget_get_visible (self_view));
+  press (window, GDK_KEY_E, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  wait_for ("the home view", page_is_home, fixture->window);
+
+  g_settings_set_string (settings, "camera", "test");
+  press (window, GDK_KEY_n, GDK_CONTROL_MASK);
+  wait_for ("the own view", widget_shown, self_view);
+  g_assert_cmpint (gtk_widget_get_allocated_width (self_view), >=, 120);
+  g_assert_cmpint (gtk_widget_get_allocated_height (self_view), >=, 90);
+  press (window, GDK_KEY_E, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  wait_for ("the home view", page_is_home, fixture->window);
+}
+
+/* --- preferences ---------------------------------------------------------------------- */
+
+static gboolean
+all_gone (gpointer data)
+{
+  gpointer *pointers = data;
+
+  for (guint i = 0; pointers[i] != GINT_TO_POINTER (1); i++)
+    if (pointers[i] != NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* The device probes run in threads and may finish after the window is gone; they must then
+ * leave it alone (it was a critical on a destroyed combo's list store). Criticals are fatal
+ * here. The window and its combos are finalized only once every probe has called back. */
+static void
+test_preferences_closed_during_device_probe (Fixture *fixture, gconstpointer user_data)
+{
+  gpointer watched[] = { NULL, NULL, NULL, NULL, GINT_TO_POINTER (1) };
+  const char *combos[] = { "camera_combo", "microphone_combo", "speaker_combo" };
+  GtkWidget *preferences = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "preferences", NULL);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (fixture->app)); l; l = l->next)
+    if (RP_IS_PREFERENCES_WINDOW (l->data))
+      preferences = l->data;
+  g_assert_nonnull (preferences);
+  g_assert_true (gtk_widget_get_mapped (preferences));
+  for (guint i = 0; i < G_N_ELEMENTS (combos); i++)
+    {
+      watched[i] = template_child (preferences, RP_TYPE_PREFERENCES_WINDOW, combos[i]);
+      g_object_add_weak_pointer (watched[i], &watched[i]);
+    }
+  watched[3] = preferences;
+  g_object_add_weak_pointer (watched[3], &watched[3]);
+
+  gtk_widget_destroy (preferences);
+  wait_for ("the device probes to call back", all_gone, watched);
+}
+
+static gboolean
+combo_shows (gpointer combo)
+{
+  return g_strcmp0 (gtk_combo_box_get_active_id (combo),
+                    g_object_get_data (combo, "expected")) == 0;
+}
+
+/* A device chosen elsewhere (the call's device menu) shows in an open Preferences: a listed
+ * choice at once, one the list lacks after a new probe. */
+static void
+test_preferences_device_choice_follows_the_setting (Fixture *fixture, gconstpointer user_data)
+{
+  GSettings *settings = rp_application_get_settings (fixture->app);
+  GtkWidget *preferences = NULL;
+  gpointer watched[] = { NULL, NULL, GINT_TO_POINTER (1) };
+  g_autofree char *chosen = NULL;
+  GtkComboBox *camera;
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "preferences", NULL);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (fixture->app)); l; l = l->next)
+    if (RP_IS_PREFERENCES_WINDOW (l->data))
+      preferences = l->data;
+  g_assert_nonnull (preferences);
+  camera = template_child (preferences, RP_TYPE_PREFERENCES_WINDOW, "camera_combo");
+
+  g_object_set_data (G_OBJECT (camera), "expected", (gpointer) "test");
+  wait_for ("the camera list", combo_shows, camera);
+  g_settings_set_string (settings, "camera", "none");
+  g_assert_cmpstr (gtk_combo_box_get_active_id (camera), ==, "none");
+  g_settings_set_string (settings, "camera", "USB Camera (unplugged)");
+  g_object_set_data (G_OBJECT (camera), "expected", (gpointer) "USB Camera (unplugged)");
+  wait_for ("the camera list again", combo_shows, camera);
+  /* Showing the setting did not write it back. */
+  chosen = g_settings_get_string (settings, "camera");
+  g_assert_cmpstr (chosen, ==, "USB Camera (unplugged)");
+
+  watched[0] = camera;
+  watched[1] = preferences;
+  g_object_add_weak_pointer (watched[0], &watched[0]);
+  g_object_add_weak_pointer (watched[1], &watched[1]);
+  gtk_widget_destroy (preferences);
+  g_settings_set_string (settings, "camera", "test");
+  wait_for ("the device probes to call back", all_gone, watched);
+}
+
+/* An error is about what was just tried: back from a later call it is gone. */
+static void
+test_an_error_does_not_outlive_the_next_call (Fixture *fixture, gconstpointer user_data)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  GtkWidget *home = rp_window_get_home_view (fixture->window);
+  GtkRevealer *revealer = template_child (home, RP_TYPE_HOME_VIEW, "error_revealer");
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
+
+  rp_home_view_show_error (RP_HOME_VIEW (home), "Could not join: a test error");
+  g_assert_true (gtk_revealer_get_reveal_child (revealer));
+  press (window, GDK_KEY_n, GDK_CONTROL_MASK);
+  wait_for ("the hosted session", session_waiting, call_view);
+  press (window, GDK_KEY_E, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  wait_for ("the home view", page_is_home, fixture->window);
+  g_assert_false (gtk_revealer_get_reveal_child (revealer));
+}
+
+static gboolean
+object_gone (gpointer data)
+{
+  g_autoptr (GObject) object = g_weak_ref_get (data);
+
+  return object == NULL;
+}
+
+/* Hanging up in the first moments, while the session still reaches the embedded server: the
+ * session lives until its pending connect has finished, then goes; no CRITICAL (fatal here).
+ * The window used to drop it twice (an idle callback that returned garbage), which freed it
+ * under the connect's own reference. */
+static void
+test_hang_up_while_reaching_the_server (Fixture *fixture, gconstpointer user_data)
+{
+  CallTest test = { fixture };
+  GtkWidget *home = rp_window_get_home_view (fixture->window);
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
+  GtkWidget *start = template_child (home, RP_TYPE_HOME_VIEW, "start_button");
+  GtkWidget *hang_up = template_child (call_view, RP_TYPE_CALL_VIEW, "hang_up_button");
+
+  for (guint steps = 0; steps < 4; steps++)
+    {
+      GWeakRef session;
+      RpSessionState state;
+      gint64 settled_at;
+
+      gtk_button_clicked (GTK_BUTTON (start));
+      g_weak_ref_init (&session, rp_call_view_get_session (call_view));
+      for (guint i = 0; i < steps; i++)
+        g_main_context_iteration (NULL, FALSE);
+      g_object_get (rp_call_view_get_session (call_view), "state", &state, NULL);
+      g_test_message ("hanging up after %u steps, in state %d", steps, state);
+      gtk_button_clicked (GTK_BUTTON (hang_up));
+      wait_for ("the home view after hanging up", back_home, &test);
+      wait_for ("the session to go", object_gone, &session);
+      g_weak_ref_clear (&session);
+      /* Whatever was still pending on it runs now, and must find nothing freed. */
+      settled_at = g_get_monotonic_time () + 300 * 1000;
+      while (g_get_monotonic_time () < settled_at)
+        if (!g_main_context_iteration (NULL, FALSE))
+          g_usleep (1000);
+    }
+  g_assert_false (rp_call_view_is_active (call_view));
+}
+
 typedef void (*FixtureTest) (Fixture *fixture, gconstpointer user_data);
 
 /* Each call runs in its own process, so that what one call's media threads leave behind
@@ -603,8 +843,20 @@ main (int argc, char **argv)
               fixture_set_up, test_every_call_control_has_an_accessible_name, fixture_tear_down);
   g_test_add_data_func ("/app/a11y/keyboard-runs-the-call", test_keyboard_runs_the_call,
                         run_isolated);
+  g_test_add_data_func ("/app/window/an-error-does-not-outlive-the-next-call",
+                        test_an_error_does_not_outlive_the_next_call, run_isolated);
+  g_test_add_data_func ("/app/preferences/closed-during-device-probe",
+                        test_preferences_closed_during_device_probe, run_isolated);
+  g_test_add_data_func ("/app/preferences/device-choice-follows-the-setting",
+                        test_preferences_device_choice_follows_the_setting, run_isolated);
+  g_test_add_data_func ("/app/call/own-view-shows-only-with-a-camera",
+                        test_own_view_shows_only_with_a_camera, run_isolated);
   g_test_add_data_func ("/app/call/hosted-call-shows-partner-video-and-hangs-up",
                         test_hosted_call_shows_partner_video_and_hangs_up, run_isolated);
+  g_test_add_data_func ("/app/call/partner-without-camera-then-leaving",
+                        test_partner_without_camera_then_leaving, run_isolated);
+  g_test_add_data_func ("/app/call/hang-up-while-reaching-the-server-ends-cleanly",
+                        test_hang_up_while_reaching_the_server, run_isolated);
   g_test_add_data_func ("/app/call/joining-a-link-shows-the-host",
                         test_joining_a_link_shows_the_host, run_isolated);
   status = g_test_run ();

@@ -269,6 +269,62 @@ test_switch_microphone (Fixture *f, gconstpointer data)
   g_source_remove (ticker);
 }
 
+static double
+level_of (RpCall     *call,
+          const char *which)
+{
+  double db = 0.0;
+
+  g_object_get (call, which, &db, NULL);
+  return db;
+}
+
+/* The meters: a tone (0.3 of full scale, about -13.5 dB RMS) reads well above silence on the
+ * sending side and on the side playing it; muted, both fall to silence. */
+static void
+test_levels_follow_tone_and_mute (Fixture *f, gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+
+  WAIT_FOR (level_of (f->a.call, "input-level") > -30.0
+            && level_of (f->b.call, "output-level") > -30.0, 20);
+  g_test_message ("tone: sent %.1f dB, played %.1f dB", level_of (f->a.call, "input-level"),
+                  level_of (f->b.call, "output-level"));
+  g_assert_cmpfloat (level_of (f->a.call, "input-level"), >, -30.0);
+  g_assert_cmpfloat (level_of (f->b.call, "output-level"), >, -30.0);
+
+  g_object_set (f->a.call, "muted", TRUE, NULL);
+  WAIT_FOR (level_of (f->a.call, "input-level") <= -90.0
+            && level_of (f->b.call, "output-level") < -60.0, 10);
+  g_test_message ("muted: sent %.1f dB, played %.1f dB", level_of (f->a.call, "input-level"),
+                  level_of (f->b.call, "output-level"));
+  g_assert_cmpfloat (level_of (f->a.call, "input-level"), <=, -90.0);
+  g_assert_cmpfloat (level_of (f->b.call, "output-level"), <, -60.0);
+  /* The other direction is untouched. */
+  g_assert_cmpfloat (level_of (f->b.call, "input-level"), >, -30.0);
+  g_source_remove (ticker);
+}
+
+/* No microphone at all: the meter shows silence, not a stale or made-up level. */
+static void
+test_level_without_microphone_is_silence (void)
+{
+  g_autoptr(RpCall) call = g_object_new (RP_TYPE_CALL, "polite", FALSE, "audio-source", "none",
+                                         "video-source", "none", "audio-sink", "none", NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 end = g_get_monotonic_time () + 1500 * G_TIME_SPAN_MILLISECOND;
+  guint ticker = g_timeout_add (100, wake, NULL);
+
+  g_assert_true (rp_call_start (call, &error));
+  g_assert_no_error (error);
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpfloat (level_of (call, "input-level"), ==, -100.0);
+  g_assert_cmpfloat (level_of (call, "output-level"), ==, -100.0);
+  rp_call_stop (call);
+  g_source_remove (ticker);
+}
+
 static void
 count_signal (gpointer instance, gpointer arg, guint *count)
 {
@@ -314,6 +370,31 @@ test_malformed_signals_ignored (void)
     g_main_context_iteration (NULL, FALSE);
   g_assert_cmpuint (errors, ==, 0);
   rp_call_stop (call);
+}
+
+/* want-video is new in media-state: a peer that does not send it (or sends it mistyped) is
+ * taken to show our video, as before the field existed. */
+static void
+test_media_state_want_video (void)
+{
+  const struct { const char *text; gboolean want; } cases[] = {
+    { "{\"type\":\"media-state\",\"camera\":true,\"muted\":false}", TRUE },
+    { "{\"type\":\"media-state\",\"camera\":true,\"muted\":false,\"want-video\":false}",
+      FALSE },
+    { "{\"type\":\"media-state\",\"camera\":false,\"muted\":true,\"want-video\":true}", TRUE },
+    { "{\"type\":\"media-state\",\"want-video\":\"no\"}", TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(RpCallControl) control = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (rp_call_parse_data_text (cases[i].text, -1, &control, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (control.kind, ==, RP_CALL_CONTROL_MEDIA_STATE);
+      g_assert_cmpint (control.want_video, ==, cases[i].want);
+    }
 }
 
 static void
@@ -385,6 +466,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/call/verification/code-follows-protocol-rule", test_verification_code_rule);
   g_test_add_func ("/call/signal/malformed-signals-are-ignored", test_malformed_signals_ignored);
+  g_test_add_func ("/call/control/media-state-without-want-video-means-shown",
+                   test_media_state_want_video);
   g_test_add ("/call/loopback/media-flows-both-ways-with-own-tones", Fixture, NULL,
               fixture_set_up, test_media_both_ways, fixture_tear_down);
   g_test_add ("/call/loopback/data-channel-carries-large-and-many-in-order", Fixture, NULL,
@@ -393,6 +476,10 @@ main (int argc, char **argv)
               fixture_set_up, test_data_bad_control_messages, fixture_tear_down);
   g_test_add ("/call/loopback/camera-off-is-seen-by-peer", Fixture, NULL,
               fixture_set_up, test_camera_off_reaches_peer, fixture_tear_down);
+  g_test_add_func ("/call/level/no-microphone-reads-silence",
+                   test_level_without_microphone_is_silence);
+  g_test_add ("/call/level/tone-reads-loud-and-mute-reads-silence", Fixture, NULL,
+              fixture_set_up, test_levels_follow_tone_and_mute, fixture_tear_down);
   g_test_add ("/call/loopback/microphone-and-camera-switch-without-renegotiation", Fixture,
               NULL, fixture_set_up, test_switch_microphone, fixture_tear_down);
   return g_test_run ();

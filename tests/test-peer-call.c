@@ -41,10 +41,12 @@ typedef struct {
   gboolean no_coturn;
 } Fixture;
 
-/* A fixture with a real coturn (use-auth-secret) on loopback; the rendezvous server is given
- * server_secret, which is coturn's unless the test wants it wrong. */
+/* How the fixture's server runs. With server_secret, a real coturn (use-auth-secret) runs on
+ * loopback and the rendezvous server is given server_secret, which is coturn's unless the test
+ * wants it wrong. grace_s: the server's grace (0: 3 s, short, so that timeouts come soon). */
 typedef struct {
   const char *server_secret;
+  guint       grace_s;
 } TurnSetup;
 
 #define TURN_SECRET "north-wind-blows"
@@ -323,8 +325,9 @@ fixture_set_up (Fixture      *f,
   g_ptr_array_add (argv, g_strdup (server));
   g_ptr_array_add (argv, g_strdup ("--port=0"));
   g_ptr_array_add (argv, g_strdup ("--bind=127.0.0.1"));
-  g_ptr_array_add (argv, g_strdup ("--grace=3"));
-  if (turn != NULL)
+  g_ptr_array_add (argv, g_strdup_printf ("--grace=%u",
+                                          turn != NULL && turn->grace_s > 0 ? turn->grace_s : 3));
+  if (turn != NULL && turn->server_secret != NULL)
     {
       g_autofree char *turnserver = g_find_program_in_path ("turnserver");
       guint turn_port = free_udp_port ();
@@ -452,6 +455,8 @@ test_call_both_ways (Fixture      *f,
   g_source_remove (ticker);
 }
 
+static double stats_mean_since (Proc *p, const char *key, gint64 since_ms, guint *count);
+
 static void
 test_audio_only (Fixture      *f,
                  gconstpointer data)
@@ -471,8 +476,77 @@ test_audio_only (Fixture      *f,
   g_assert_null (find_first_frame (guest, "video", 0));
   g_assert_true (heard (host, 330.0));
   g_assert_true (heard (guest, 660.0));
+  /* The level meters in the stats: each side's tone, sent and played, far above silence. */
+  {
+    guint n = 0;
+    JsonObject *connected = find_event (host, "connected", 0);
+    gint64 since = json_object_get_int_member (connected, "t_ms") + 2000;
+
+    g_assert_cmpfloat (stats_mean_since (host, "input_db", since, &n), >, -30.0);
+    g_assert_cmpfloat (stats_mean_since (host, "output_db", since, &n), >, -30.0);
+    g_assert_cmpuint (n, >=, 1);
+  }
   g_assert_cmpstr (event_string (host, "verification", "code"), ==,
                    event_string (guest, "verification", "code"));
+  g_assert_cmpint (guest->status, ==, 0);
+  g_assert_cmpint (host->status, ==, 0);
+  g_source_remove (ticker);
+}
+
+/* The mean of key over the process's stats events from t_ms >= since_ms on; -1 if none. */
+static double
+stats_mean_since (Proc       *p,
+                  const char *key,
+                  gint64      since_ms,
+                  guint      *count)
+{
+  double sum = 0.0;
+
+  *count = 0;
+  for (guint i = 0; i < p->events->len; i++)
+    {
+      JsonObject *o = g_ptr_array_index (p->events, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""), "stats") != 0
+          || json_object_get_int_member_with_default (o, "t_ms", 0) < since_ms)
+        continue;
+      sum += json_object_get_double_member_with_default (o, key, 0.0);
+      (*count)++;
+    }
+  return *count > 0 ? sum / *count : -1.0;
+}
+
+/* An audio-only joiner says so in media-state (want-video: false): the video host stops
+ * encoding and sending video without a renegotiation, and the tones still go both ways. */
+static void
+test_audio_only_joiner_stops_host_video (Fixture      *f,
+                                         gconstpointer data)
+{
+  guint ticker = g_timeout_add (100, wake, NULL);
+  Proc *host = spawn_peer (f, "host", "--host", "--server", f->server_host_port,
+                           "--video", "test", "--audio", "test:440", NULL);
+  g_autofree char *link = wait_for_link (host);
+  Proc *guest = spawn_peer (f, "guest", link, "--audio-only", "--audio", "test:880",
+                            "--duration", "7", NULL);
+  JsonObject *connected;
+  guint n = 0;
+  double send_kbps;
+
+  WAIT_FOR (guest->exited && host->exited, WAIT_S);
+  g_assert_true (guest->exited && host->exited);
+  g_assert_true (heard (host, 880.0));
+  g_assert_true (heard (guest, 440.0));
+  g_assert_null (find_first_frame (guest, "video", 0));
+  connected = find_event (host, "connected", 0);
+  g_assert_nonnull (connected);
+  /* From 3 s after connecting (the channel is open by then), the host sends the audio stream
+   * alone: Opus at 32 kbit/s plus headers, where its video alone is ~1000 kbit/s. */
+  send_kbps = stats_mean_since (host, "send_kbps",
+                                json_object_get_int_member (connected, "t_ms") + 3000, &n);
+  g_test_message ("host send_kbps with an audio-only joiner: %.1f (%u stats)", send_kbps, n);
+  g_assert_cmpuint (n, >=, 2);
+  g_assert_cmpfloat (send_kbps, >, 5.0);
+  g_assert_cmpfloat (send_kbps, <, 120.0);
   g_assert_cmpint (guest->status, ==, 0);
   g_assert_cmpint (host->status, ==, 0);
   g_source_remove (ticker);
@@ -889,6 +963,116 @@ test_server_gone_beyond_grace (Fixture      *f,
   g_source_remove (ticker);
 }
 
+/* Drops every packet to and from a TCP port in the test's own network namespace: the sockets
+ * stay open on both sides, nothing says the path is gone (no FIN, no RST), as when a Wi-Fi
+ * network vanishes or a NAT forgets a mapping. */
+static gboolean
+set_blackhole (guint16  port,
+               gboolean on)
+{
+  g_autofree char *drop_to = g_strdup_printf ("nft add rule inet rp-test input tcp dport %u drop",
+                                              port);
+  g_autofree char *drop_from = g_strdup_printf ("nft add rule inet rp-test input tcp sport %u "
+                                                "drop", port);
+  const char *on_commands[] = {
+    "nft add table inet rp-test",
+    "nft 'add chain inet rp-test input { type filter hook input priority 0 ; }'",
+    drop_to, drop_from,
+  };
+  const char *off_commands[] = { "nft delete table inet rp-test" };
+  const char **commands = on ? on_commands : off_commands;
+  gsize n = on ? G_N_ELEMENTS (on_commands) : G_N_ELEMENTS (off_commands);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      int status = -1;
+
+      if (!g_spawn_command_line_sync (commands[i], NULL, NULL, &status, &error)
+          || !g_spawn_check_wait_status (status, &error))
+        {
+          g_test_message ("%s: %s", commands[i], error->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* The path to the server goes dark with both WebSockets open (packets dropped, nothing closed):
+ * each side notices the silence within seconds, not when TCP gives up minutes later, reconnects
+ * once the path is back, and the call, peer to peer, goes on throughout. */
+static void
+test_signaling_blackhole_noticed (Fixture      *f,
+                                  gconstpointer data)
+{
+  g_autofree char *nft = g_find_program_in_path ("nft");
+  guint ticker;
+  Forwarder *fwd;
+  g_autofree char *via = NULL;
+  g_autofree char *link = NULL;
+  Proc *host, *guest;
+  guint back_h, back_g;
+  gint64 dark_until;
+
+  if (nft == NULL || !private_network)
+    {
+      g_test_skip ("needs nft (apt-get install nftables), iproute2 and user namespaces");
+      return;
+    }
+  ticker = g_timeout_add (100, wake, NULL);
+  fwd = forwarder_new (f->server_host_port);
+  via = g_strdup_printf ("127.0.0.1:%u", fwd->port);
+  host = spawn_peer (f, "host", "--host", "--server", via, "--video", "test",
+                     "--audio", "test:440", NULL);
+  link = wait_for_link (host);
+  guest = spawn_peer (f, "guest", link, "--video", "test", "--audio", "test:880", NULL);
+  WAIT_FOR (find_first_frame (host, "video", 0) != NULL
+            && find_first_frame (guest, "video", 0) != NULL, WAIT_S);
+  g_assert_nonnull (find_first_frame (host, "video", 0));
+  g_assert_nonnull (find_first_frame (guest, "video", 0));
+
+  g_assert_true (set_blackhole (fwd->port, TRUE));
+  /* TCP alone would notice after minutes of retransmissions. */
+  WAIT_FOR (find_event (host, "reconnecting", 0) != NULL
+            && find_event (guest, "reconnecting", 0) != NULL, 12);
+  g_assert_nonnull (find_event (host, "reconnecting", 0));
+  g_assert_nonnull (find_event (guest, "reconnecting", 0));
+  g_assert_null (find_event (host, "reconnected", 0));
+  /* A little longer in the dark, so that reconnection attempts meet the blackhole too. */
+  dark_until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  WAIT_FOR (g_get_monotonic_time () > dark_until, 3);
+  g_assert_true (set_blackhole (fwd->port, FALSE));
+
+  WAIT_FOR (find_event (host, "reconnected", 0) != NULL
+            && find_event (guest, "reconnected", 0) != NULL, 12);
+  g_assert_nonnull (find_event (host, "reconnected", 0));
+  g_assert_nonnull (find_event (guest, "reconnected", 0));
+
+  /* The call went on: fresh stats with frames and both tones after the return, no new call. */
+  back_h = event_index (host, find_event (host, "reconnected", 0));
+  back_g = event_index (guest, find_event (guest, "reconnected", 0));
+  WAIT_FOR (live_stats_after (host, back_h) >= 2 && live_stats_after (guest, back_g) >= 2
+            && heard_since (host, back_h, 880.0) && heard_since (guest, back_g, 440.0), 15);
+  g_assert_cmpuint (live_stats_after (host, back_h), >=, 2);
+  g_assert_cmpuint (live_stats_after (guest, back_g), >=, 2);
+  g_assert_true (heard_since (host, back_h, 880.0));
+  g_assert_true (heard_since (guest, back_g, 440.0));
+  g_assert_null (find_event (host, "connected", 1));
+  g_assert_null (find_event (guest, "connected", 1));
+  g_assert_null (find_event (host, "error", 0));
+  g_assert_null (find_event (guest, "error", 0));
+  g_assert_null (find_event (guest, "peer-left", 0));
+
+  /* Signaling works again: the host's bye reaches the guest. */
+  g_subprocess_send_signal (host->proc, SIGINT);
+  WAIT_FOR (host->exited && guest->exited, WAIT_S);
+  g_assert_cmpstr (event_string (guest, "peer-left", "reason"), ==, "bye");
+  g_assert_cmpint (host->status, ==, 0);
+  g_assert_cmpint (guest->status, ==, 0);
+  forwarder_free (fwd);
+  g_source_remove (ticker);
+}
+
 static gboolean
 write_file (const char *path,
             const char *text)
@@ -941,6 +1125,7 @@ main (int argc, char **argv)
 {
   static const TurnSetup right_secret = { TURN_SECRET };
   static const TurnSetup wrong_secret = { "not-the-" TURN_SECRET };
+  static const TurnSetup long_grace = { NULL, 15 };
 
   private_network = enter_private_network ();
 
@@ -950,6 +1135,8 @@ main (int argc, char **argv)
               fixture_set_up, test_call_both_ways, fixture_tear_down);
   g_test_add ("/peer/call/audio-only-call-carries-both-tones", Fixture, NULL,
               fixture_set_up, test_audio_only, fixture_tear_down);
+  g_test_add ("/peer/call/audio-only-joiner-stops-the-hosts-video", Fixture, NULL,
+              fixture_set_up, test_audio_only_joiner_stops_host_video, fixture_tear_down);
   g_test_add ("/peer/call/killed-peer-leaves-after-grace-and-seat-takes-newcomer", Fixture,
               NULL, fixture_set_up, test_killed_peer_frees_seat, fixture_tear_down);
   g_test_add ("/peer/call/frozen-peer-is-noticed-and-call-rebuilt", Fixture, NULL,
@@ -966,5 +1153,7 @@ main (int argc, char **argv)
               NULL, fixture_set_up, test_signaling_cut_call_goes_on, fixture_tear_down);
   g_test_add ("/peer/reconnect/server-gone-beyond-grace-is-an-error", Fixture, NULL,
               fixture_set_up, test_server_gone_beyond_grace, fixture_tear_down);
+  g_test_add ("/peer/reconnect/silently-dead-path-is-noticed-and-call-goes-on", Fixture,
+              &long_grace, fixture_set_up, test_signaling_blackhole_noticed, fixture_tear_down);
   return g_test_run ();
 }

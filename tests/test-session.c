@@ -67,6 +67,13 @@ on_ended (RpSession *s, const char *reason, Side *side)
 }
 
 static void
+on_ended_reason (RpSession *s, const char *reason, char **ended)
+{
+  g_free (*ended);
+  *ended = g_strdup (reason);
+}
+
+static void
 on_left (RpSession *s, const char *reason, Side *side)
 {
   g_free (side->left);
@@ -258,6 +265,88 @@ test_camera_off_and_hang_up (Fixture *f, gconstpointer data)
   g_source_remove (ticker);
 }
 
+/* Starts a session hosting on host_port, lets it take `steps` turns of the main loop while it
+ * is still reaching the server (connecting, upgrading, waiting for welcome), and hangs up.
+ * Returns the session, or NULL (and the session dropped) once the steps got it past SIGNALING.
+ */
+static RpSession *
+hang_up_after (const char *host_port,
+               guint       steps,
+               char      **ended)
+{
+  RpSession *session = rp_session_new ();
+
+  g_object_set (session, "video-source", "none", "audio-source", "none", "audio-sink", "none",
+                NULL);
+  g_signal_connect (session, "ended", G_CALLBACK (on_ended_reason), ended);
+  rp_session_host (session, host_port, FALSE);
+  for (guint i = 0; i < steps && rp_session_get_state (session) == RP_SESSION_STATE_SIGNALING;
+       i++)
+    g_main_context_iteration (NULL, TRUE);
+  if (rp_session_get_state (session) != RP_SESSION_STATE_SIGNALING)
+    {
+      g_object_unref (session);
+      return NULL;
+    }
+  rp_session_hang_up (session);
+  return session;
+}
+
+static gboolean
+is_gone (GWeakRef *ref)
+{
+  g_autoptr(GObject) object = g_weak_ref_get (ref);
+
+  return object == NULL;
+}
+
+/* The app hangs up in the first second, while the session is still reaching the server. At
+ * every step on the way in, the session ends with "hang-up", and dropping it at once, as the
+ * app's window does, leaves nothing behind; no CRITICAL (fatal here) either way. */
+static void
+test_hang_up_while_signaling (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RpServer) server = rp_server_new ();
+  g_autofree char *host_port = NULL;
+  guint ticker = g_timeout_add (10, wake, NULL);
+  guint step;
+
+  g_object_set (server, "bind-address", "127.0.0.1", "port", 0u, NULL);
+  g_assert_true (rp_server_start (server, &error));
+  host_port = g_strdup_printf ("127.0.0.1:%u", rp_server_get_port (server));
+  for (step = 0; step < 500; step++)
+    {
+      g_autofree char *ended = NULL;
+      g_autofree char *dropped_ended = NULL;
+      RpSession *waited = hang_up_after (host_port, step, &ended);
+      RpSession *dropped;
+      GWeakRef gone;
+
+      if (waited == NULL)
+        break;
+      WAIT_FOR (ended != NULL, 5);
+      g_assert_cmpstr (ended, ==, "hang-up");
+      g_assert_cmpint (rp_session_get_state (waited), ==, RP_SESSION_STATE_ENDED);
+      g_object_unref (waited);
+
+      dropped = hang_up_after (host_port, step, &dropped_ended);
+      if (dropped == NULL)
+        break;
+      g_signal_handlers_disconnect_by_data (dropped, &dropped_ended);
+      g_weak_ref_init (&gone, dropped);
+      g_object_unref (dropped);
+      WAIT_FOR (is_gone (&gone), 5);
+      g_assert_true (is_gone (&gone));
+      g_weak_ref_clear (&gone);
+    }
+  g_test_message ("hung up at %u steps on the way in", step);
+  g_assert_cmpuint (step, >, 1);
+  g_assert_cmpuint (step, <, 500);
+  rp_server_stop (server);
+  g_source_remove (ticker);
+}
+
 static void
 test_bad_link_is_refused (void)
 {
@@ -314,6 +403,8 @@ main (int argc, char **argv)
                      glib_log, NULL);
 
   g_test_add_func ("/session/join/non-rapport-link-is-refused", test_bad_link_is_refused);
+  g_test_add_func ("/session/hang-up/while-signaling-ends-cleanly-at-every-step",
+                   test_hang_up_while_signaling);
   g_test_add_func ("/session/video/lent-preview-and-remote-sinks-get-frames",
                    test_lent_video_sinks_get_frames);
   g_test_add ("/session/call/connects-and-carries-data-and-app-messages", Fixture, NULL,

@@ -11,8 +11,11 @@
 #include "rp-call-view.h"
 #include "rp-demo-camera-provider.h"
 #include "rp-demo-data.h"
+#include "rp-history-dialog.h"
+#include "rp-home-view.h"
 #include "rp-notes-panel.h"
 #include "rp-preferences-window.h"
+#include "rp-schedule-dialog.h"
 #include "rp-session.h"
 #include "rp-window.h"
 
@@ -21,6 +24,7 @@
  * preferences. Only the cameras are illustrations. Run by build-aux/screenshots.sh. */
 
 static const char *out_dir;
+static gboolean tour;     /* --tour: every screen, for looking at, not only the three published */
 static guint paints;
 static gint frames;
 
@@ -175,10 +179,39 @@ join_as_partner (const char *link)
 static void
 shoot_home (GtkWidget *window)
 {
+  GtkWidget *home = rp_window_get_home_view (RP_WINDOW (window));
+
   gtk_window_resize (GTK_WINDOW (window), 1200, 940);
   settle (window, 10);
   grab (window, "home.png");
+  if (tour)
+    {
+      GtkPopover *add = GTK_POPOVER (gtk_widget_get_template_child (home, RP_TYPE_HOME_VIEW,
+                                                                    "add_partner_popover"));
+
+      gtk_popover_popup (add);
+      settle (window, 15);
+      grab (GTK_WIDGET (add), "tour-home-add-partner.png");
+      gtk_popover_popdown (add);
+      rp_window_join_link (RP_WINDOW (window), "rapport://127.0.0.1:1/not-a-room");
+      settle (window, 30);
+      grab (window, "tour-home-bad-link.png");
+    }
   gtk_window_resize (GTK_WINDOW (window), 1200, 760);
+}
+
+/* The popover is drawn into its window's own GdkWindow, not the main one: grab both. */
+static void
+shoot_popover (GtkWidget *window, RpCallView *call_view, const char *button, const char *name)
+{
+  GtkMenuButton *menu_button = GTK_MENU_BUTTON (gtk_widget_get_template_child (
+    GTK_WIDGET (call_view), RP_TYPE_CALL_VIEW, button));
+  GtkPopover *popover = gtk_menu_button_get_popover (menu_button);
+
+  gtk_popover_popup (popover);
+  settle (window, 15);
+  grab (GTK_WIDGET (popover), name);
+  gtk_popover_popdown (popover);
 }
 
 static void
@@ -190,6 +223,18 @@ shoot_call (GtkWidget *window)
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "start-session", NULL);
   wait_for ("the join link", link_shown, call_view);
+  if (tour)
+    {
+      settle (window, 30);
+      grab (window, "tour-waiting.png");
+      gtk_window_resize (GTK_WINDOW (window), 640, 560);
+      settle (window, 30);
+      grab (window, "tour-waiting-narrow.png");
+      gtk_window_resize (GTK_WINDOW (window), 1200, 760);
+      rp_call_view_show_panel_page (call_view, "agenda");
+      settle (window, 30);
+      grab (window, "tour-agenda-empty.png");
+    }
   pad = gst_element_get_static_pad (rp_call_view_get_remote_sink (call_view), "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_frame, NULL, NULL);
   partner = join_as_partner (rp_call_view_get_link (call_view));
@@ -199,9 +244,138 @@ shoot_call (GtkWidget *window)
   wait_for ("the partner's video", call_ready, call_view);
   settle (window, 30);
   grab (window, "call.png");
+  if (tour)
+    {
+      rp_call_view_show_panel_page (call_view, "notes");
+      gtk_window_set_focus (GTK_WINDOW (window), NULL);
+      settle (window, 30);
+      grab (window, "tour-call-notes.png");
+      gtk_window_resize (GTK_WINDOW (window), 720, 600);
+      settle (window, 20);
+      grab (window, "tour-call-narrow.png");
+      gtk_window_resize (GTK_WINDOW (window), 1200, 760);
+      shoot_popover (window, call_view, "verification_button", "tour-call-code.png");
+      shoot_popover (window, call_view, "quality_button", "tour-call-quality.png");
+      shoot_popover (window, call_view, "devices_button", "tour-call-devices.png");
+      hdy_style_manager_set_color_scheme (hdy_style_manager_get_default (),
+                                          HDY_COLOR_SCHEME_FORCE_DARK);
+      settle (window, 30);
+      grab (window, "tour-call-dark.png");
+    }
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "hang-up", NULL);
   rp_session_hang_up (partner);
+  if (tour)
+    {
+      settle (window, 30);
+      grab (window, "tour-home-dark.png");
+    }
+}
+
+/* The newest toplevel of a type other than the main window (dialogs have no handle). */
+static GtkWidget *
+find_toplevel (GType type)
+{
+  g_autoptr (GList) windows = gtk_window_list_toplevels ();
+  GtkWidget *found = NULL;
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      found = l->data;
+  return found;
+}
+
+static gboolean
+toplevel_shown (gpointer type)
+{
+  GtkWidget *window = find_toplevel ((GType) GPOINTER_TO_SIZE (type));
+
+  return window != NULL && gtk_widget_get_mapped (window);
+}
+
+static void
+shoot_toplevel (GType type, const char *name)
+{
+  GtkWidget *window;
+
+  wait_for (name, toplevel_shown, GSIZE_TO_POINTER (type));
+  window = find_toplevel (type);
+  settle (window, 15);
+  grab (window, name);
+  gtk_widget_destroy (window);
+}
+
+static void
+on_results_changed (gboolean *done)
+{
+  *done = TRUE;
+}
+
+static gboolean
+flag_set (gpointer flag)
+{
+  return *(gboolean *) flag;
+}
+
+/* Past Sessions with a search typed, so that the found words show in context. */
+static void
+shoot_history (GtkWidget *window)
+{
+  GtkWidget *dialog;
+  gboolean searched = FALSE;
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "history", NULL);
+  wait_for ("the history dialog", toplevel_shown, GSIZE_TO_POINTER (RP_TYPE_HISTORY_DIALOG));
+  dialog = find_toplevel (RP_TYPE_HISTORY_DIALOG);
+  if (tour)
+    {
+      settle (dialog, 15);
+      grab (dialog, "tour-history-recent.png");
+    }
+  g_signal_connect_swapped (dialog, "results-changed", G_CALLBACK (on_results_changed),
+                            &searched);
+  rp_history_dialog_search (RP_HISTORY_DIALOG (dialog), "talk");
+  wait_for ("the search", flag_set, &searched);
+  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
+  settle (dialog, 15);
+  grab (dialog, "history.png");
+  gtk_widget_destroy (dialog);
+}
+
+static void
+shoot_dialogs (GtkWidget *window)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "schedule",
+                                  g_variant_new_string ("Aiko Tanaka"));
+  shoot_toplevel (RP_TYPE_SCHEDULE_DIALOG, "tour-schedule.png");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  shoot_toplevel (GTK_TYPE_ABOUT_DIALOG, "tour-about.png");
+  g_action_group_activate_action (G_ACTION_GROUP (window), "show-help-overlay", NULL);
+  shoot_toplevel (GTK_TYPE_SHORTCUTS_WINDOW, "tour-shortcuts.png");
+}
+
+/* libhandy 1.8 has no call for it: the pages live in a GtkStack of the window. */
+static void
+find_pages (GtkWidget *widget, gpointer stack)
+{
+  if (HDY_IS_PREFERENCES_PAGE (widget) && GTK_IS_STACK (gtk_widget_get_parent (widget)))
+    *(GtkWidget **) stack = gtk_widget_get_parent (widget);
+  else if (GTK_IS_CONTAINER (widget))
+    gtk_container_forall (GTK_CONTAINER (widget), find_pages, stack);
+}
+
+static void
+show_last_page (GtkWidget *prefs)
+{
+  GtkWidget *stack = NULL;
+  g_autoptr (GList) pages = NULL;
+
+  find_pages (prefs, &stack);
+  g_assert (stack != NULL);
+  pages = gtk_container_get_children (GTK_CONTAINER (stack));
+  gtk_stack_set_visible_child (GTK_STACK (stack), g_list_last (pages)->data);
 }
 
 static void
@@ -217,6 +391,17 @@ shoot_preferences (GtkApplication *app)
   wait_for ("the preferences", is_mapped, prefs);
   settle (GTK_WIDGET (prefs), 20);
   grab (GTK_WIDGET (prefs), "preferences.png");
+  if (tour)
+    {
+      show_last_page (GTK_WIDGET (prefs));
+      settle (GTK_WIDGET (prefs), 20);
+      grab (GTK_WIDGET (prefs), "tour-preferences-devices.png");
+      g_settings_set_string (rp_application_get_settings (RP_APPLICATION (app)), "camera", "none");
+      settle (GTK_WIDGET (prefs), 20);
+      grab (GTK_WIDGET (prefs), "tour-preferences-no-camera.png");
+      g_settings_set_string (rp_application_get_settings (RP_APPLICATION (app)), "camera",
+                             "Demo Camera Sam");
+    }
   gtk_widget_destroy (GTK_WIDGET (prefs));
 }
 
@@ -230,8 +415,9 @@ main (int argc, char **argv)
 
   gtk_init (&argc, &argv);
   gst_init (&argc, &argv);
-  if (argc != 3)
-    g_error ("usage: %s ASSETS_DIR OUT_DIR", argv[0]);
+  tour = argc == 4 && g_str_equal (argv[3], "--tour");
+  if (argc != 3 && !tour)
+    g_error ("usage: %s ASSETS_DIR OUT_DIR [--tour]", argv[0]);
   out_dir = argv[2];
   if (!rp_demo_data_seed (&error))
     g_error ("Could not fill the demo store: %s", error->message);
@@ -258,6 +444,9 @@ main (int argc, char **argv)
 
   shoot_home (window);
   shoot_preferences (GTK_APPLICATION (app));
+  shoot_history (window);
+  if (tour)
+    shoot_dialogs (window);
   shoot_call (window);
   gtk_widget_destroy (window);
   return 0;

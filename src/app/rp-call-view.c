@@ -25,6 +25,7 @@ struct _RpCallView
 
   HdyFlap *flap;
   GtkOverlay *stage;
+  GtkWidget *top_bar;
   GtkStack *stage_stack;
   HdyStatusPage *waiting_page;
   HdyStatusPage *connecting_page;
@@ -91,6 +92,8 @@ struct _RpCallView
   gboolean hosting;
   gboolean ever_connected;
   gboolean remote_video_seen;
+  gboolean peer_left;     /* until someone (re)joins */
+  guint call_generation;  /* tells a late preview frame of an earlier call from this one's */
   char *end_error;
 };
 
@@ -127,6 +130,50 @@ remote_camera_on (RpCallView *self)
   return !audio_only && remote_camera;
 }
 
+static GtkWidget *
+focus_widget (RpCallView *self)
+{
+  GtkWidget *toplevel = gtk_widget_get_toplevel (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (toplevel) ? gtk_window_get_focus (GTK_WINDOW (toplevel)) : NULL;
+}
+
+/* The link and its Copy button go when the partner comes, and GtkStack then moves the focus
+ * to nowhere or to a status page's scroller: only the waiting page has something to focus,
+ * so elsewhere the keyboard moves to the controls. */
+static void
+keep_focus_on_stage (RpCallView *self)
+{
+  GtkWidget *focus = focus_widget (self);
+  const char *page = gtk_stack_get_visible_child_name (self->stage_stack);
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || g_strcmp0 (page, "waiting") == 0)
+    return;
+  if (focus == NULL || gtk_widget_is_ancestor (focus, GTK_WIDGET (self->stage_stack)))
+    gtk_widget_grab_focus (self->mic_button);
+}
+
+/* A host whose partner left waits on the same link, which the page says. */
+static void
+update_waiting_page (RpCallView *self)
+{
+  g_autofree char *title = NULL;
+
+  if (!self->ever_connected)
+    {
+      hdy_status_page_set_title (self->waiting_page, _("Waiting for Your Partner"));
+      hdy_status_page_set_description (self->waiting_page,
+                                       _("Send them this link. The call starts as soon as they open it."));
+      return;
+    }
+  if (self->partner_name != NULL)
+    /* Translators: %s is the partner's name */
+    title = g_strdup_printf (_("%s Left the Call"), self->partner_name);
+  hdy_status_page_set_title (self->waiting_page, title != NULL ? title : _("Your Partner Left the Call"));
+  hdy_status_page_set_description (self->waiting_page,
+                                   _("They can come back with the same link. Your notes and agenda are kept."));
+}
+
 static void
 update_stage (RpCallView *self)
 {
@@ -144,7 +191,10 @@ update_stage (RpCallView *self)
     case RP_SESSION_STATE_IDLE:
     case RP_SESSION_STATE_SIGNALING:
     case RP_SESSION_STATE_WAITING:
+      /* Stats of a call that is over would read as the quality of this wait. */
+      gtk_widget_hide (GTK_WIDGET (self->quality_button));
       gtk_stack_set_visible_child_name (self->stage_stack, self->hosting ? "waiting" : "connecting");
+      update_waiting_page (self);
       hdy_status_page_set_title (self->connecting_page,
                                  state == RP_SESSION_STATE_WAITING
                                    ? _("Waiting for Your Partner") : _("Joining…"));
@@ -155,14 +205,17 @@ update_stage (RpCallView *self)
       break;
     case RP_SESSION_STATE_CONNECTED:
     case RP_SESSION_STATE_RECONNECTING:
-      if (remote_camera_on (self))
+      /* A partner without a camera sends no video at all: their avatar, not a black stage. */
+      if (remote_camera_on (self) && self->remote_video_seen)
         {
           gtk_stack_set_visible_child_name (self->stage_stack, "video");
         }
       else
         {
           gtk_label_set_label (self->audio_reason_label,
-                               audio_only ? _("Audio only") : _("Camera is off"));
+                               self->peer_left ? _("Left the call")
+                               : audio_only || !self->remote_video_seen ? _("Audio only")
+                               : _("Camera is off"));
           gtk_stack_set_visible_child_name (self->stage_stack, "audio");
         }
       break;
@@ -170,6 +223,8 @@ update_stage (RpCallView *self)
     default:
       break;
     }
+  gtk_widget_queue_resize (self->self_view);
+  keep_focus_on_stage (self);
 }
 
 static void
@@ -263,7 +318,9 @@ on_peer_name_changed (RpCallView *self)
   g_autofree char *name = NULL;
 
   g_object_get (self->session, "peer-name", &name, NULL);
-  set_peer_name (self, name);
+  /* The name goes when the partner leaves; whom we are waiting for does not change. */
+  if (name != NULL && *name != '\0')
+    set_peer_name (self, name);
 }
 
 static void
@@ -288,6 +345,7 @@ on_verification_changed (RpCallView *self)
 static void
 on_peer_joined (RpCallView *self, const char *name)
 {
+  self->peer_left = FALSE;
   set_peer_name (self, name);
   if (g_settings_get_boolean (self->settings, "call-sounds"))
     rp_chime_play (self->chime, RP_CHIME_JOIN);
@@ -296,6 +354,11 @@ on_peer_joined (RpCallView *self, const char *name)
 static void
 on_peer_left (RpCallView *self, const char *reason)
 {
+  /* Whoever comes back may come without a camera. */
+  self->remote_video_seen = FALSE;
+  self->peer_left = TRUE;
+  gtk_level_bar_set_value (self->peer_level, 0);
+  update_stage (self);
   if (g_settings_get_boolean (self->settings, "call-sounds"))
     rp_chime_play (self->chime, RP_CHIME_LEAVE);
 }
@@ -455,6 +518,66 @@ make_video_sink (GtkBox *box)
   return gst_object_ref_sink (bin);
 }
 
+/* The own view shows only once the camera has given the preview a frame: with no camera
+ * (none chosen, none found) there is nothing of ours to show, and a sink that never got a
+ * frame draws as a black box. The first buffer arrives on a streaming thread. */
+typedef struct {
+  GWeakRef view;
+  guint generation;
+} PreviewWatch;
+
+static PreviewWatch *
+preview_watch_new (RpCallView *self)
+{
+  PreviewWatch *watch = g_new0 (PreviewWatch, 1);
+
+  g_weak_ref_init (&watch->view, self);
+  watch->generation = self->call_generation;
+  return watch;
+}
+
+static void
+preview_watch_free (gpointer data)
+{
+  PreviewWatch *watch = data;
+
+  g_weak_ref_clear (&watch->view);
+  g_free (watch);
+}
+
+static gboolean
+on_preview_started (gpointer data)
+{
+  PreviewWatch *watch = data;
+  g_autoptr (RpCallView) self = g_weak_ref_get (&watch->view);
+
+  if (self != NULL && self->session != NULL && watch->generation == self->call_generation)
+    gtk_widget_show (self->self_view);
+  return G_SOURCE_REMOVE;
+}
+
+static GstPadProbeReturn
+on_preview_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  PreviewWatch *watch = data;
+  g_autoptr (RpCallView) self = g_weak_ref_get (&watch->view);
+
+  if (self != NULL)
+    g_idle_add_full (G_PRIORITY_DEFAULT, on_preview_started, preview_watch_new (self),
+                     preview_watch_free);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+static void
+watch_preview (RpCallView *self, GstElement *sink)
+{
+  g_autoptr (GstPad) pad = sink != NULL ? gst_element_get_static_pad (sink, "sink") : NULL;
+
+  if (pad != NULL)
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_preview_buffer,
+                       preview_watch_new (self), preview_watch_free);
+}
+
 /* A sink the session never took (or gave back) is ours to bring down from READY. */
 static void
 drop_sink (GstElement **sink)
@@ -496,11 +619,13 @@ reset_view (RpCallView *self)
   gtk_revealer_set_reveal_child (self->reconnecting_revealer, FALSE);
   gtk_level_bar_set_value (self->peer_level, 0);
   gtk_stack_set_visible_child_name (self->self_view_stack, "video");
+  gtk_widget_hide (self->self_view);
   g_clear_pointer (&self->connected_at, g_date_time_unref);
   g_clear_pointer (&self->partner_name, g_free);
   g_clear_pointer (&self->end_error, g_free);
   self->ever_connected = FALSE;
   self->remote_video_seen = FALSE;
+  self->peer_left = FALSE;
   rp_agenda_panel_set_running (self->agenda_panel, FALSE);
 }
 
@@ -517,6 +642,8 @@ create_session (RpCallView *self)
   drop_sink (&self->local_sink);
   self->remote_sink = make_video_sink (self->remote_video_box);
   self->local_sink = make_video_sink (self->local_video_box);
+  self->call_generation++;
+  watch_preview (self, self->local_sink);
 
   self->session = rp_session_new ();
   g_object_set (self->session,
@@ -693,9 +820,10 @@ finish_call (RpCallView *self, const char *reason)
   detach_proposals (self);
   g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_handle_id (&self->timer_source, g_source_remove);
-  /* We may be inside one of the session's own signal emissions: let it unwind first. */
-  g_idle_add_full (G_PRIORITY_DEFAULT, (GSourceFunc) G_CALLBACK (g_object_unref),
-                   g_steal_pointer (&self->session), NULL);
+  /* We may be inside one of the session's own signal emissions: let it unwind first. (Once:
+   * g_object_unref as a GSourceFunc returned garbage, so the idle ran again and dropped a
+   * reference the session's pending connect still held.) */
+  g_idle_add_once ((GSourceOnceFunc) g_object_unref, g_steal_pointer (&self->session));
   /* The server stays a moment so that our "bye" reaches the partner, who then sees us leave
    * instead of a dropped connection; a new session in the meantime reuses it. */
   if (self->server != NULL && self->server_stop_source == 0)
@@ -759,6 +887,7 @@ on_get_child_position (RpCallView *self, GtkWidget *child, GdkRectangle *rect)
 {
   int stage_w = gtk_widget_get_allocated_width (GTK_WIDGET (self->stage));
   int stage_h = gtk_widget_get_allocated_height (GTK_WIDGET (self->stage));
+  const char *page = gtk_stack_get_visible_child_name (self->stage_stack);
 
   if (child != self->self_view)
     return FALSE;
@@ -767,6 +896,11 @@ on_get_child_position (RpCallView *self, GtkWidget *child, GdkRectangle *rect)
   rect->x = CLAMP (stage_w - rect->width - self->self_view_end, 0, MAX (0, stage_w - rect->width));
   rect->y = CLAMP (stage_h - rect->height - self->self_view_bottom, 0,
                    MAX (0, stage_h - rect->height));
+  /* Until the partner is there the middle of the stage holds the link and its Copy button,
+   * which the corner above the control bar reaches in a narrow window: wait below the top
+   * bar instead. */
+  if (g_strcmp0 (page, "waiting") == 0 || g_strcmp0 (page, "connecting") == 0)
+    rect->y = gtk_widget_get_allocated_height (GTK_WIDGET (self->top_bar));
   return TRUE;
 }
 
@@ -873,6 +1007,7 @@ rp_call_view_class_init (RpCallViewClass *klass)
   BIND (quality_icon); BIND (quality_summary_label); BIND (rtt_label); BIND (loss_label);
   BIND (jitter_label); BIND (send_label); BIND (recv_label); BIND (video_label);
   BIND (route_label); BIND (reconnecting_revealer); BIND (self_view); BIND (self_view_stack);
+  BIND (top_bar);
   BIND (local_video_box); BIND (mic_icon); BIND (camera_icon); BIND (mic_button);
   BIND (camera_button); BIND (camera_combo); BIND (microphone_combo); BIND (speaker_combo);
   BIND (panel_stack); BIND (notes_panel); BIND (agenda_panel);
@@ -880,6 +1015,8 @@ rp_call_view_class_init (RpCallViewClass *klass)
 #undef BIND
   /* Not needed by the code, but reachable through gtk_widget_get_template_child () for tests. */
   gtk_widget_class_bind_template_child_full (widget_class, "hang_up_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "copy_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "devices_button", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, on_devices_popover_shown);
   gtk_widget_class_bind_template_callback (widget_class, on_proposal_dismissed);
   gtk_widget_class_set_css_name (widget_class, "rp-call-view");

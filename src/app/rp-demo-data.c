@@ -73,8 +73,10 @@ rp_demo_data_seed (GError **error)
       if ((ids[i] = rp_store_add_partner (store, partner, error)) == 0)
         return FALSE;
     }
-  return add_planned (store, ids[0], partners[0].zone, 2, 8, 45, error)
-         && add_planned (store, ids[2], partners[2].zone, 6, 10, 30, error)
+  /* Late afternoon in Tokyo and Kolkata is the morning in Europe, where the screenshots'
+   * user lives: times that look like a real plan in both columns. */
+  return add_planned (store, ids[0], partners[0].zone, 2, 17, 45, error)
+         && add_planned (store, ids[2], partners[2].zone, 6, 15, 30, error)
          && add_past (store, ids[1], 2, 52, "Portfolio review; next: two case studies.", error)
          && add_past (store, ids[0], 5, 41, "Conference talk outline agreed.", error)
          && rp_store_close (store, error);

@@ -86,6 +86,11 @@ create_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
   GstElement *element = NULL;
   GList *devices;
 
+  if (g_strcmp0 (name, "none") == 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("No device chosen"));
+      return;
+    }
   if (name != NULL && *name != '\0' && g_strcmp0 (name, "test") != 0)
     {
       gst_device_monitor_add_filter (monitor, device_class (kind), NULL);
@@ -149,9 +154,16 @@ on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
   GSettings *settings = g_object_get_data (G_OBJECT (combo), "rp-settings");
   const char *key = g_object_get_data (G_OBJECT (combo), "rp-key");
   RpDeviceKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (combo), "rp-kind"));
-  g_auto (GStrv) names = rp_devices_list_finish (result, NULL);
-  g_autofree char *current = g_settings_get_string (settings, key);
-  gboolean current_listed = *current == '\0';
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) names = rp_devices_list_finish (result, &error);
+  g_autofree char *current = NULL;
+  gboolean current_listed;
+
+  /* The combo was destroyed (its dialog closed) or a newer probe is filling it. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  current = g_settings_get_string (settings, key);
+  current_listed = *current == '\0';
 
   /* Filling must not write the setting back. */
   g_object_set_data (G_OBJECT (combo), "rp-filling", GINT_TO_POINTER (TRUE));
@@ -167,6 +179,9 @@ on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
       gtk_combo_box_text_append (combo, "test", test_label (kind));
       current_listed |= g_strcmp0 ("test", current) == 0;
     }
+  /* "none" is a choice of its own (a call without video, receive-only audio, or no sound). */
+  gtk_combo_box_text_append (combo, "none", _("None"));
+  current_listed |= g_strcmp0 ("none", current) == 0;
   if (!current_listed)
     {
       /* A device that is unplugged now stays chosen for when it comes back. */
@@ -177,17 +192,68 @@ on_listed (GObject *source, GAsyncResult *result, gpointer user_data)
   g_object_set_data (G_OBJECT (combo), "rp-filling", NULL);
 }
 
+static void
+cancel_and_unref (gpointer cancellable)
+{
+  g_cancellable_cancel (cancellable);
+  g_object_unref (cancellable);
+}
+
+/* The device chosen elsewhere (the call's device menu while Preferences is open) shows here
+ * too; a name the list lacks (a device chosen since the probe) needs a new probe. */
+static void
+on_setting_changed (GtkComboBoxText *combo)
+{
+  GSettings *settings = g_object_get_data (G_OBJECT (combo), "rp-settings");
+  const char *key = g_object_get_data (G_OBJECT (combo), "rp-key");
+  RpDeviceKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (combo), "rp-kind"));
+  g_autofree char *value = g_settings_get_string (settings, key);
+  gboolean shown;
+
+  if (g_strcmp0 (gtk_combo_box_get_active_id (GTK_COMBO_BOX (combo)), value) == 0)
+    return;
+  g_object_set_data (G_OBJECT (combo), "rp-filling", GINT_TO_POINTER (TRUE));
+  shown = gtk_combo_box_set_active_id (GTK_COMBO_BOX (combo), value);
+  g_object_set_data (G_OBJECT (combo), "rp-filling", NULL);
+  if (!shown)
+    rp_devices_fill_combo (combo, kind, settings, key);
+}
+
+/* Replacing or clearing "rp-probe" cancels the probe it held. */
+static void
+on_combo_destroy (GtkWidget *combo)
+{
+  GSettings *settings = g_object_get_data (G_OBJECT (combo), "rp-settings");
+
+  g_object_set_data (G_OBJECT (combo), "rp-probe", NULL);
+  if (settings != NULL)
+    g_signal_handlers_disconnect_by_data (settings, combo);
+}
+
+/* The probe takes a moment and its combo may be gone by then (a dialog closed at once): each
+ * fill has a cancellable that the combo's destruction, or the next fill, cancels. */
 void
 rp_devices_fill_combo (GtkComboBoxText *combo,
                        RpDeviceKind     kind,
                        GSettings       *settings,
                        const char      *key)
 {
+  GCancellable *cancellable = g_cancellable_new ();
+
+  if (g_object_get_data (G_OBJECT (combo), "rp-settings") == NULL)
+    {
+      g_autofree char *detailed = g_strconcat ("changed::", key, NULL);
+
+      g_signal_connect (combo, "destroy", G_CALLBACK (on_combo_destroy), NULL);
+      g_signal_connect_object (settings, detailed, G_CALLBACK (on_setting_changed), combo,
+                               G_CONNECT_SWAPPED);
+    }
   g_object_set_data_full (G_OBJECT (combo), "rp-settings", g_object_ref (settings),
                           g_object_unref);
   g_object_set_data_full (G_OBJECT (combo), "rp-key", g_strdup (key), g_free);
   g_object_set_data (G_OBJECT (combo), "rp-kind", GINT_TO_POINTER (kind));
-  rp_devices_list_async (kind, NULL, on_listed, g_object_ref (combo));
+  g_object_set_data_full (G_OBJECT (combo), "rp-probe", cancellable, cancel_and_unref);
+  rp_devices_list_async (kind, cancellable, on_listed, g_object_ref (combo));
 }
 
 void

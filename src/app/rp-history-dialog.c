@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rp-history-dialog.h"
+#include "rp-session-item.h"
 
 struct _RpHistoryDialog
 {
@@ -16,6 +17,7 @@ struct _RpHistoryDialog
   GtkListBox *results_list;
 
   RpStore *store;
+  GListModel *recent;       /* of RpSessionItem: listed while the query is empty */
   GCancellable *search;     /* the search in flight */
   GCancellable *lifetime;   /* exports: cancelled when the dialog goes */
   GPtrArray *results;
@@ -99,15 +101,21 @@ static void
 on_export_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   RpHistoryDialog *self = RP_HISTORY_DIALOG (source);
+  g_autoptr (GFile) file = user_data;
   g_autoptr (GError) error = NULL;
+  g_autofree char *message = NULL;
 
-  if (!rp_history_dialog_export_finish (self, result, &error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (rp_history_dialog_export_finish (self, result, &error))
     {
-      g_autofree char *message = g_strdup_printf (_("Could not export the session: %s"),
-                                                  error->message);
-      set_status (self, message);
+      g_autofree char *name = g_file_get_parse_name (file);
+
+      /* Nothing else on screen changes: say where the file went. */
+      message = g_strdup_printf (_("Exported to %s"), name);
     }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    message = g_strdup_printf (_("Could not export the session: %s"), error->message);
+  if (message != NULL)
+    set_status (self, message);
 }
 
 static void
@@ -121,7 +129,8 @@ on_export_chosen (GtkNativeDialog *chooser, int response, gpointer user_data)
     file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
   g_object_unref (chooser);
   if (file != NULL)
-    rp_history_dialog_export_async (self, session_id, file, on_export_done, NULL);
+    rp_history_dialog_export_async (self, session_id, file, on_export_done,
+                                    g_object_ref (file));
 }
 
 static void
@@ -129,12 +138,12 @@ on_export_clicked (GtkButton *button, RpHistoryDialog *self)
 {
   GtkFileChooserNative *chooser;
   gint64 session_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (button), "session-id"));
+  const char *suggested = g_object_get_data (G_OBJECT (button), "file-name");
 
   chooser = gtk_file_chooser_native_new (_("Export Session"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
                                          _("_Cancel"));
-  /* Translators: the suggested file name of an exported session */
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), _("session-notes.md"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggested);
   gtk_file_chooser_set_do_overwrite_confirmation (GTK_FILE_CHOOSER (chooser), TRUE);
   g_object_set_data (G_OBJECT (chooser), "session-id", GSIZE_TO_POINTER ((gsize) session_id));
   g_signal_connect_object (chooser, "response", G_CALLBACK (on_export_chosen), self, 0);
@@ -155,6 +164,10 @@ make_row (RpHistoryDialog *self, const RpSearchHit *hit)
   const char *who = hit->partner_name ? hit->partner_name
                                       : (hit->title && *hit->title ? hit->title : _("A session"));
   g_autofree char *title = g_strdup_printf (_("%s · %s"), who, date);
+  g_autofree char *file_date = when ? g_date_time_format (when, "%Y-%m-%d") : g_strdup ("");
+  /* Translators: the suggested file name of an exported session: partner or title, and the
+   * date as 2026-11-25 */
+  g_autofree char *file_name = g_strdup_printf (_("%s %s.md"), who, file_date);
 
   hdy_preferences_row_set_title (HDY_PREFERENCES_ROW (row), title);
   hdy_action_row_set_subtitle (HDY_ACTION_ROW (row), hit->snippet ? hit->snippet : "");
@@ -162,6 +175,9 @@ make_row (RpHistoryDialog *self, const RpSearchHit *hit)
   gtk_widget_set_tooltip_text (export, _("Export as Markdown…"));
   atk_object_set_name (gtk_widget_get_accessible (export), _("Export as Markdown…"));
   g_object_set_data (G_OBJECT (export), "session-id", GSIZE_TO_POINTER ((gsize) hit->session_id));
+  /* '/' cannot be in a file name; a title may have one. */
+  g_strdelimit (file_name, "/", '-');
+  g_object_set_data_full (G_OBJECT (export), "file-name", g_steal_pointer (&file_name), g_free);
   g_signal_connect (export, "clicked", G_CALLBACK (on_export_clicked), self);
   gtk_container_add (GTK_CONTAINER (row), export);
   gtk_widget_show_all (row);
@@ -181,6 +197,41 @@ show_results (RpHistoryDialog *self, GPtrArray *results)
     gtk_container_add (GTK_CONTAINER (self->results_list), make_row (self, results->pdata[i]));
   set_status (self, results->len == 0 ? _("No session mentions that.") : NULL);
   g_signal_emit (self, signals[SIGNAL_RESULTS_CHANGED], 0);
+}
+
+/* A recent session as a hit, its notes' first line as the snippet. */
+static RpSearchHit *
+hit_from_item (RpSessionItem *item)
+{
+  const RpSessionRecord *record = rp_session_item_get_record (item);
+  RpSearchHit *hit = g_new0 (RpSearchHit, 1);
+  const char *notes = record->notes != NULL ? record->notes : "";
+
+  hit->session_id = record->id;
+  hit->title = g_strdup (record->title);
+  hit->partner_name = g_strdup (rp_session_item_get_partner_name (item));
+  hit->started_at = record->started_at;
+  hit->snippet = g_strndup (notes, strcspn (notes, "\n"));
+  return hit;
+}
+
+static void
+show_recent (RpHistoryDialog *self)
+{
+  g_autoptr (GPtrArray) recent = g_ptr_array_new_with_free_func ((GDestroyNotify) rp_search_hit_free);
+  guint n = self->recent != NULL ? g_list_model_get_n_items (self->recent) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (RpSessionItem) item = g_list_model_get_item (self->recent, i);
+
+      if (rp_session_item_get_record (item) != NULL)
+        g_ptr_array_add (recent, hit_from_item (item));
+    }
+  show_results (self, recent);
+  set_status (self, recent->len > 0
+                      ? _("Your recent sessions. Type to search the notes and agendas of all of them.")
+                      : _("No sessions yet. After a call its notes and agenda are kept here."));
 }
 
 static void
@@ -212,10 +263,7 @@ on_search_changed (RpHistoryDialog *self)
   g_clear_object (&self->search);
   if (*query == '\0')
     {
-      g_autoptr (GPtrArray) none = g_ptr_array_new ();
-
-      show_results (self, none);
-      set_status (self, _("Type words from a session's notes, agenda or title."));
+      show_recent (self);
       return;
     }
   self->search = g_cancellable_new ();
@@ -235,6 +283,7 @@ rp_history_dialog_dispose (GObject *object)
   g_cancellable_cancel (self->lifetime);
   g_clear_object (&self->lifetime);
   g_clear_pointer (&self->results, g_ptr_array_unref);
+  g_clear_object (&self->recent);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (rp_history_dialog_parent_class)->dispose (object);
 }
@@ -277,6 +326,17 @@ rp_history_dialog_new (GtkWindow *parent, RpStore *store)
                        NULL);
   self->store = g_object_ref (store);
   return self;
+}
+
+void
+rp_history_dialog_set_recent (RpHistoryDialog *self, GListModel *recent)
+{
+  g_return_if_fail (RP_IS_HISTORY_DIALOG (self));
+  g_return_if_fail (recent == NULL || G_IS_LIST_MODEL (recent));
+
+  g_set_object (&self->recent, recent);
+  if (*gtk_entry_get_text (GTK_ENTRY (self->search_entry)) == '\0')
+    show_recent (self);
 }
 
 void

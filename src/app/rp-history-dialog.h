@@ -15,9 +15,14 @@ G_DECLARE_FINAL_TYPE (RpHistoryDialog, rp_history_dialog, RP, HISTORY_DIALOG, Gt
  * search. */
 RpHistoryDialog *rp_history_dialog_new           (GtkWindow        *parent,
                                                   RpStore          *store);
+/* What the dialog lists before anything is typed: the recent sessions (a GListModel of
+ * RpSessionItem, as the home view's), so that the record is there to browse, not only to search. */
+void             rp_history_dialog_set_recent    (RpHistoryDialog  *self,
+                                                  GListModel       *recent);
 void             rp_history_dialog_search        (RpHistoryDialog  *self,
                                                   const char       *query);
-/* The sessions found by the last search (GPtrArray of RpSearchHit*, never NULL). */
+/* The sessions listed now: found by the last search, or the recent ones when the query is
+ * empty (GPtrArray of RpSearchHit*, never NULL). */
 GPtrArray       *rp_history_dialog_get_results   (RpHistoryDialog  *self);
 /* Writes the session as Markdown to file (what the export button does after its file chooser). */
 void             rp_history_dialog_export_async  (RpHistoryDialog    *self,

@@ -387,6 +387,18 @@ rp_home_view_dispose (GObject *object)
   G_OBJECT_CLASS (rp_home_view_parent_class)->dispose (object);
 }
 
+/* An error is about what was just tried: once the user has gone on to a call it is stale
+ * (a failed join stayed on top of the home view after a later call). */
+static void
+rp_home_view_unmap (GtkWidget *widget)
+{
+  RpHomeView *self = RP_HOME_VIEW (widget);
+
+  GTK_WIDGET_CLASS (rp_home_view_parent_class)->unmap (widget);
+  /* Unmapped, the revealer hides at once instead of sliding away on the way back. */
+  gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
+}
+
 static void
 rp_home_view_class_init (RpHomeViewClass *klass)
 {
@@ -394,6 +406,7 @@ rp_home_view_class_init (RpHomeViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = rp_home_view_dispose;
+  widget_class->unmap = rp_home_view_unmap;
 
   signals[SIGNAL_JOIN_REQUESTED] =
     g_signal_new ("join-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,

@@ -148,13 +148,24 @@ static void
 on_camera_created (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (RpPreferencesWindow) self = user_data;
-  g_autoptr (GstElement) camera = rp_devices_create_element_finish (result, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) camera = rp_devices_create_element_finish (result, &error);
   g_autoptr (GstBus) bus = NULL;
   GstElement *convert, *sink;
   GtkWidget *widget = NULL;
 
-  if (camera == NULL || g_cancellable_is_cancelled (self->cancellable))
+  /* Closed meanwhile: dispose cancelled us; hidden: unmap stopped the previews. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
+  if (camera == NULL)
+    {
+      gtk_label_set_label (self->preview_message, _("The camera could not be opened"));
+      gtk_stack_set_visible_child_name (self->preview_stack, "message");
+      return;
+    }
+  /* The camera was changed again while this one was being made: the newest one wins. */
+  stop_pipeline (&self->camera_pipeline, &self->camera_bus_watch);
   sink = gst_element_factory_make ("gtksink", NULL);
   convert = gst_element_factory_make ("videoconvert", NULL);
   if (sink == NULL || convert == NULL)
@@ -185,6 +196,12 @@ start_camera_preview (RpPreferencesWindow *self)
   g_autofree char *camera = g_settings_get_string (self->settings, "camera");
 
   stop_pipeline (&self->camera_pipeline, &self->camera_bus_watch);
+  if (g_str_equal (camera, "none"))
+    {
+      gtk_label_set_label (self->preview_message, _("No camera: your partner sees your initials"));
+      gtk_stack_set_visible_child_name (self->preview_stack, "message");
+      return;
+    }
   rp_devices_create_element_async (RP_DEVICE_CAMERA, camera, self->cancellable,
                                    on_camera_created, g_object_ref (self));
 }
@@ -220,12 +237,15 @@ static void
 on_mic_created (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (RpPreferencesWindow) self = user_data;
-  g_autoptr (GstElement) mic = rp_devices_create_element_finish (result, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) mic = rp_devices_create_element_finish (result, &error);
   g_autoptr (GstBus) bus = NULL;
   GstElement *convert, *level, *sink;
 
-  if (mic == NULL || g_cancellable_is_cancelled (self->cancellable))
+  /* Closed meanwhile: dispose cancelled us; hidden: unmap stopped the previews. */
+  if (mic == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
+  stop_pipeline (&self->mic_pipeline, &self->mic_bus_watch);
   convert = gst_element_factory_make ("audioconvert", NULL);
   level = gst_element_factory_make ("level", NULL);
   sink = gst_element_factory_make ("fakesink", NULL);
@@ -254,6 +274,9 @@ start_mic_level (RpPreferencesWindow *self)
   g_autofree char *mic = g_settings_get_string (self->settings, "microphone");
 
   stop_pipeline (&self->mic_pipeline, &self->mic_bus_watch);
+  gtk_level_bar_set_value (self->mic_level, 0);
+  if (g_str_equal (mic, "none"))
+    return;
   rp_devices_create_element_async (RP_DEVICE_MICROPHONE, mic, self->cancellable,
                                    on_mic_created, g_object_ref (self));
 }

@@ -308,10 +308,13 @@ on_history (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   RpWindow *self = user_data;
   RpStore *store = rp_partner_book_get_store (self->book);
+  RpHistoryDialog *dialog;
 
   if (store == NULL)
     return;   /* still opening: the menu item is a moment early */
-  gtk_widget_show (GTK_WIDGET (rp_history_dialog_new (GTK_WINDOW (self), store)));
+  dialog = rp_history_dialog_new (GTK_WINDOW (self), store);
+  rp_history_dialog_set_recent (dialog, rp_partner_book_get_recent (self->book));
+  gtk_widget_show (GTK_WIDGET (dialog));
 }
 
 static const GActionEntry win_actions[] = {

@@ -40,6 +40,8 @@
 #define RP_CALL_VIDEO_PT 96
 #define RP_CALL_SPECTRUM_BANDS 1024
 #define RP_CALL_SILENCE_DB (-60.0)
+#define RP_CALL_LEVEL_FLOOR_DB (-100.0)             /* what the level properties call silence */
+#define RP_CALL_LEVEL_STALE_US (500 * G_TIME_SPAN_MILLISECOND)
 
 struct _RpCall
 {
@@ -84,6 +86,7 @@ struct _RpCall
 
   /* what the peer sends */
   gboolean             remote_camera_enabled;
+  gboolean             remote_wants_video;   /* media-state's want-video; absent is TRUE */
   gboolean             connected_emitted;
   gboolean             channel_open;
   GByteArray          *reassembly;
@@ -96,10 +99,16 @@ struct _RpCall
   gint                 video_height;
   gint                 first_audio;
   gint                 first_video;
-  gboolean             echo_probe;           /* set before PLAYING, read on streaming threads */
+  GstElement          *echo_probe;           /* set before PLAYING, read on streaming threads */
   GstElement          *speaker;
   GstElement          *audio_src;            /* the capture elements, swapped in place */
   GstElement          *video_src;
+
+  /* level meters (main context), dB RMS */
+  double               input_level;
+  double               output_level;
+  gint64               input_level_us;
+  gint64               output_level_us;
 
   /* tick state */
   int                  last_life_signs;
@@ -133,6 +142,8 @@ enum {
   PROP_CAMERA_ENABLED,
   PROP_REMOTE_CAMERA_ENABLED,
   PROP_VERIFICATION_CODE,
+  PROP_INPUT_LEVEL,
+  PROP_OUTPUT_LEVEL,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -147,6 +158,7 @@ enum {
   SIGNAL_DATA_RECEIVED,
   SIGNAL_TEXT_RECEIVED,
   SIGNAL_PEER_DEAD,
+  SIGNAL_DEVICE_FALLBACK,
   SIGNAL_ERROR,
   N_SIGNALS
 };
@@ -741,6 +753,9 @@ handle_candidate (RpCall   *self,
 
 /* ---- data channel --------------------------------------------------------------------- */
 
+/* want-video tells the peer whether we show its video at all: an audio-only side does not, and
+ * the peer then stops encoding and sending it (see update_video_valve). Turning the transceiver
+ * inactive instead would need a renegotiation, which 1.22 handled worse. */
 static void
 send_media_state (RpCall *self)
 {
@@ -748,10 +763,33 @@ send_media_state (RpCall *self)
 
   if (!self->channel_open)
     return;
-  text = g_strdup_printf ("{\"type\":\"media-state\",\"camera\":%s,\"muted\":%s}",
+  text = g_strdup_printf ("{\"type\":\"media-state\",\"camera\":%s,\"muted\":%s,"
+                          "\"want-video\":%s}",
                           self->camera_enabled && !self->audio_only ? "true" : "false",
-                          self->muted ? "true" : "false");
+                          self->muted ? "true" : "false",
+                          self->audio_only ? "false" : "true");
   gst_webrtc_data_channel_send_string_full (self->channel, text, NULL);
+}
+
+static void force_keyframe (RpCall *self);
+
+/* Video reaches the encoder only while our camera is on and the peer shows it: the valve sits
+ * before the encoder, so a dropped frame costs neither CPU nor bandwidth. */
+static void
+update_video_valve (RpCall *self)
+{
+  gboolean drop = !self->camera_enabled || !self->remote_wants_video;
+  gboolean dropping;
+
+  if (self->valve == NULL)
+    return;
+  g_object_get (self->valve, "drop", &dropping, NULL);
+  if (drop == dropping)
+    return;
+  g_object_set (self->valve, "drop", drop, NULL);
+  /* The peer's decoder lost its reference frames while we sent nothing. */
+  if (!drop)
+    force_keyframe (self);
 }
 
 static void
@@ -836,6 +874,11 @@ rp_call_parse_data_text (const char    *text,
                     ? json_node_get_boolean (cam) : TRUE;
       out->muted = mute != NULL && json_node_get_value_type (mute) == G_TYPE_BOOLEAN
                    && json_node_get_boolean (mute);
+      /* Peers older than want-video do not send it: they show our video. */
+      out->want_video = !json_object_has_member (obj, "want-video")
+                        || json_node_get_value_type (json_object_get_member (obj, "want-video"))
+                           != G_TYPE_BOOLEAN
+                        || json_object_get_boolean_member (obj, "want-video");
     }
   else if (g_str_equal (type, "chunked"))
     {
@@ -882,6 +925,12 @@ text_main (RpCall  *self,
         {
           self->remote_camera_enabled = control.camera;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOTE_CAMERA_ENABLED]);
+        }
+      if (control.want_video != self->remote_wants_video)
+        {
+          g_debug ("the peer %s our video", control.want_video ? "shows" : "does not show");
+          self->remote_wants_video = control.want_video;
+          update_video_valve (self);
         }
       break;
     case RP_CALL_CONTROL_CHUNKED:
@@ -1047,12 +1096,13 @@ receive_bin_for (RpCall     *self,
     desc = "rtpopusdepay ! opusdec name=dec use-inband-fec=true plc=true ! audioconvert ! "
            "audioresample ! audio/x-raw,rate=48000 ! "
            "spectrum name=spectrum bands=1024 interval=1000000000 threshold=-90 "
-           "post-messages=true message-magnitude=true ! queue max-size-time=100000000";
+           "post-messages=true message-magnitude=true ! "
+           "level name=output-level interval=100000000 ! queue max-size-time=100000000";
   else if (g_strcmp0 (media, "video") == 0)
     desc = "rtpvp8depay request-keyframe=true wait-for-keyframe=true ! "
            "vp8dec name=dec threads=1 ! videoconvert ! queue max-size-buffers=2";
   else
-    desc = "fakesink";
+    desc = "fakesink sync=false async=false";
   bin = gst_parse_bin_from_description (desc, TRUE, error);
   return bin;
 }
@@ -1109,6 +1159,10 @@ on_pad_added (GstElement *webrtc,
     caps = gst_pad_query_caps (pad, NULL);
   if (caps != NULL && gst_caps_get_size (caps) > 0)
     media = gst_structure_get_string (gst_caps_get_structure (caps, 0), "media");
+  /* An audio-only side shows no video: what a peer sends anyway (one older than want-video)
+   * is discarded undecoded. */
+  if (self->audio_only && g_strcmp0 (media, "video") == 0)
+    media = "unshown video";
 
   bin = receive_bin_for (self, media, &error);
   if (bin == NULL)
@@ -1124,9 +1178,9 @@ on_pad_added (GstElement *webrtc,
         return;   /* a second audio stream: nothing in the contract sends one */
       sink = self->speaker;
       gst_bin_add (GST_BIN (self->pipeline), sink);
-      if (self->echo_probe)
+      if (self->echo_probe != NULL)
         {
-          GstElement *probe = gst_element_factory_make ("webrtcechoprobe", NULL);
+          GstElement *probe = self->echo_probe;
 
           gst_bin_add (GST_BIN (self->pipeline), probe);
           link_sink (self, bin, probe);
@@ -1295,29 +1349,30 @@ switch_source (RpCall      *self,
   return TRUE;
 }
 
-/* A capture device that fails (unplugged mid-call) is replaced by the default one, or the
- * stream goes quiet; the call itself goes on. TRUE if the error was handled so. */
+/* A capture device that vanished or failed (unplugged mid-call) is replaced by the default
+ * one, or the stream goes quiet; the call itself goes on. "device-fallback" says which. */
 static gboolean
-fall_back_from (RpCall    *self,
-                GstObject *culprit)
+fall_back_source (RpCall  *self,
+                  gboolean video)
 {
-  gboolean video;
+  GstElement **slot = video ? &self->video_src : &self->audio_src;
+  g_autofree char *from = g_strdup (rp_media_get_device_name (*slot));
+  const char *kind = video ? "camera" : "microphone";
   g_autoptr(GError) error = NULL;
+  GstElement *replacement;
 
-  if (self->video_src != NULL && (culprit == GST_OBJECT (self->video_src)
-                                  || gst_object_has_as_ancestor (culprit,
-                                                                 GST_OBJECT (self->video_src))))
-    video = TRUE;
-  else if (self->audio_src != NULL && (culprit == GST_OBJECT (self->audio_src)
-                                       || gst_object_has_as_ancestor (culprit,
-                                                                      GST_OBJECT (self->audio_src))))
-    video = FALSE;
-  else
-    return FALSE;
+  g_message ("the %s “%s” is gone; falling back to the default one", kind, from ? from : "?");
+  replacement = rp_media_make_fallback (video ? RP_MEDIA_CLASS_CAMERA : RP_MEDIA_CLASS_MICROPHONE,
+                                        from, &error);
+  if (replacement != NULL)
+    {
+      g_autofree char *to = g_strdup (rp_media_get_device_name (replacement));
 
-  g_message ("the %s failed; falling back to the default one", video ? "camera" : "microphone");
-  if (switch_source (self, video, NULL, &error))
-    return TRUE;
+      if (!swap_source (self, slot, replacement))
+        return FALSE;
+      g_signal_emit (self, signals[SIGNAL_DEVICE_FALLBACK], 0, kind, from, to);
+      return TRUE;
+    }
   g_message ("%s; the call goes on without it", error->message);
   /* Nothing to capture from: keep the stream, send nothing (video) or silence (audio). */
   if (video)
@@ -1330,7 +1385,122 @@ fall_back_from (RpCall    *self,
       if (!swap_source (self, &self->audio_src, quiet))
         return FALSE;
     }
+  g_signal_emit (self, signals[SIGNAL_DEVICE_FALLBACK], 0, kind, from, NULL);
   return TRUE;
+}
+
+/* TRUE if the error came from a capture device and was handled by falling back. */
+static gboolean
+fall_back_from (RpCall    *self,
+                GstObject *culprit)
+{
+  if (self->video_src != NULL && (culprit == GST_OBJECT (self->video_src)
+                                  || gst_object_has_as_ancestor (culprit,
+                                                                 GST_OBJECT (self->video_src))))
+    return fall_back_source (self, TRUE);
+  if (self->audio_src != NULL && (culprit == GST_OBJECT (self->audio_src)
+                                  || gst_object_has_as_ancestor (culprit,
+                                                                 GST_OBJECT (self->audio_src))))
+    return fall_back_source (self, FALSE);
+  return FALSE;
+}
+
+typedef struct {
+  GstElement *old;
+  GstElement *replacement;
+} SinkSwap;
+
+static void
+sink_swap_free (gpointer data)
+{
+  SinkSwap *swap = data;
+
+  gst_object_unref (swap->old);
+  gst_object_unref (swap->replacement);
+  g_free (swap);
+}
+
+/* Runs once the pad feeding the speaker is idle (at once, or between two buffers on the
+ * streaming thread), so no buffer is ever pushed into a sink being taken out. */
+static GstPadProbeReturn
+swap_speaker_when_idle (GstPad          *upstream,
+                        GstPadProbeInfo *info,
+                        gpointer         user_data)
+{
+  SinkSwap *swap = user_data;
+  g_autoptr(GstObject) pipeline = gst_object_get_parent (GST_OBJECT (swap->old));
+  g_autoptr(GstPad) old_sink = gst_element_get_static_pad (swap->old, "sink");
+  g_autoptr(GstPad) new_sink = gst_element_get_static_pad (swap->replacement, "sink");
+
+  if (pipeline == NULL)
+    return GST_PAD_PROBE_REMOVE;
+  gst_pad_unlink (upstream, old_sink);
+  gst_element_set_state (swap->old, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (pipeline), swap->old);
+  gst_bin_add (GST_BIN (pipeline), swap->replacement);
+  if (gst_pad_link (upstream, new_sink) != GST_PAD_LINK_OK)
+    g_warning ("the fallback speaker could not be connected");
+  gst_element_sync_state_with_parent (swap->replacement);
+  /* The bus hands this to the main context, which gives the new sink its latency. */
+  gst_element_post_message (swap->replacement,
+                            gst_message_new_application (GST_OBJECT (swap->replacement),
+                                                         gst_structure_new_empty ("rp-speaker-swapped")));
+  return GST_PAD_PROBE_REMOVE;
+}
+
+/* The speaker vanished: received audio goes to the default one (or nowhere, if there is none
+ * left), without stopping the stream. */
+static void
+fall_back_speaker (RpCall *self)
+{
+  g_autofree char *from = g_strdup (rp_media_get_device_name (self->speaker));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstPad) sinkpad = gst_element_get_static_pad (self->speaker, "sink");
+  g_autoptr(GstPad) upstream = gst_pad_get_peer (sinkpad);
+  GstElement *replacement;
+  SinkSwap *swap;
+
+  if (upstream == NULL)
+    return;   /* not playing yet: checked again on the next tick */
+  replacement = rp_media_make_fallback (RP_MEDIA_CLASS_SPEAKER, from, &error);
+  if (replacement == NULL)
+    {
+      g_message ("the speaker “%s” is gone and nothing replaces it: %s", from, error->message);
+      return;
+    }
+  g_message ("the speaker “%s” is gone; falling back to the default one", from);
+  gst_element_set_name (replacement, "speaker");
+  swap = g_new0 (SinkSwap, 1);
+  swap->old = g_steal_pointer (&self->speaker);
+  swap->replacement = gst_object_ref_sink (replacement);
+  self->speaker = gst_object_ref (replacement);
+  gst_pad_add_probe (upstream, GST_PAD_PROBE_TYPE_IDLE, swap_speaker_when_idle, swap,
+                     sink_swap_free);
+  g_signal_emit (self, signals[SIGNAL_DEVICE_FALLBACK], 0, "speaker", from,
+                 rp_media_get_device_name (replacement));
+}
+
+static gboolean
+device_gone (GstElement *element,
+             const char *device_class)
+{
+  const char *name = element != NULL ? rp_media_get_device_name (element) : NULL;
+
+  return name != NULL && !rp_media_has_device (device_class, name);
+}
+
+/* A device unplugged mid-call does not always make its element fail: PulseAudio moves the
+ * stream elsewhere itself, and a camera may just stop. The device monitor's list is the
+ * truth; it is checked every second. */
+static void
+check_devices (RpCall *self)
+{
+  if (device_gone (self->audio_src, RP_MEDIA_CLASS_MICROPHONE))
+    fall_back_source (self, FALSE);
+  if (device_gone (self->video_src, RP_MEDIA_CLASS_CAMERA))
+    fall_back_source (self, TRUE);
+  if (device_gone (self->speaker, RP_MEDIA_CLASS_SPEAKER))
+    fall_back_speaker (self);
 }
 
 /* A browser closing its peer connection (a hang-up, a closed tab) aborts the SCTP association,
@@ -1348,6 +1518,69 @@ is_sctp_transport (GstObject *culprit)
   factory = gst_element_get_factory (GST_ELEMENT (culprit));
   name = factory != NULL ? gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (factory)) : NULL;
   return g_strcmp0 (name, "sctpenc") == 0 || g_strcmp0 (name, "sctpdec") == 0;
+}
+
+/* ---- level meters --------------------------------------------------------------------- */
+
+static void
+set_level (RpCall  *self,
+           gboolean input,
+           double   db)
+{
+  double *field = input ? &self->input_level : &self->output_level;
+
+  db = CLAMP (db, RP_CALL_LEVEL_FLOOR_DB, 0.0);
+  if (input)
+    self->input_level_us = g_get_monotonic_time ();
+  else
+    self->output_level_us = g_get_monotonic_time ();
+  if (*field == db)
+    return;
+  *field = db;
+  g_object_notify_by_pspec (G_OBJECT (self),
+                            properties[input ? PROP_INPUT_LEVEL : PROP_OUTPUT_LEVEL]);
+}
+
+/* The loudest channel's RMS of the last 100 ms, from a level element's message (already on
+ * the main context: the bus watch runs there). */
+static void
+on_level_message (RpCall             *self,
+                  GstObject          *src,
+                  const GstStructure *s)
+{
+  const GValue *rms = gst_structure_get_value (s, "rms");
+  double loudest = RP_CALL_LEVEL_FLOOR_DB;
+  gboolean input;
+
+  if (g_strcmp0 (GST_OBJECT_NAME (src), "input-level") == 0)
+    input = TRUE;
+  else if (g_strcmp0 (GST_OBJECT_NAME (src), "output-level") == 0)
+    input = FALSE;
+  else
+    return;
+  /* level's 1.22 API hands the channels over as a GValueArray. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (rms != NULL && G_VALUE_TYPE (rms) == g_value_array_get_type ())
+    {
+      GValueArray *channels = g_value_get_boxed (rms);
+
+      for (guint i = 0; channels != NULL && i < channels->n_values; i++)
+        loudest = MAX (loudest, g_value_get_double (g_value_array_get_nth (channels, i)));
+    }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  set_level (self, input, loudest);
+}
+
+/* A stream that stopped (none received, capture swapped) posts no more levels: silence. */
+static void
+expire_levels (RpCall *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (now - self->input_level_us > RP_CALL_LEVEL_STALE_US)
+    set_level (self, TRUE, RP_CALL_LEVEL_FLOOR_DB);
+  if (now - self->output_level_us > RP_CALL_LEVEL_STALE_US)
+    set_level (self, FALSE, RP_CALL_LEVEL_FLOOR_DB);
 }
 
 static gboolean
@@ -1372,11 +1605,16 @@ on_bus_message (GstBus     *bus,
         break;
       }
     case GST_MESSAGE_ELEMENT:
+    case GST_MESSAGE_APPLICATION:
       {
         const GstStructure *s = gst_message_get_structure (msg);
         const GValue *mags;
 
-        if (s != NULL && gst_structure_has_name (s, "spectrum")
+        if (s != NULL && gst_structure_has_name (s, "level"))
+          on_level_message (self, msg->src, s);
+        else if (s != NULL && gst_structure_has_name (s, "rp-speaker-swapped"))
+          gst_bin_recalculate_latency (GST_BIN (self->pipeline));
+        else if (s != NULL && gst_structure_has_name (s, "spectrum")
             && (mags = gst_structure_get_value (s, "magnitude")) != NULL)
           {
             self->last_level_us = g_get_monotonic_time ();
@@ -1619,6 +1857,8 @@ on_tick (gpointer user_data)
       g_signal_emit (self, signals[SIGNAL_AUDIO_LEVEL], 0, -1.0);
     }
   check_life (self);
+  check_devices (self);
+  expire_levels (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1733,6 +1973,35 @@ link_send_branch (RpCall     *self,
   return TRUE;
 }
 
+/* RAPPORT_ECHO_CANCEL=0 turns the echo canceller off: only for tests that measure what it
+ * removes. */
+static gboolean
+echo_cancel_wanted (void)
+{
+  return g_strcmp0 (g_getenv ("RAPPORT_ECHO_CANCEL"), "0") != 0;
+}
+
+/* webrtcdsp looks its echo probe up by name when it starts, and fails the whole pipeline if
+ * there is none: the probe is made now, under a name of this call's own (two calls in one
+ * process must not share one), and put before the speaker when the peer's audio arrives. */
+static void
+configure_echo_cancel (RpCall     *self,
+                       GstElement *dsp)
+{
+  g_autofree char *name = g_strdup_printf ("rp-echo-probe-%p", (void *) self);
+
+  if (echo_cancel_wanted ())
+    {
+      self->echo_probe = gst_object_ref_sink (gst_element_factory_make ("webrtcechoprobe", name));
+      /* delay-agnostic: the delay between our speaker and microphone is unknown (and not what
+       * the sinks report, when the sound server buffers); the canceller estimates it. */
+      g_object_set (dsp, "probe", name, "delay-agnostic", TRUE, "extended-filter", TRUE, NULL);
+    }
+  else
+    g_object_set (dsp, "echo-cancel", FALSE, NULL);
+  gst_object_unref (dsp);
+}
+
 static gboolean
 build_audio_send (RpCall  *self,
                   GError **error)
@@ -1759,9 +2028,10 @@ build_audio_send (RpCall  *self,
    * sound reaches the canceller through the webrtcechoprobe before our speaker. */
   desc = g_strdup_printf (
     "audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ! %s"
-    "volume name=mute ! opusenc inband-fec=true dtx=true packet-loss-percentage=10 "
+    "volume name=mute ! level name=input-level interval=100000000 ! "
+    "opusenc inband-fec=true dtx=true packet-loss-percentage=10 "
     "bitrate=32000 frame-size=20 audio-type=voice ! rtpopuspay pt=%d",
-    is_device ? "webrtcdsp ! audioconvert ! " : "", RP_CALL_AUDIO_PT);
+    is_device ? "webrtcdsp name=dsp ! audioconvert ! " : "", RP_CALL_AUDIO_PT);
   chain = gst_parse_bin_from_description (desc, TRUE, error);
   if (chain == NULL)
     {
@@ -1770,7 +2040,8 @@ build_audio_send (RpCall  *self,
     }
   self->volume = gst_bin_get_by_name (GST_BIN (chain), "mute");
   g_object_set (self->volume, "mute", self->muted, NULL);
-  self->echo_probe = is_device;
+  if (is_device)
+    configure_echo_cancel (self, gst_bin_get_by_name (GST_BIN (chain), "dsp"));
   self->audio_src = gst_object_ref (src);
   return link_send_branch (self, src, chain, AUDIO_RTP_CAPS, FALSE, error);
 }
@@ -1871,6 +2142,8 @@ rp_call_get_property (GObject    *object,
       g_value_set_boolean (value, self->remote_camera_enabled);
       break;
     case PROP_VERIFICATION_CODE: g_value_set_string (value, self->verification_code); break;
+    case PROP_INPUT_LEVEL: g_value_set_double (value, self->input_level); break;
+    case PROP_OUTPUT_LEVEL: g_value_set_double (value, self->output_level); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -1915,13 +2188,7 @@ rp_call_set_property (GObject      *object,
       break;
     case PROP_CAMERA_ENABLED:
       self->camera_enabled = g_value_get_boolean (value);
-      if (self->valve != NULL)
-        {
-          g_object_set (self->valve, "drop", !self->camera_enabled, NULL);
-          /* The peer's decoder lost its reference frames while we sent nothing. */
-          if (self->camera_enabled)
-            force_keyframe (self);
-        }
+      update_video_valve (self);
       send_media_state (self);
       break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1990,6 +2257,14 @@ rp_call_class_init (RpCallClass *klass)
     g_param_spec_boolean ("remote-camera-enabled", NULL, NULL, TRUE, ro);
   properties[PROP_VERIFICATION_CODE] =
     g_param_spec_string ("verification-code", NULL, NULL, NULL, ro);
+  /* Level meters, dB RMS of the last 100 ms, -100 for silence, updated ~10 times a second:
+   * what we send (after mute) and what we play of the peer. */
+  properties[PROP_INPUT_LEVEL] =
+    g_param_spec_double ("input-level", NULL, NULL, RP_CALL_LEVEL_FLOOR_DB, 0.0,
+                         RP_CALL_LEVEL_FLOOR_DB, ro | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_OUTPUT_LEVEL] =
+    g_param_spec_double ("output-level", NULL, NULL, RP_CALL_LEVEL_FLOOR_DB, 0.0,
+                         RP_CALL_LEVEL_FLOOR_DB, ro | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_LOCAL_SIGNAL] = g_signal_new ("local-signal", type, G_SIGNAL_RUN_LAST, 0, NULL,
@@ -2012,6 +2287,11 @@ rp_call_class_init (RpCallClass *klass)
                                                 JSON_TYPE_NODE);
   signals[SIGNAL_PEER_DEAD] = g_signal_new ("peer-dead", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                             NULL, G_TYPE_NONE, 0);
+  /* A device in use vanished: kind ("microphone", "camera", "speaker"), its name, and the
+   * default device now used instead (NULL: none, the stream goes on without it). */
+  signals[SIGNAL_DEVICE_FALLBACK] = g_signal_new ("device-fallback", type, G_SIGNAL_RUN_LAST, 0,
+                                                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING,
+                                                  G_TYPE_STRING, G_TYPE_STRING);
   signals[SIGNAL_ERROR] = g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                         G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
@@ -2021,6 +2301,9 @@ rp_call_init (RpCall *self)
 {
   self->camera_enabled = TRUE;
   self->remote_camera_enabled = TRUE;
+  self->remote_wants_video = TRUE;
+  self->input_level = RP_CALL_LEVEL_FLOOR_DB;
+  self->output_level = RP_CALL_LEVEL_FLOOR_DB;
   self->context = g_main_context_ref_thread_default ();
   self->pending_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 }
@@ -2231,6 +2514,7 @@ rp_call_start (RpCall  *self,
 {
   g_autofree char *missing = NULL;
   g_autoptr(GstBus) bus = NULL;
+  g_autoptr(GstClock) clock = gst_system_clock_obtain ();
   GSource *watch;
 
   g_return_val_if_fail (RP_IS_CALL (self), FALSE);
@@ -2246,6 +2530,10 @@ rp_call_start (RpCall  *self,
     }
 
   self->pipeline = gst_pipeline_new ("rapport-call");
+  /* The system clock, not a device's: a microphone or speaker providing the clock would take
+   * it away when it vanishes mid-call (clock-lost), and the network does not follow a sound
+   * card's clock anyway. */
+  gst_pipeline_use_clock (GST_PIPELINE (self->pipeline), clock);
   /* The receiving sinks' latency query does not reach webrtcbin's jitter buffer (found
    * configured to 0, so the jitter buffer smoothed nothing): a fixed pipeline latency equal to
    * the jitter buffer's gives every sink the playout delay it needs. */
@@ -2482,6 +2770,7 @@ rp_call_stop (RpCall *self)
   g_clear_object (&self->volume);
   g_clear_object (&self->valve);
   g_clear_object (&self->speaker);
+  g_clear_object (&self->echo_probe);
   g_clear_object (&self->audio_src);
   g_clear_object (&self->video_src);
   self->webrtc = NULL;

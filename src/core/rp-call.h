@@ -43,12 +43,14 @@ G_DECLARE_FINAL_TYPE (RpCall, rp_call, RP, CALL, GObject)
  * "audio-sink", "remote-video-sink", "local-video-sink", "ice-servers" (GStrv of webrtcbin
  * URLs: stun://HOST:PORT, turn://USER:PASS@HOST:PORT, USER and PASS URL-encoded), "relay-only"
  * (TURN-relayed candidates only; none gathered is an "error"). Read-write: "muted", "camera-enabled".
- * Read-only: "remote-camera-enabled", "verification-code".
+ * Read-only: "remote-camera-enabled", "verification-code", "input-level" and "output-level"
+ * (dB RMS of what is sent and what is played, -100 = silence, ~10 updates a second).
  *
  * Signals (all on the main context): "local-signal" (JsonNode: the `data` of a signaling
  * message to relay), "connected" (local type, remote type), "first-frame" (kind, monotonic
  * µs), "audio-level" (hz or -1), "stats" (RpCallStats), "data-channel-open", "data-received"
- * (GBytes), "text-received" (JsonNode: an application message), "peer-dead", "error". */
+ * (GBytes), "text-received" (JsonNode: an application message), "peer-dead", "device-fallback"
+ * (kind, vanished device's name, default used instead or NULL), "error". */
 RpCall     *rp_call_new                   (gboolean      polite);
 gboolean    rp_call_start                 (RpCall       *self,
                                            GError      **error);
@@ -71,7 +73,7 @@ GstElement *rp_call_get_pipeline          (RpCall       *self);
 typedef enum {
   RP_CALL_CONTROL_APP,          /* an application message: message holds it */
   RP_CALL_CONTROL_HEARTBEAT,
-  RP_CALL_CONTROL_MEDIA_STATE,  /* camera, muted */
+  RP_CALL_CONTROL_MEDIA_STATE,  /* camera, muted, want_video */
   RP_CALL_CONTROL_CHUNKED,      /* chunked_size: the binary pieces that follow */
 } RpCallControlKind;
 
@@ -79,6 +81,7 @@ typedef struct {
   RpCallControlKind kind;
   gboolean          camera;
   gboolean          muted;
+  gboolean          want_video;
   gsize             chunked_size;
   JsonNode         *message;
 } RpCallControl;

@@ -101,31 +101,76 @@ rp_media_list_devices (const char *device_class)
   return devices;
 }
 
+/* Whether the provider calls this device the system's default (PulseAudio's does). */
+static gboolean
+device_is_default (GstDevice *device)
+{
+  g_autoptr(GstStructure) props = gst_device_get_properties (device);
+  gboolean is_default = FALSE;
+
+  return props != NULL && gst_structure_get_boolean (props, "is-default", &is_default)
+         && is_default;
+}
+
+/* The device named name; for name NULL the default one, else the first listed. A device named
+ * avoid is never the default: it is the one that just vanished, maybe still listed. */
 static GstDevice *
 find_device (const char *device_class,
-             const char *name)
+             const char *name,
+             const char *avoid)
 {
   GList *devices = rp_media_list_devices (device_class);
   GstDevice *found = NULL;
+  GstDevice *first = NULL;
 
   for (GList *l = devices; l != NULL && found == NULL; l = l->next)
     {
       g_autofree char *display = gst_device_get_display_name (l->data);
 
-      if (name == NULL || g_strcmp0 (display, name) == 0)
+      if (name != NULL)
+        {
+          if (g_strcmp0 (display, name) == 0)
+            found = g_object_ref (l->data);
+          continue;
+        }
+      if (g_strcmp0 (display, avoid) == 0)
+        continue;
+      if (device_is_default (l->data))
         found = g_object_ref (l->data);
+      else if (first == NULL)
+        first = l->data;
     }
+  if (found == NULL && first != NULL)
+    found = g_object_ref (first);
   g_list_free_full (devices, gst_object_unref);
   return found;
+}
+
+#define RP_MEDIA_DEVICE_NAME_KEY "rp-media-device-name"
+
+const char *
+rp_media_get_device_name (GstElement *element)
+{
+  return g_object_get_data (G_OBJECT (element), RP_MEDIA_DEVICE_NAME_KEY);
+}
+
+gboolean
+rp_media_has_device (const char *device_class,
+                     const char *name)
+{
+  g_autoptr(GstDevice) device = find_device (device_class, name, NULL);
+
+  return device != NULL;
 }
 
 static GstElement *
 make_from_device (const char *device_class,
                   const char *spec,
+                  const char *avoid,
                   const char *what,
                   GError    **error)
 {
-  g_autoptr(GstDevice) device = find_device (device_class, spec);
+  g_autoptr(GstDevice) device = find_device (device_class, spec, avoid);
   GstElement *element;
 
   if (device == NULL)
@@ -145,7 +190,11 @@ make_from_device (const char *device_class,
 
       g_set_error (error, RP_MEDIA_ERROR, RP_MEDIA_ERROR_NO_DEVICE,
                    "The %s “%s” cannot be opened", what, display);
+      return NULL;
     }
+  /* The call watches that this device stays present (see rp_media_has_device). */
+  g_object_set_data_full (G_OBJECT (element), RP_MEDIA_DEVICE_NAME_KEY,
+                          gst_device_get_display_name (device), g_free);
   return element;
 }
 
@@ -194,7 +243,7 @@ rp_media_make_audio_source (const char *spec,
       return src;
     }
   *is_device = TRUE;
-  return make_from_device (RP_MEDIA_CLASS_MICROPHONE, spec, "microphone", error);
+  return make_from_device (RP_MEDIA_CLASS_MICROPHONE, spec, NULL, "microphone", error);
 }
 
 GstElement *
@@ -214,19 +263,20 @@ rp_media_make_video_source (const char *spec,
       return src;
     }
   *is_device = TRUE;
-  return make_from_device (RP_MEDIA_CLASS_CAMERA, spec, "camera", error);
+  return make_from_device (RP_MEDIA_CLASS_CAMERA, spec, NULL, "camera", error);
 }
 
-GstElement *
-rp_media_make_audio_sink (const char *spec,
-                          GError    **error)
+static GstElement *
+make_audio_sink (const char *spec,
+                 const char *avoid,
+                 GError    **error)
 {
   GstElement *sink;
   g_autoptr(GError) local_error = NULL;
 
   if (g_strcmp0 (spec, "none") != 0)
     {
-      sink = make_from_device (RP_MEDIA_CLASS_SPEAKER, spec, "speaker", &local_error);
+      sink = make_from_device (RP_MEDIA_CLASS_SPEAKER, spec, avoid, "speaker", &local_error);
       if (sink != NULL)
         return sink;
       if (spec != NULL)
@@ -244,6 +294,26 @@ rp_media_make_audio_sink (const char *spec,
   return sink;
 }
 
+GstElement *
+rp_media_make_audio_sink (const char *spec,
+                          GError    **error)
+{
+  return make_audio_sink (spec, NULL, error);
+}
+
+GstElement *
+rp_media_make_fallback (const char *device_class,
+                        const char *avoid,
+                        GError    **error)
+{
+  if (g_str_equal (device_class, RP_MEDIA_CLASS_SPEAKER))
+    return make_audio_sink (NULL, avoid, error);
+  return make_from_device (device_class, NULL, avoid,
+                           g_str_equal (device_class, RP_MEDIA_CLASS_CAMERA) ? "camera"
+                                                                             : "microphone",
+                           error);
+}
+
 char *
 rp_media_missing_elements (void)
 {
@@ -251,7 +321,7 @@ rp_media_missing_elements (void)
     "webrtcbin", "nicesrc", "dtlssrtpenc", "srtpenc", "sctpenc", "rtpbin", "opusenc",
     "opusdec", "rtpopuspay", "rtpopusdepay", "vp8enc", "vp8dec", "rtpvp8pay", "rtpvp8depay",
     "audioconvert", "audioresample", "videoconvert", "videoscale", "videorate", "volume",
-    "valve", "spectrum", "queue", "tee", "fakesink",
+    "valve", "spectrum", "level", "queue", "tee", "fakesink",
   };
   g_autoptr(GString) missing = g_string_new (NULL);
 

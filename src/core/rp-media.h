@@ -33,6 +33,19 @@ GstElement *rp_media_make_video_source (const char *spec,
 GstElement *rp_media_make_audio_sink   (const char *spec,
                                         GError    **error);
 
+/* The default device of a class instead of avoid, a device that just vanished (the provider
+ * may still list it): a new element, or NULL and an error; a speaker falls back to "none". */
+GstElement *rp_media_make_fallback     (const char *device_class,
+                                        const char *avoid,
+                                        GError    **error);
+
+/* The display name of the device an element above was made for; NULL for test sources,
+ * "none" and the like. */
+const char *rp_media_get_device_name   (GstElement *element);
+/* Whether a device of that class and display name is present now. */
+gboolean    rp_media_has_device        (const char *device_class,
+                                        const char *name);
+
 void        rp_media_warm_up           (void);
 void        rp_media_warm_up_wait      (void);
 

@@ -25,6 +25,9 @@
 #define RP_SESSION_RETRY_FIRST_MS 250
 #define RP_SESSION_RETRY_MAX_MS   2000
 #define RP_SESSION_DEFAULT_GRACE_S 10
+/* A reconnection's connect timeout (s): a SYN lost while the path was dark is resent by TCP only
+ * after seconds, so a fresh attempt is quicker once the path is back. */
+#define RP_SESSION_RETRY_CONNECT_TIMEOUT_S 4
 
 struct _RpSession
 {
@@ -50,6 +53,8 @@ struct _RpSession
   char           *peer_name;
   gboolean        remote_camera_enabled;
   char           *verification_code;
+  double          input_level;    /* the call's level meters, dB; -100 without a call */
+  double          output_level;
 
   RpSignalClient *signal;
   GCancellable   *cancellable;
@@ -128,6 +133,8 @@ enum {
   PROP_PEER_NAME,
   PROP_REMOTE_CAMERA_ENABLED,
   PROP_VERIFICATION_CODE,
+  PROP_INPUT_LEVEL,
+  PROP_OUTPUT_LEVEL,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -145,6 +152,7 @@ enum {
   SIGNAL_DATA_CHANNEL_OPEN,
   SIGNAL_DATA_RECEIVED,
   SIGNAL_APP_MESSAGE,
+  SIGNAL_DEVICE_FALLBACK,
   SIGNAL_ERROR,
   SIGNAL_ENDED,
   N_SIGNALS
@@ -330,6 +338,28 @@ on_call_error (RpCall       *call,
   fail (self, RP_SESSION_ERROR_MEDIA, error->message);
 }
 
+/* The call now uses the default device: so do the calls rebuilt after this one (the vanished
+ * device would fail them), and the properties say so. */
+static void
+on_call_device_fallback (RpCall     *call,
+                         const char *kind,
+                         const char *from,
+                         const char *to,
+                         RpSession  *self)
+{
+  char **field = g_str_equal (kind, "speaker") ? &self->audio_sink
+                 : g_str_equal (kind, "camera") ? &self->video_source : &self->audio_source;
+  guint prop = g_str_equal (kind, "speaker") ? PROP_AUDIO_SINK
+               : g_str_equal (kind, "camera") ? PROP_VIDEO_SOURCE : PROP_AUDIO_SOURCE;
+
+  if (*field != NULL)
+    {
+      replace_str (field, NULL);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+    }
+  g_signal_emit (self, signals[SIGNAL_DEVICE_FALLBACK], 0, kind, from, to);
+}
+
 static void start_call (RpSession *self);
 
 /* Both sides rebuild their peer connection for a restart of generation gen; the impolite one
@@ -415,6 +445,34 @@ on_call_notify_code (RpCall     *call,
                    PROP_VERIFICATION_CODE);
 }
 
+#define RP_SESSION_LEVEL_FLOOR_DB (-100.0)
+
+static void
+set_level (RpSession *self,
+           gboolean   input,
+           double     db)
+{
+  double *field = input ? &self->input_level : &self->output_level;
+
+  if (*field == db)
+    return;
+  *field = db;
+  g_object_notify_by_pspec (G_OBJECT (self),
+                            properties[input ? PROP_INPUT_LEVEL : PROP_OUTPUT_LEVEL]);
+}
+
+static void
+on_call_notify_level (RpCall     *call,
+                      GParamSpec *pspec,
+                      RpSession  *self)
+{
+  gboolean input = g_str_equal (pspec->name, "input-level");
+  double db;
+
+  g_object_get (call, pspec->name, &db, NULL);
+  set_level (self, input, db);
+}
+
 static void
 teardown_call (RpSession *self)
 {
@@ -424,6 +482,8 @@ teardown_call (RpSession *self)
   rp_call_stop (self->call);
   g_clear_object (&self->call);
   self->call_connected = FALSE;
+  set_level (self, TRUE, RP_SESSION_LEVEL_FLOOR_DB);
+  set_level (self, FALSE, RP_SESSION_LEVEL_FLOOR_DB);
   set_string_prop (self, &self->verification_code, NULL, PROP_VERIFICATION_CODE);
   if (!self->remote_camera_enabled)
     {
@@ -463,6 +523,9 @@ start_call (RpSession *self)
   g_signal_connect (call, "text-received", G_CALLBACK (on_call_text_received), self);
   g_signal_connect (call, "error", G_CALLBACK (on_call_error), self);
   g_signal_connect (call, "peer-dead", G_CALLBACK (on_call_peer_dead), self);
+  g_signal_connect (call, "device-fallback", G_CALLBACK (on_call_device_fallback), self);
+  g_signal_connect (call, "notify::input-level", G_CALLBACK (on_call_notify_level), self);
+  g_signal_connect (call, "notify::output-level", G_CALLBACK (on_call_notify_level), self);
   g_signal_connect (call, "notify::remote-camera-enabled",
                     G_CALLBACK (on_call_notify_remote_camera), self);
   g_signal_connect (call, "notify::verification-code", G_CALLBACK (on_call_notify_code), self);
@@ -810,6 +873,8 @@ open_signal (RpSession    *self,
              GCancellable *cancellable)
 {
   self->signal = rp_signal_client_new (self->ws_url);
+  if (self->signal_lost)
+    g_object_set (self->signal, "connect-timeout", RP_SESSION_RETRY_CONNECT_TIMEOUT_S, NULL);
   g_signal_connect (self->signal, "message", G_CALLBACK (on_signal_message), self);
   g_signal_connect (self->signal, "closed", G_CALLBACK (on_signal_closed), self);
   rp_signal_client_connect_async (self->signal, cancellable, on_signal_connected,
@@ -983,6 +1048,8 @@ rp_session_get_property (GObject    *object,
       g_value_set_boolean (value, self->remote_camera_enabled);
       break;
     case PROP_VERIFICATION_CODE: g_value_set_string (value, self->verification_code); break;
+    case PROP_INPUT_LEVEL: g_value_set_double (value, self->input_level); break;
+    case PROP_OUTPUT_LEVEL: g_value_set_double (value, self->output_level); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -1157,6 +1224,16 @@ rp_session_class_init (RpSessionClass *klass)
     g_param_spec_boolean ("remote-camera-enabled", NULL, NULL, TRUE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_VERIFICATION_CODE] = string_pspec ("verification-code", G_PARAM_READABLE);
+  /* Level meters for the UI: dB RMS of what we send (after mute) and of what we play of the
+   * peer, -100 = silence, ~10 updates a second on the main context. */
+  properties[PROP_INPUT_LEVEL] =
+    g_param_spec_double ("input-level", NULL, NULL, RP_SESSION_LEVEL_FLOOR_DB, 0.0,
+                         RP_SESSION_LEVEL_FLOOR_DB,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OUTPUT_LEVEL] =
+    g_param_spec_double ("output-level", NULL, NULL, RP_SESSION_LEVEL_FLOOR_DB, 0.0,
+                         RP_SESSION_LEVEL_FLOOR_DB,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_PEER_JOINED] = g_signal_new ("peer-joined", type, G_SIGNAL_RUN_LAST, 0, NULL,
@@ -1187,6 +1264,11 @@ rp_session_class_init (RpSessionClass *klass)
                                                 NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BYTES);
   signals[SIGNAL_APP_MESSAGE] = g_signal_new ("app-message", type, G_SIGNAL_RUN_LAST, 0, NULL,
                                               NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_NODE);
+  /* A device in use vanished mid-call: kind ("microphone", "camera", "speaker"), its name, and
+   * the default device used instead (NULL: none). The matching property becomes NULL. */
+  signals[SIGNAL_DEVICE_FALLBACK] = g_signal_new ("device-fallback", type, G_SIGNAL_RUN_LAST, 0,
+                                                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING,
+                                                  G_TYPE_STRING, G_TYPE_STRING);
   signals[SIGNAL_ERROR] = g_signal_new ("error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                         G_TYPE_NONE, 1, G_TYPE_ERROR);
   signals[SIGNAL_ENDED] = g_signal_new ("ended", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -1199,6 +1281,8 @@ rp_session_init (RpSession *self)
   self->camera_enabled = TRUE;
   self->remote_camera_enabled = TRUE;
   self->grace_s = RP_SESSION_DEFAULT_GRACE_S;
+  self->input_level = RP_SESSION_LEVEL_FLOOR_DB;
+  self->output_level = RP_SESSION_LEVEL_FLOOR_DB;
   self->cancellable = g_cancellable_new ();
 }
 

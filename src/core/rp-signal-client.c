@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #include <libsoup/soup.h>
@@ -14,17 +16,37 @@
 
 /* PROTOCOL.md: a signaling frame is at most 64 KiB. */
 #define RP_SIGNAL_MAX_FRAME (64 * 1024)
-#define RP_SIGNAL_KEEPALIVE_S 5
+/* A path that went dark (packets dropped, no FIN, no RST) looks open to TCP for many minutes,
+ * and libsoup 3.2 has no pong timeout of its own. So we ping every KEEPALIVE_S and take a
+ * server that has sent nothing, not even a pong, for SILENCE_LIMIT_S as gone. */
+#define RP_SIGNAL_KEEPALIVE_S 2
+#define RP_SIGNAL_SILENCE_LIMIT_S 5
+#define RP_SIGNAL_WATCH_MS 1000
+/* The kernel's own backstop: unacknowledged data (our pings, at least) older than this ends
+ * the connection even while our main loop cannot run the watch. */
+#define RP_SIGNAL_TCP_USER_TIMEOUT_MS 8000
+#define RP_SIGNAL_CONNECT_TIMEOUT_S 15
 
 struct _RpSignalClient
 {
   GObject                  parent_instance;
 
   char                    *url;
+  guint                    connect_timeout_s;
   SoupSession             *soup;
   SoupWebsocketConnection *conn;
   gboolean                 closed_emitted;
+  gint64                   heard_at_us;     /* the last frame from the server, pongs included */
+  gint64                   watched_at_us;   /* the last run of the watch */
+  guint                    watch_id;
 };
+
+enum {
+  PROP_0,
+  PROP_CONNECT_TIMEOUT,
+  N_PROPS
+};
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (RpSignalClient, rp_signal_client, G_TYPE_OBJECT)
 G_DEFINE_QUARK (rp-signal-client-error-quark, rp_signal_client_error)
@@ -97,6 +119,7 @@ on_ws_message (SoupWebsocketConnection *conn,
   const char *text = g_bytes_get_data (message, &len);
   const char *msg_type;
 
+  self->heard_at_us = g_get_monotonic_time ();
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
       g_debug ("ignoring a binary frame from the server");
@@ -113,9 +136,18 @@ on_ws_message (SoupWebsocketConnection *conn,
 }
 
 static void
+on_ws_pong (SoupWebsocketConnection *conn,
+            GBytes                  *message,
+            RpSignalClient          *self)
+{
+  self->heard_at_us = g_get_monotonic_time ();
+}
+
+static void
 on_ws_closed (SoupWebsocketConnection *conn,
               RpSignalClient          *self)
 {
+  g_clear_handle_id (&self->watch_id, g_source_remove);
   emit_closed (self, soup_websocket_connection_get_close_code (conn),
                soup_websocket_connection_get_close_data (conn));
 }
@@ -126,6 +158,95 @@ on_ws_error (SoupWebsocketConnection *conn,
              RpSignalClient          *self)
 {
   g_debug ("signaling connection error: %s", error->message);
+}
+
+/* The TCP socket under the WebSocket: libsoup wraps it (SoupIOStream, and GTlsConnection for
+ * wss) in streams that name their base stream in a property. */
+static GSocket *
+socket_of (GIOStream *stream)
+{
+  for (guint depth = 0; stream != NULL && depth < 4; depth++)
+    {
+      GObjectClass *klass = G_OBJECT_GET_CLASS (stream);
+      const char *base = NULL;
+      g_autoptr(GIOStream) inner = NULL;
+
+      if (G_IS_SOCKET_CONNECTION (stream))
+        return g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream));
+      if (g_object_class_find_property (klass, "base-iostream") != NULL)
+        base = "base-iostream";
+      else if (g_object_class_find_property (klass, "base-io-stream") != NULL)
+        base = "base-io-stream";
+      if (base == NULL)
+        return NULL;
+      g_object_get (stream, base, &inner, NULL);
+      stream = inner;   /* the outer stream keeps its base alive */
+    }
+  return NULL;
+}
+
+static void
+tune_socket (RpSignalClient *self)
+{
+  GSocket *socket = socket_of (soup_websocket_connection_get_io_stream (self->conn));
+  g_autoptr(GError) error = NULL;
+
+  if (socket == NULL)
+    {
+      g_debug ("no TCP socket found under the signaling connection");
+      return;
+    }
+  if (!g_socket_set_option (socket, IPPROTO_TCP, TCP_USER_TIMEOUT,
+                            RP_SIGNAL_TCP_USER_TIMEOUT_MS, &error))
+    g_debug ("TCP_USER_TIMEOUT not set: %s", error->message);
+}
+
+/* The server has been silent too long: drop the connection as a lost network would, so that
+ * "closed" sends the session down its reconnect path. Shutting the socket down also makes
+ * libsoup see the end at once instead of waiting on a close handshake that cannot come. */
+static void
+abandon_connection (RpSignalClient *self)
+{
+  GSocket *socket = socket_of (soup_websocket_connection_get_io_stream (self->conn));
+
+  g_message ("no answer from the rendezvous server for %d s; dropping the connection",
+             RP_SIGNAL_SILENCE_LIMIT_S);
+  if (socket != NULL)
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  emit_closed (self, SOUP_WEBSOCKET_CLOSE_ABNORMAL, "no answer from the server");
+}
+
+static gboolean
+watch_server (gpointer user_data)
+{
+  RpSignalClient *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  GSocket *socket;
+
+  /* Our own main loop was stalled (a loaded machine): what the server sent meanwhile may be
+   * unread, and our pings were not sent. Count the silence from now. */
+  if (now - self->watched_at_us > 2 * RP_SIGNAL_WATCH_MS * 1000)
+    self->heard_at_us = MAX (self->heard_at_us, now);
+  self->watched_at_us = now;
+  if (now - self->heard_at_us < RP_SIGNAL_SILENCE_LIMIT_S * G_USEC_PER_SEC)
+    return G_SOURCE_CONTINUE;
+  /* Bytes waiting to be read are not silence; libsoup will read them. */
+  socket = socket_of (soup_websocket_connection_get_io_stream (self->conn));
+  if (socket != NULL && g_socket_condition_check (socket, G_IO_IN) != 0)
+    return G_SOURCE_CONTINUE;
+  self->watch_id = 0;
+  abandon_connection (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_watch (RpSignalClient *self)
+{
+  self->heard_at_us = self->watched_at_us = g_get_monotonic_time ();
+  tune_socket (self);
+  soup_websocket_connection_set_keepalive_interval (self->conn, RP_SIGNAL_KEEPALIVE_S);
+  g_signal_connect_object (self->conn, "pong", G_CALLBACK (on_ws_pong), self, 0);
+  self->watch_id = g_timeout_add (RP_SIGNAL_WATCH_MS, watch_server, self);
 }
 
 static void
@@ -149,10 +270,10 @@ on_connected (GObject      *source,
   self->conn = conn;
   /* The server's frames are small; anything bigger than the contract allows is hostile. */
   soup_websocket_connection_set_max_incoming_payload_size (conn, RP_SIGNAL_MAX_FRAME);
-  soup_websocket_connection_set_keepalive_interval (conn, RP_SIGNAL_KEEPALIVE_S);
   g_signal_connect_object (conn, "message", G_CALLBACK (on_ws_message), self, 0);
   g_signal_connect_object (conn, "closed", G_CALLBACK (on_ws_closed), self, 0);
   g_signal_connect_object (conn, "error", G_CALLBACK (on_ws_error), self, 0);
+  start_watch (self);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -178,6 +299,7 @@ rp_signal_client_dispose (GObject *object)
 {
   RpSignalClient *self = RP_SIGNAL_CLIENT (object);
 
+  g_clear_handle_id (&self->watch_id, g_source_remove);
   if (self->conn != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->conn, self);
@@ -199,12 +321,51 @@ rp_signal_client_finalize (GObject *object)
 }
 
 static void
+rp_signal_client_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  RpSignalClient *self = RP_SIGNAL_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECT_TIMEOUT: g_value_set_uint (value, self->connect_timeout_s); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rp_signal_client_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  RpSignalClient *self = RP_SIGNAL_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECT_TIMEOUT: self->connect_timeout_s = g_value_get_uint (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 rp_signal_client_class_init (RpSignalClientClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->get_property = rp_signal_client_get_property;
+  object_class->set_property = rp_signal_client_set_property;
   object_class->dispose = rp_signal_client_dispose;
   object_class->finalize = rp_signal_client_finalize;
+
+  /* Seconds to reach the server and finish the upgrade. A reconnection keeps it short: a
+   * SYN lost while the path was dark is otherwise only sent again seconds later. */
+  properties[PROP_CONNECT_TIMEOUT] =
+    g_param_spec_uint ("connect-timeout", NULL, NULL, 1, 600, RP_SIGNAL_CONNECT_TIMEOUT_S,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Detailed by the message type, so handlers can connect to "message::welcome". */
   signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass),
@@ -253,7 +414,8 @@ rp_signal_client_connect_async (RpSignalClient     *self,
       return;
     }
   if (self->soup == NULL)
-    self->soup = soup_session_new_with_options ("timeout", 15, "idle-timeout", 0, NULL);
+    self->soup = soup_session_new_with_options ("timeout", self->connect_timeout_s,
+                                                "idle-timeout", 0, NULL);
   /* A native client sends no Origin header (PROTOCOL.md). */
   soup_session_websocket_connect_async (self->soup, msg, NULL, NULL, G_PRIORITY_DEFAULT,
                                         cancellable, on_connected, g_steal_pointer (&task));

@@ -238,6 +238,20 @@ on_audio_level (RpSession *session,
   print_line (line);
 }
 
+/* Beyond the contract's stats fields (added, none renamed): the level meters, dB RMS of what
+ * this side sends and of what it plays, -100 for silence. */
+static void
+append_levels (GString   *line,
+               RpSession *session)
+{
+  double input_db;
+  double output_db;
+
+  g_object_get (session, "input-level", &input_db, "output-level", &output_db, NULL);
+  append_number (line, "input_db", input_db);
+  append_number (line, "output_db", output_db);
+}
+
 static void
 on_stats (RpSession   *session,
           RpCallStats *stats,
@@ -252,7 +266,31 @@ on_stats (RpSession   *session,
   append_number (line, "recv_kbps", stats->recv_kbps);
   g_string_append_printf (line, ",\"width\":%d,\"height\":%d", stats->width, stats->height);
   append_number (line, "fps", stats->fps);
+  append_levels (line, session);
   print_line (line);
+}
+
+/* Beyond the contract's events (readers ignore unknown ones): a device in use vanished and the
+ * call went on with the default one (to: null when there is none). */
+static void
+on_device_fallback (RpSession  *session,
+                    const char *kind,
+                    const char *from,
+                    const char *to,
+                    Peer       *peer)
+{
+  JsonBuilder *b = event_begin (peer, "device-fallback");
+
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, kind);
+  json_builder_set_member_name (b, "from");
+  json_builder_add_string_value (b, from != NULL ? from : "");
+  json_builder_set_member_name (b, "to");
+  if (to != NULL)
+    json_builder_add_string_value (b, to);
+  else
+    json_builder_add_null_value (b);
+  event_end (b);
 }
 
 static void
@@ -322,6 +360,7 @@ connect_events (Peer *peer)
   g_signal_connect (s, "audio-level", G_CALLBACK (on_audio_level), peer);
   g_signal_connect (s, "stats", G_CALLBACK (on_stats), peer);
   g_signal_connect (s, "error", G_CALLBACK (on_error), peer);
+  g_signal_connect (s, "device-fallback", G_CALLBACK (on_device_fallback), peer);
   g_signal_connect (s, "ended", G_CALLBACK (on_ended), peer);
 }
 
@@ -358,13 +397,18 @@ list_devices (void)
 }
 
 static gboolean
-start_embedded_server (Peer   *peer,
-                       guint   port,
-                       int     grace,
-                       GError **error)
+start_embedded_server (Peer               *peer,
+                       guint               port,
+                       int                 grace,
+                       const char * const *allow_origins,
+                       GError            **error)
 {
   peer->server = rp_server_new ();
   g_object_set (peer->server, "bind-address", "127.0.0.1", "port", port, NULL);
+  /* A browser page (the web client) joins a room this peer hosts only from an origin the
+   * user named, as with rapport-server --allow-origin. */
+  if (allow_origins != NULL)
+    g_object_set (peer->server, "allow-origins", allow_origins, NULL);
   if (grace >= 0)
     g_object_set (peer->server, "grace-seconds", (guint) grace, NULL);
   if (!rp_server_start (peer->server, error))
@@ -389,6 +433,7 @@ main (int    argc,
   g_autofree char *audio = NULL;
   g_autofree char *speaker = NULL;
   g_auto(GStrv) rest = NULL;
+  g_auto(GStrv) allow_origins = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context = NULL;
   Peer peer = { 0 };
@@ -402,6 +447,9 @@ main (int    argc,
       "one", "HOST:PORT" },
     { "grace", 0, 0, G_OPTION_ARG_INT, &grace,
       "With --host: seconds the embedded server holds a dropped seat (default 10)", "SECONDS" },
+    { "allow-origin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &allow_origins,
+      "With --host: the embedded server also accepts browser pages from this Origin "
+      "(repeatable; '*' = any; other origins get HTTP 403)", "ORIGIN" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Display name shown to the other side", "NAME" },
     { "audio-only", 0, 0, G_OPTION_ARG_NONE, &audio_only, "A call without video", NULL },
     { "relay-only", 0, 0, G_OPTION_ARG_NONE, &relay_only,
@@ -456,6 +504,11 @@ main (int    argc,
       g_printerr ("rapport-peer: give either --host or one LINK (see --help)\n");
       return 2;
     }
+  if (allow_origins != NULL && (!host || server != NULL))
+    {
+      g_printerr ("rapport-peer: --allow-origin is for the embedded server of --host\n");
+      return 2;
+    }
 
   peer.loop = g_main_loop_new (NULL, FALSE);
   peer.duration_s = (guint) duration;
@@ -489,7 +542,8 @@ main (int    argc,
 
       if (host_port == NULL)
         {
-          if (!start_embedded_server (&peer, (guint) port, grace, &error))
+          if (!start_embedded_server (&peer, (guint) port, grace,
+                                      (const char * const *) allow_origins, &error))
             {
               event_string (&peer, "error", "message", error->message);
               event_string (&peer, "ended", "reason", "error");

@@ -8,6 +8,10 @@ loopback, test sources at 640x480@30.
           already running; N calls, each with fresh processes
   cpu     % of one core and RSS of each peer during a two-way call, sampled from /proc after
           a warm-up
+  audio-only-joiner
+          the same for a video host (test pattern) whose joiner is --audio-only: the host's
+          CPU and its send bitrate (stats send_kbps), which want-video: false should bring
+          down to the audio stream's
 
 Prints figures; never fails on time.  Usage: bench-call.py BUILD_DIR [setup|cpu|all] [N]
 """
@@ -140,6 +144,35 @@ def bench_cpu(build, seconds=10, warmup=5):
         server.wait()
 
 
+def bench_audio_only_joiner(build, seconds=10, warmup=5):
+    server, host_port = start_server(build)
+    hz = os.sysconf('SC_CLK_TCK')
+    try:
+        host = Peer(build, ['--host', '--server', host_port, '--video', 'test', '--audio',
+                            'test:440'])
+        link = host.wait_for(lambda e: e['event'] == 'ready')['link']
+        guest = Peer(build, [link, '--audio-only', '--audio', 'test:880'])
+        host.wait_for(lambda e: e['event'] == 'first-frame' and e['kind'] == 'audio', 30)
+        time.sleep(warmup)
+        peers = [('host (video)', host), ('guest (audio-only)', guest)]
+        before = {name: cpu_ticks(p.proc.pid) for name, p in peers}
+        t0 = time.monotonic()
+        time.sleep(seconds)
+        elapsed = time.monotonic() - t0
+        for name, p in peers:
+            used = (cpu_ticks(p.proc.pid) - before[name]) / hz
+            print('video host, audio-only joiner, %s: %.1f %% of one core, RSS %.1f MiB'
+                  % (name, 100.0 * used / elapsed, rss_kib(p.proc.pid) / 1024.0))
+        host.wait_for(lambda e: False, 2)       # read the stats printed meanwhile
+        host.stop()
+        guest.stop()
+        kbps = [e['send_kbps'] for e in host.events if e['event'] == 'stats'][-5:]
+        print('  host send_kbps, last stats: %s' % kbps)
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else os.environ.get('RAPPORT_BUILD_DIR', 'build')
     what = sys.argv[2] if len(sys.argv) > 2 else 'all'
@@ -149,6 +182,8 @@ def main():
         bench_setup(build, n)
     if what in ('cpu', 'all'):
         bench_cpu(build)
+    if what in ('audio-only-joiner', 'all'):
+        bench_audio_only_joiner(build)
 
 
 if __name__ == '__main__':
