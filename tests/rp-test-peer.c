@@ -3,6 +3,7 @@
 
 #include "rp-test-peer.h"
 
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/prctl.h>
@@ -42,7 +43,12 @@ on_line (GObject      *source,
   g_test_message ("%s: %s", p->label, line);
   node = json_from_string (line, NULL);
   if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    g_ptr_array_add (p->events, json_object_ref (json_node_get_object (node)));
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      g_ptr_array_add (p->events, json_object_ref (json_node_get_object (node)));
+      g_array_append_val (p->seen_us, now);
+    }
   read_next (p);
 }
 
@@ -87,6 +93,7 @@ rp_test_proc_spawnv (const char         *label,
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   p->label = g_strdup (label);
   p->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  p->seen_us = g_array_new (FALSE, FALSE, sizeof (gint64));
   p->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   p->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p->proc));
@@ -97,21 +104,51 @@ rp_test_proc_spawnv (const char         *label,
 }
 
 RpTestProc *
-rp_test_peer_spawn (const char *label,
-                    ...)
+rp_test_peer_spawn_valist (const char         *label,
+                           const char * const *leading,
+                           va_list             args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   const char *arg;
-  va_list ap;
 
   g_ptr_array_add (argv, g_build_filename (rp_test_build_dir (), "src", "peer", "rapport-peer",
                                            NULL));
-  va_start (ap, label);
-  while ((arg = va_arg (ap, const char *)) != NULL)
+  for (guint i = 0; leading != NULL && leading[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (leading[i]));
+  while ((arg = va_arg (args, const char *)) != NULL)
     g_ptr_array_add (argv, g_strdup (arg));
-  va_end (ap);
   g_ptr_array_add (argv, NULL);
   return rp_test_proc_spawnv (label, (const char * const *) argv->pdata);
+}
+
+RpTestProc *
+rp_test_peer_spawn (const char *label,
+                    ...)
+{
+  RpTestProc *p;
+  va_list ap;
+
+  va_start (ap, label);
+  p = rp_test_peer_spawn_valist (label, NULL, ap);
+  va_end (ap);
+  return p;
+}
+
+gboolean
+rp_test_proc_wait_exit (RpTestProc *p,
+                        guint       seconds)
+{
+  RP_TEST_WAIT_FOR (p->exited && p->eof, seconds);
+  return p->exited;
+}
+
+gboolean
+rp_test_proc_stop (RpTestProc *p,
+                   guint       seconds)
+{
+  if (!p->exited)
+    g_subprocess_send_signal (p->proc, SIGTERM);
+  return rp_test_proc_wait_exit (p, seconds);
 }
 
 void
@@ -119,10 +156,7 @@ rp_test_proc_free (RpTestProc *p)
 {
   if (p == NULL)
     return;
-  if (!p->exited)
-    g_subprocess_send_signal (p->proc, SIGTERM);
-  RP_TEST_WAIT_FOR (p->exited && p->eof, 10);
-  if (!p->exited)
+  if (!rp_test_proc_stop (p, 10))
     {
       g_subprocess_force_exit (p->proc);
       RP_TEST_WAIT_FOR (p->exited, 5);
@@ -132,6 +166,7 @@ rp_test_proc_free (RpTestProc *p)
   g_clear_object (&p->out);
   g_clear_object (&p->proc);
   g_ptr_array_unref (p->events);
+  g_array_unref (p->seen_us);
   g_free (p->label);
   g_free (p);
 }
@@ -196,6 +231,16 @@ rp_test_proc_last_string (RpTestProc *p,
   return o != NULL ? json_object_get_string_member_with_default (o, member, NULL) : NULL;
 }
 
+gint64
+rp_test_proc_seen_us (RpTestProc *p,
+                      const char *event)
+{
+  for (guint i = 0; i < p->events->len; i++)
+    if (is_event (p->events->pdata[i], event))
+      return g_array_index (p->seen_us, gint64, i);
+  return 0;
+}
+
 char *
 rp_test_peer_wait_link (RpTestProc *host,
                         guint       seconds)
@@ -205,4 +250,59 @@ rp_test_peer_wait_link (RpTestProc *host,
   RP_TEST_WAIT_FOR (rp_test_proc_find (host, "ready", 0) != NULL || host->exited, seconds);
   ready = rp_test_proc_find (host, "ready", 0);
   return ready != NULL ? g_strdup (json_object_get_string_member (ready, "link")) : NULL;
+}
+
+void
+rp_test_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        rp_test_remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+void
+rp_test_peers_init (RpTestPeers        *peers,
+                    const char         *dir_template,
+                    const char * const *common)
+{
+  g_autoptr(GError) error = NULL;
+
+  peers->dir = g_dir_make_tmp (dir_template, &error);
+  g_assert_no_error (error);
+  peers->procs = g_ptr_array_new_with_free_func ((GDestroyNotify) rp_test_proc_free);
+  peers->common = common;
+}
+
+void
+rp_test_peers_clear (RpTestPeers *peers)
+{
+  g_clear_pointer (&peers->procs, g_ptr_array_unref);
+  if (peers->dir != NULL)
+    rp_test_remove_tree (peers->dir);
+  g_clear_pointer (&peers->dir, g_free);
+}
+
+RpTestProc *
+rp_test_peers_spawn (RpTestPeers *peers,
+                     const char  *label,
+                     ...)
+{
+  RpTestProc *p;
+  va_list ap;
+
+  va_start (ap, label);
+  p = rp_test_peer_spawn_valist (label, peers->common, ap);
+  va_end (ap);
+  g_ptr_array_add (peers->procs, p);
+  return p;
 }

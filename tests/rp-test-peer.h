@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include <stdarg.h>
 
 G_BEGIN_DECLS
 
@@ -15,6 +16,7 @@ typedef struct {
   GSubprocess      *proc;
   GDataInputStream *out;
   GPtrArray        *events;   /* JsonObject, in the order printed */
+  GArray           *seen_us;  /* gint64, when each of events was read (monotonic clock) */
   gboolean          eof;
   gboolean          exited;
   int               status;   /* exit status, or 128 + signal */
@@ -28,6 +30,17 @@ RpTestProc *rp_test_proc_spawnv (const char         *label,
 /* The build's rapport-peer with the NULL-terminated arguments that follow. */
 RpTestProc *rp_test_peer_spawn  (const char *label,
                                  ...) G_GNUC_NULL_TERMINATED;
+/* The same with the arguments `leading` (NULL-terminated, or NULL) before those in `args`
+ * (NULL-terminated): for tests whose own spawn function adds the options all their peers take. */
+RpTestProc *rp_test_peer_spawn_valist (const char         *label,
+                                       const char * const *leading,
+                                       va_list             args);
+/* Waits until it has exited and its output is read to the end; returns whether it exited. */
+gboolean    rp_test_proc_wait_exit (RpTestProc *p,
+                                    guint       seconds);
+/* SIGTERM (if still running), then rp_test_proc_wait_exit. */
+gboolean    rp_test_proc_stop   (RpTestProc *p,
+                                 guint       seconds);
 /* SIGTERM (if still running), wait for it, free. */
 void        rp_test_proc_free   (RpTestProc *p);
 
@@ -45,6 +58,26 @@ JsonObject *rp_test_proc_last        (RpTestProc *p,
 const char *rp_test_proc_last_string (RpTestProc *p,
                                       const char *event,
                                       const char *member);
+/* When the first such event was read (g_get_monotonic_time), or 0 if none has come. */
+gint64      rp_test_proc_seen_us     (RpTestProc *p,
+                                      const char *event);
+
+/* The peers of one test case and the folder they keep their files in: both go at its end. */
+typedef struct {
+  char               *dir;      /* a fresh temporary folder */
+  GPtrArray          *procs;    /* RpTestProc */
+  const char * const *common;   /* arguments every peer of the case takes first (or NULL) */
+} RpTestPeers;
+
+void        rp_test_peers_init  (RpTestPeers        *peers,
+                                 const char         *dir_template,
+                                 const char * const *common);
+/* Stops and frees the peers, removes the folder. */
+void        rp_test_peers_clear (RpTestPeers        *peers);
+/* rapport-peer with peers->common and then the NULL-terminated arguments that follow. */
+RpTestProc *rp_test_peers_spawn (RpTestPeers        *peers,
+                                 const char         *label,
+                                 ...) G_GNUC_NULL_TERMINATED;
 
 /* Waits for the host's `ready` and returns its link (NULL if it exited first). */
 char       *rp_test_peer_wait_link   (RpTestProc *host,
@@ -62,5 +95,8 @@ char       *rp_test_peer_wait_link   (RpTestProc *host,
   } G_STMT_END
 
 gboolean    rp_test_ticker (gpointer data);
+
+/* Removes a test's temporary folder and everything in it. */
+void        rp_test_remove_tree (const char *path);
 
 G_END_DECLS

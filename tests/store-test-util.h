@@ -7,6 +7,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "rp-store.h"
+
 typedef struct {
   char *dir;
   char *path;   /* dir/rapport.db, not created */
@@ -51,6 +53,18 @@ store_fixture_teardown (StoreFixture *fixture,
   remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->path);
+}
+
+/* The fixture's store, opened (and created) at fixture->path. */
+static inline RpStore *
+store_fixture_open (StoreFixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  RpStore *store = rp_store_new (fixture->path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (RP_IS_STORE (store));
+  return store;
 }
 
 static inline GBytes *

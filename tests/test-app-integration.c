@@ -20,6 +20,8 @@
 #include "rp-reminders.h"
 #include "rp-schedule-flow.h"
 #include "rp-store.h"
+#include "rp-test-gui.h"
+#include "rp-test-peer.h"
 #include "rp-window.h"
 
 /* The app window wired to its real parts: the SQLite store under XDG_DATA_HOME, the shared
@@ -27,7 +29,6 @@
  * the store back through a second connection, as the next start of the app would. Every wait is
  * on a state; the watchdog only turns a hang into a failure. */
 
-#define WATCHDOG_SECONDS 60
 
 typedef struct {
   RpWindow *window;
@@ -35,36 +36,6 @@ typedef struct {
 
 static char *data_dir;
 static RpApplication *shared_app;
-static const char *waiting_for;
-
-static gboolean
-on_watchdog (gpointer user_data)
-{
-  g_error ("Timed out waiting for %s", waiting_for);
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_for (const char *what, Condition condition, gpointer data)
-{
-  guint watchdog = g_timeout_add_seconds (WATCHDOG_SECONDS, on_watchdog, NULL);
-
-  waiting_for = what;
-  while (!condition (data))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (watchdog);
-}
-
-static gpointer
-template_child (gpointer widget, GType type, const char *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (child);
-  return child;
-}
 
 static RpStore *
 open_store (void)
@@ -129,8 +100,8 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
   g_settings_reset (settings, "work-start");
 
   g_application_activate (G_APPLICATION (shared_app));
-  wait_for ("the main window", window_is_mapped, fixture);
-  wait_for ("the store to open", book_loaded, fixture->window);
+  rp_test_gui_wait ("the main window", window_is_mapped, fixture);
+  rp_test_gui_wait ("the store to open", book_loaded, fixture->window);
 }
 
 static void
@@ -167,10 +138,10 @@ static void
 test_partner_added_in_the_home_view_is_stored (Fixture *fixture, gconstpointer user_data)
 {
   GtkWidget *home = rp_window_get_home_view (fixture->window);
-  GtkListBox *partners = template_child (home, RP_TYPE_HOME_VIEW, "partners_list");
-  GtkEntry *name = template_child (home, RP_TYPE_HOME_VIEW, "partner_name_entry");
-  GtkEntry *zone = template_child (home, RP_TYPE_HOME_VIEW, "partner_zone_entry");
-  GtkButton *add = template_child (home, RP_TYPE_HOME_VIEW, "partner_add_button");
+  GtkListBox *partners = rp_test_gui_template_child (home, RP_TYPE_HOME_VIEW, "partners_list");
+  GtkEntry *name = rp_test_gui_template_child (home, RP_TYPE_HOME_VIEW, "partner_name_entry");
+  GtkEntry *zone = rp_test_gui_template_child (home, RP_TYPE_HOME_VIEW, "partner_zone_entry");
+  GtkButton *add = rp_test_gui_template_child (home, RP_TYPE_HOME_VIEW, "partner_add_button");
   g_autoptr (RpStore) store = NULL;
   g_autoptr (GPtrArray) stored = NULL;
   gboolean found = FALSE;
@@ -234,11 +205,11 @@ static void
 test_notes_and_agenda_are_shared_docs_and_recorded (Fixture *fixture, gconstpointer user_data)
 {
   RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
-  RpNotesPanel *notes = template_child (call_view, RP_TYPE_CALL_VIEW, "notes_panel");
-  RpAgendaPanel *agenda = template_child (call_view, RP_TYPE_CALL_VIEW, "agenda_panel");
+  RpNotesPanel *notes = rp_test_gui_template_child (call_view, RP_TYPE_CALL_VIEW, "notes_panel");
+  RpAgendaPanel *agenda = rp_test_gui_template_child (call_view, RP_TYPE_CALL_VIEW, "agenda_panel");
   GtkTextBuffer *buffer = rp_notes_panel_get_buffer (notes);
-  GtkListBox *recent = template_child (rp_window_get_home_view (fixture->window),
-                                       RP_TYPE_HOME_VIEW, "recent_list");
+  GtkListBox *recent = rp_test_gui_template_child (rp_window_get_home_view (fixture->window),
+                                                   RP_TYPE_HOME_VIEW, "recent_list");
   RpCallDocs *docs;
   RpSharedDocs *shared;
   g_autofree char *doc_text = NULL;
@@ -249,7 +220,7 @@ test_notes_and_agenda_are_shared_docs_and_recorded (Fixture *fixture, gconstpoin
   g_autofree char *link = NULL;
 
   rp_window_start_session (fixture->window, aiko_item (fixture));
-  wait_for ("the hosted session", session_waiting, call_view);
+  rp_test_gui_wait ("the hosted session", session_waiting, call_view);
   docs = RP_CALL_DOCS (rp_call_view_get_docs (call_view));
   g_assert_nonnull (docs);
   shared = rp_call_docs_get_shared (docs);
@@ -274,7 +245,7 @@ test_notes_and_agenda_are_shared_docs_and_recorded (Fixture *fixture, gconstpoin
                     ==, 2);
 
   rp_call_view_hang_up (call_view);
-  wait_for ("the home view", page_is_home, fixture->window);
+  rp_test_gui_wait ("the home view", page_is_home, fixture->window);
   g_assert_null (rp_call_view_get_docs (call_view));
   g_assert_nonnull (find_row (recent, "Aiko Tanaka"));
 
@@ -300,7 +271,7 @@ static void
 test_open_action_items_carry_into_the_next_agenda (Fixture *fixture, gconstpointer user_data)
 {
   RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
-  RpAgendaPanel *agenda = template_child (call_view, RP_TYPE_CALL_VIEW, "agenda_panel");
+  RpAgendaPanel *agenda = rp_test_gui_template_child (call_view, RP_TYPE_CALL_VIEW, "agenda_panel");
   RpPartnerBook *book = RP_PARTNER_BOOK (rp_window_get_book (fixture->window));
   /* A partner of its own: the other tests' sessions with Aiko are not this one's history. */
   gint64 chidi = ensure_partner ("Chidi Okafor", "Africa/Lagos");
@@ -324,16 +295,16 @@ test_open_action_items_carry_into_the_next_agenda (Fixture *fixture, gconstpoint
 
   rp_window_start_session (fixture->window,
                            rp_partner_book_find_partner (book, "Chidi Okafor"));
-  wait_for ("the carried-over agenda", agenda_has_items, agenda);
+  rp_test_gui_wait ("the carried-over agenda", agenda_has_items, agenda);
   /* Only the open item comes along; the done one stays with the earlier session. */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (rp_agenda_panel_get_model (agenda))),
                     ==, 1);
   first = g_list_model_get_item (G_LIST_MODEL (rp_agenda_panel_get_model (agenda)), 0);
   g_assert_cmpstr (rp_agenda_entry_get_title (first), ==, "Send the reading list");
   g_assert_false (rp_agenda_entry_get_done (first));
-  wait_for ("the hosted session", session_waiting, call_view);
+  rp_test_gui_wait ("the hosted session", session_waiting, call_view);
   rp_call_view_hang_up (call_view);
-  wait_for ("the home view", page_is_home, fixture->window);
+  rp_test_gui_wait ("the home view", page_is_home, fixture->window);
 }
 
 /* A real partner: rapport-peer joins the hosted session, types into the notes and adds an
@@ -341,24 +312,13 @@ test_open_action_items_carry_into_the_next_agenda (Fixture *fixture, gconstpoint
 typedef struct {
   GtkTextBuffer *buffer;
   RpAgendaPanel *agenda;
-  gboolean peer_exited;
-  gboolean peer_ok;
+  RpTestProc    *peer;
 } PeerCall;
-
-static void
-on_peer_exit (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  PeerCall *call = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  call->peer_ok = g_subprocess_get_successful (G_SUBPROCESS (source));
-  call->peer_exited = TRUE;
-}
 
 static gboolean
 peer_exited (gpointer data)
 {
-  return ((PeerCall *) data)->peer_exited;
+  return ((PeerCall *) data)->peer->exited;
 }
 
 static gboolean
@@ -385,36 +345,31 @@ static void
 test_partner_edits_meet_in_the_panels_and_the_record (Fixture *fixture, gconstpointer user_data)
 {
   RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
-  RpNotesPanel *notes = template_child (call_view, RP_TYPE_CALL_VIEW, "notes_panel");
+  RpNotesPanel *notes = rp_test_gui_template_child (call_view, RP_TYPE_CALL_VIEW, "notes_panel");
   PeerCall call = { rp_notes_panel_get_buffer (notes),
-                    template_child (call_view, RP_TYPE_CALL_VIEW, "agenda_panel") };
-  g_autofree char *peer = g_build_filename (g_getenv ("RAPPORT_BUILD_DIR"), "src", "peer",
-                                            "rapport-peer", NULL);
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
+                    rp_test_gui_template_child (call_view, RP_TYPE_CALL_VIEW, "agenda_panel") };
   g_autoptr (RpStore) store = NULL;
   g_autoptr (RpSessionRecord) record = NULL;
   g_autofree char *uid = NULL;
   gboolean found = FALSE;
 
   rp_window_start_session (fixture->window, aiko_item (fixture));
-  wait_for ("the hosted session", session_waiting, call_view);
+  rp_test_gui_wait ("the hosted session", session_waiting, call_view);
   uid = g_strdup (rp_call_docs_get_record (RP_CALL_DOCS (rp_call_view_get_docs (call_view)))->uid);
   gtk_text_buffer_insert_at_cursor (call.buffer, "Mentor notes. ", -1);
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, peer,
-                              rp_call_view_get_link (call_view), "--name", "Aiko Tanaka",
-                              "--video", "test", "--audio", "test", "--audio-sink", "none",
-                              "--type", "Hello from Aiko", "--type-rate", "500",
-                              "--agenda-add", "Career plan", "--duration", "0", NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_async (process, NULL, on_peer_exit, &call);
-  wait_for ("the partner's notes and agenda item", partner_edits_arrived, &call);
+  call.peer = rp_test_peer_spawn ("aiko", rp_call_view_get_link (call_view),
+                                  "--name", "Aiko Tanaka",
+                                  "--video", "test", "--audio", "test", "--audio-sink", "none",
+                                  "--type", "Hello from Aiko", "--type-rate", "500",
+                                  "--agenda-add", "Career plan", "--duration", "0", NULL);
+  rp_test_gui_wait ("the partner's notes and agenda item", partner_edits_arrived, &call);
 
   rp_call_view_hang_up (call_view);
-  wait_for ("the home view", page_is_home, fixture->window);
-  wait_for ("rapport-peer to exit", peer_exited, &call);
-  g_assert_true (call.peer_ok);
+  rp_test_gui_wait ("the home view", page_is_home, fixture->window);
+  rp_test_gui_wait ("rapport-peer to exit", peer_exited, &call);
+  g_assert_cmpint (call.peer->status, ==, 0);
+  g_clear_pointer (&call.peer, rp_test_proc_free);
 
   store = open_store ();
   record = rp_store_get_session_by_uid (store, uid, NULL);
@@ -562,11 +517,11 @@ test_history_finds_notes_and_exports_markdown (Fixture *fixture, gconstpointer u
   history.dialog = find_history_dialog ();
   g_assert_nonnull (history.dialog);
   rp_history_dialog_search (history.dialog, "conference thurs");
-  wait_for ("the search result", session_found, &history);
+  rp_test_gui_wait ("the search result", session_found, &history);
 
   rp_history_dialog_export_async (history.dialog, history.session_id, file, on_exported,
                                   &history);
-  wait_for ("the Markdown export", export_done, &history);
+  rp_test_gui_wait ("the Markdown export", export_done, &history);
   g_assert_no_error (history.error);
   g_assert_true (g_file_get_contents (path, &markdown, NULL, NULL));
   g_assert_nonnull (strstr (markdown, "Practice the conference talk on Thursday"));
@@ -667,22 +622,22 @@ test_history_lists_recent_and_exports_through_the_chooser (Fixture *fixture,
   g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "history", NULL);
   history.dialog = find_history_dialog ();
   g_assert_nonnull (history.dialog);
-  search = template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "search_entry");
-  status = template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "status_label");
-  results = template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "results_list");
+  search = rp_test_gui_template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "search_entry");
+  status = rp_test_gui_template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "status_label");
+  results = rp_test_gui_template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "results_list");
   g_assert_true (session_found (&history));
 
   g_signal_connect_swapped (history.dialog, "results-changed", G_CALLBACK (count_results),
                             &searches);
   gtk_entry_set_text (search, "salary negoti");
-  wait_for ("the typed search", searched, &searches);
+  rp_test_gui_wait ("the typed search", searched, &searches);
   g_assert_cmpuint (rp_history_dialog_get_results (history.dialog)->len, ==, 1);
   g_assert_true (session_found (&history));
 
   find_export_button (results, &export);
   g_assert_nonnull (export);
   gtk_button_clicked (GTK_BUTTON (export));
-  wait_for ("the file chooser", file_chooser_shown, NULL);
+  rp_test_gui_wait ("the file chooser", file_chooser_shown, NULL);
   chooser = find_file_chooser ();
   g_assert_nonnull (strstr (gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser)),
                             "Aiko Tanaka"));
@@ -691,9 +646,9 @@ test_history_lists_recent_and_exports_through_the_chooser (Fixture *fixture,
   /* The chooser takes the name only once it has loaded the folder; until then it ignores
    * the answer (as it would a user's Enter). */
   g_object_set_data_full (G_OBJECT (chooser), "expected", g_strdup (path), g_free);
-  wait_for ("the chooser to take the name", chooser_has_name, chooser);
+  rp_test_gui_wait ("the chooser to take the name", chooser_has_name, chooser);
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
-  wait_for ("the export's status", status_says_exported, status);
+  rp_test_gui_wait ("the export's status", status_says_exported, status);
 
   g_assert_true (g_file_get_contents (path, &markdown, NULL, NULL));
   g_assert_nonnull (strstr (markdown, "salary negotiation"));
@@ -723,8 +678,8 @@ static void
 test_schedule_action_opens_dialog_and_adds_to_upcoming (Fixture *fixture,
                                                         gconstpointer user_data)
 {
-  GtkListBox *upcoming = template_child (rp_window_get_home_view (fixture->window),
-                                         RP_TYPE_HOME_VIEW, "upcoming_list");
+  GtkListBox *upcoming = rp_test_gui_template_child (rp_window_get_home_view (fixture->window),
+                                                     RP_TYPE_HOME_VIEW, "upcoming_list");
   RpScheduleDialog *dialog;
   g_autoptr (GError) error = NULL;
   g_autoptr (RpStore) store = NULL;
@@ -746,7 +701,7 @@ test_schedule_action_opens_dialog_and_adds_to_upcoming (Fixture *fixture,
   g_assert_cmpstr (partner_zone, ==, "Asia/Tokyo");
   /* The partner's own hours from the store (in its canonical form), not a default. */
   g_assert_true (g_str_has_prefix (partner_hours, "Mon 08:00-18:00;"));
-  wait_for ("candidate slots", dialog_has_slots, dialog);
+  rp_test_gui_wait ("candidate slots", dialog_has_slots, dialog);
 
   g_assert_true (rp_schedule_flow_add_selected (dialog, &error));
   g_assert_no_error (error);
@@ -866,9 +821,9 @@ test_planned_session_soon_is_reminded (Fixture *fixture, gconstpointer user_data
   g_settings_set_uint (rp_application_get_settings (shared_app), "reminder-minutes", 10);
   g_assert_true (rp_reminders_get_next (reminders, &due, &uid));
   g_assert_cmpstr (uid, ==, record->uid);
-  wait_for ("the reminder", was_reminded, &reminded);
+  rp_test_gui_wait ("the reminder", was_reminded, &reminded);
   g_assert_cmpstr (reminded.uid, ==, record->uid);
-  wait_for ("the desktop notification", notification_shown, NULL);
+  rp_test_gui_wait ("the desktop notification", notification_shown, NULL);
   g_assert_nonnull (strstr (notified_summary, "Session with Aiko Tanaka at "));
   g_assert_nonnull (strstr (notified_actions, "|Join"));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (shared_app), "join-session"));
@@ -891,31 +846,13 @@ test_reminder_minutes_are_set_in_preferences (Fixture *fixture, gconstpointer us
     if (RP_IS_PREFERENCES_WINDOW (l->data))
       preferences = l->data;
   g_assert_nonnull (preferences);
-  spin = template_child (preferences, RP_TYPE_PREFERENCES_WINDOW, "reminder_spin");
+  spin = rp_test_gui_template_child (preferences, RP_TYPE_PREFERENCES_WINDOW, "reminder_spin");
   gtk_spin_button_set_value (spin, 25);
   g_assert_cmpuint (g_settings_get_uint (rp_application_get_settings (shared_app),
                                          "reminder-minutes"), ==, 25);
   /* Closed while its device probe may still run: the probe must leave the window alone. */
   gtk_widget_destroy (preferences);
   g_settings_set_uint (rp_application_get_settings (shared_app), "reminder-minutes", 0);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 int
@@ -959,7 +896,7 @@ main (int argc, char **argv)
               fixture_set_up, test_reminder_minutes_are_set_in_preferences, fixture_tear_down);
   status = g_test_run ();
   g_clear_object (&shared_app);
-  remove_tree (data_dir);
+  rp_test_remove_tree (data_dir);
   g_free (data_dir);
   return status;
 }

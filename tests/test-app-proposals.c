@@ -20,60 +20,21 @@
 #include "rp-proposals-dialog.h"
 #include "rp-schedule-dialog.h"
 #include "rp-store.h"
+#include "rp-test-gui.h"
+#include "rp-test-peer.h"
 #include "rp-window.h"
 
-#define WATCHDOG_SECONDS 60
 #define AIKO "Aiko Tanaka"
 #define PROPOSAL_ID "a1a1a1a1b2b2b2b2c3c3c3c3d4d4d4d4@rapport"
 
 typedef struct {
-  RpWindow    *window;
-  GSubprocess *peer;
-  char        *peer_out;     /* the peer's JSON lines */
-  char        *peer_store;
-  gboolean     peer_exited;
+  RpWindow   *window;
+  RpTestProc *peer;
+  char       *peer_store;
 } Fixture;
 
 static char *data_dir;
 static RpApplication *shared_app;
-static const char *waiting_for;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_watchdog (gpointer user_data)
-{
-  g_error ("Timed out waiting for %s", waiting_for);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_for (const char *what, Condition condition, gpointer data)
-{
-  guint watchdog = g_timeout_add_seconds (WATCHDOG_SECONDS, on_watchdog, NULL);
-  guint ticker = g_timeout_add (100, wake, NULL);   /* the peer's file is polled */
-
-  waiting_for = what;
-  while (!condition (data))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (ticker);
-  g_source_remove (watchdog);
-}
-
-static gpointer
-template_child (gpointer widget, GType type, const char *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (child);
-  return child;
-}
 
 static RpStore *
 open_store (const char *path)
@@ -130,8 +91,7 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
   g_settings_set_boolean (settings, "call-sounds", FALSE);
   g_settings_set_uint (settings, "reminder-minutes", 0);
   g_application_activate (G_APPLICATION (shared_app));
-  wait_for ("the main window and its store", window_ready, fixture);
-  fixture->peer_out = g_build_filename (data_dir, "peer.jsonl", NULL);
+  rp_test_gui_wait ("the main window and its store", window_ready, fixture);
   fixture->peer_store = g_build_filename (data_dir, "peer.db", NULL);
 }
 
@@ -140,9 +100,7 @@ fixture_tear_down (Fixture *fixture, gconstpointer user_data)
 {
   GList *toplevels = gtk_window_list_toplevels ();
 
-  if (fixture->peer != NULL && !fixture->peer_exited)
-    g_subprocess_force_exit (fixture->peer);
-  g_clear_object (&fixture->peer);
+  g_clear_pointer (&fixture->peer, rp_test_proc_free);
   for (GList *l = toplevels; l != NULL; l = l->next)
     if (GTK_IS_DIALOG (l->data))
       gtk_widget_destroy (l->data);
@@ -152,72 +110,31 @@ fixture_tear_down (Fixture *fixture, gconstpointer user_data)
   gtk_widget_destroy (GTK_WIDGET (fixture->window));
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  g_unlink (fixture->peer_out);
   g_unlink (fixture->peer_store);
-  g_free (fixture->peer_out);
   g_free (fixture->peer_store);
 }
 
 /* ---- the peer ----------------------------------------------------------------------------- */
 
 static void
-on_peer_exit (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Fixture *fixture = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  fixture->peer_exited = TRUE;
-}
-
-static void
 spawn_peer (Fixture *fixture, const char *link, ...)
 {
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GError) error = NULL;
-  const char *arg;
+  g_autofree char *store = g_strconcat ("--store=", fixture->peer_store, NULL);
+  const char *leading[] = {
+    link, "--name=" AIKO, "--video=none", "--audio=none", "--audio-sink=none", store, NULL,
+  };
   va_list ap;
 
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("RAPPORT_BUILD_DIR"), "src", "peer",
-                                           "rapport-peer", NULL));
-  g_ptr_array_add (argv, g_strdup (link));
-  g_ptr_array_add (argv, g_strdup ("--name=" AIKO));
-  g_ptr_array_add (argv, g_strdup ("--video=none"));
-  g_ptr_array_add (argv, g_strdup ("--audio=none"));
-  g_ptr_array_add (argv, g_strdup ("--audio-sink=none"));
-  g_ptr_array_add (argv, g_strconcat ("--store=", fixture->peer_store, NULL));
   va_start (ap, link);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
+  fixture->peer = rp_test_peer_spawn_valist ("aiko", leading, ap);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  g_subprocess_launcher_set_stdout_file_path (launcher, fixture->peer_out);
-  fixture->peer = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
-                                                &error);
-  g_assert_no_error (error);
-  g_subprocess_wait_async (fixture->peer, NULL, on_peer_exit, fixture);
 }
 
 /* The first event line of that name the peer printed, or NULL. */
 static JsonObject *
 peer_event (Fixture *fixture, const char *event)
 {
-  g_autofree char *text = NULL;
-  g_auto (GStrv) lines = NULL;
-
-  if (!g_file_get_contents (fixture->peer_out, &text, NULL, NULL))
-    return NULL;
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autoptr (JsonNode) node = json_from_string (lines[i], NULL);
-
-      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
-          g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node),
-                                                                 "event", ""), event) == 0)
-        return json_object_ref (json_node_get_object (node));
-    }
-  return NULL;
+  return rp_test_proc_find (fixture->peer, event, 0);
 }
 
 typedef struct {
@@ -229,9 +146,8 @@ static gboolean
 peer_printed (gpointer data)
 {
   PeerWait *w = data;
-  g_autoptr (JsonObject) o = peer_event (w->fixture, w->event);
 
-  return o != NULL;
+  return peer_event (w->fixture, w->event) != NULL;
 }
 
 static void
@@ -239,7 +155,7 @@ wait_for_peer_event (Fixture *fixture, const char *event)
 {
   PeerWait w = { fixture, event };
 
-  wait_for (event, peer_printed, &w);
+  rp_test_gui_wait (event, peer_printed, &w);
 }
 
 /* ---- the app ------------------------------------------------------------------------------ */
@@ -258,7 +174,7 @@ session_waiting (gpointer data)
 static gboolean
 peer_gone (gpointer data)
 {
-  return ((Fixture *) data)->peer_exited;
+  return ((Fixture *) data)->peer->exited;
 }
 
 static RpCallView *
@@ -268,7 +184,7 @@ host_for_aiko (Fixture *fixture)
   RpPartnerBook *book = RP_PARTNER_BOOK (rp_window_get_book (fixture->window));
 
   rp_window_start_session (fixture->window, rp_partner_book_find_partner (book, AIKO));
-  wait_for ("the hosted session", session_waiting, call_view);
+  rp_test_gui_wait ("the hosted session", session_waiting, call_view);
   return call_view;
 }
 
@@ -289,8 +205,8 @@ find_toplevel (GType type)
 static guint
 upcoming_with_aiko (Fixture *fixture)
 {
-  GtkListBox *upcoming = template_child (rp_window_get_home_view (fixture->window),
-                                         RP_TYPE_HOME_VIEW, "upcoming_list");
+  GtkListBox *upcoming = rp_test_gui_template_child (rp_window_get_home_view (fixture->window),
+                                                     RP_TYPE_HOME_VIEW, "upcoming_list");
   guint n = 0;
 
   for (int i = 0; gtk_list_box_get_row_at_index (upcoming, i) != NULL; i++)
@@ -338,37 +254,12 @@ assert_both_planned (Fixture *fixture, const char *uid, const char *zone, const 
   g_assert_cmpint (b->started_at, ==, 0);
 }
 
-/* With RAPPORT_SCREENSHOT_DIR set, the window as drawn is kept there as NAME (to look at it). */
-static void
-maybe_grab (GtkWidget *window, const char *name)
-{
-  const char *dir = g_getenv ("RAPPORT_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC;
-
-  if (dir == NULL)
-    return;
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
-                                        gtk_widget_get_allocated_width (window),
-                                        gtk_widget_get_allocated_height (window));
-  cr = cairo_create (surface);
-  gtk_widget_draw (window, cr);
-  cairo_destroy (cr);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
-  cairo_surface_destroy (surface);
-}
-
 /* The button on Aiko's row in the home view that opens her proposals. */
 static GtkWidget *
 proposals_button (Fixture *fixture)
 {
-  GtkListBox *partners = template_child (rp_window_get_home_view (fixture->window),
-                                         RP_TYPE_HOME_VIEW, "partners_list");
+  GtkListBox *partners = rp_test_gui_template_child (rp_window_get_home_view (fixture->window),
+                                                     RP_TYPE_HOME_VIEW, "partners_list");
 
   for (int i = 0; gtk_list_box_get_row_at_index (partners, i) != NULL; i++)
     {
@@ -395,9 +286,9 @@ test_partner_proposal_is_announced_accepted_and_upcoming (Fixture *fixture, gcon
   g_autofree char *proposal = g_build_filename (data_dir, "proposal.json", NULL);
   RpCallView *call_view;
   GtkRevealer *notification;
+  GtkLabel *label;
   GtkWidget *dialog, *accept;
-  g_autoptr (JsonObject) answered = NULL;
-  g_autoptr (JsonObject) scheduled = NULL;
+  JsonObject *answered, *scheduled;
   UpcomingWait upcoming = { fixture, upcoming_with_aiko (fixture) };
 
   g_assert_true (g_file_set_contents (proposal,
@@ -405,19 +296,20 @@ test_partner_proposal_is_announced_accepted_and_upcoming (Fixture *fixture, gcon
     "\"summary\":\"Mentoring with Aiko\",\"slots\":[\"2031-04-07T17:00\",\"2031-04-08T16:30\"]}",
     -1, NULL));
   call_view = host_for_aiko (fixture);
-  notification = template_child (call_view, RP_TYPE_CALL_VIEW, "proposal_revealer");
+  notification = rp_test_gui_template_child (call_view, RP_TYPE_CALL_VIEW, "proposal_revealer");
   spawn_peer (fixture, rp_call_view_get_link (call_view), "--propose", proposal,
               "--duration=0", NULL);
-  wait_for ("the in-call announcement", notification_shown, notification);
-  g_assert_nonnull (strstr (gtk_label_get_label (template_child (call_view, RP_TYPE_CALL_VIEW,
-                                                                 "proposal_label")),
-                            AIKO " proposes 2 times"));
-  maybe_grab (GTK_WIDGET (fixture->window), "call-proposal-notification.png");
+  rp_test_gui_wait ("the in-call announcement", notification_shown, notification);
+  label = rp_test_gui_template_child (call_view, RP_TYPE_CALL_VIEW, "proposal_label");
+  g_assert_nonnull (strstr (gtk_label_get_label (label), AIKO " proposes 2 times"));
+  rp_test_gui_maybe_grab (GTK_WIDGET (fixture->window), "call-proposal-notification.png",
+                          G_USEC_PER_SEC);
   g_assert_true (gtk_widget_get_visible (proposals_button (fixture)));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (proposals_button (fixture))), ==,
                    "1 proposal");
 
-  gtk_button_clicked (template_child (call_view, RP_TYPE_CALL_VIEW, "proposal_view_button"));
+  gtk_button_clicked (rp_test_gui_template_child (call_view, RP_TYPE_CALL_VIEW,
+                                                  "proposal_view_button"));
   dialog = find_toplevel (RP_TYPE_PROPOSALS_DIALOG);
   g_assert_nonnull (dialog);
   g_assert_false (gtk_revealer_get_reveal_child (notification));
@@ -426,8 +318,10 @@ test_partner_proposal_is_announced_accepted_and_upcoming (Fixture *fixture, gcon
   gtk_button_clicked (GTK_BUTTON (accept));
   g_assert_cmpstr (rp_proposals_dialog_get_page (RP_PROPOSALS_DIALOG (dialog)), ==, "done");
   g_assert_false (gtk_widget_get_visible (proposals_button (fixture)));
-  wait_for ("the session under Upcoming", upcoming_grew, &upcoming);
+  rp_test_gui_wait ("the session under Upcoming", upcoming_grew, &upcoming);
+  /* The peer prints both at once, but its lines are read one at a time: wait for each. */
   wait_for_peer_event (fixture, "session-scheduled");
+  wait_for_peer_event (fixture, "proposal-answered");
 
   answered = peer_event (fixture, "proposal-answered");
   g_assert_nonnull (answered);
@@ -438,7 +332,7 @@ test_partner_proposal_is_announced_accepted_and_upcoming (Fixture *fixture, gcon
   g_assert_cmpstr (json_object_get_string_member (scheduled, "utc"), ==, "2031-04-08T07:30:00Z");
   gtk_widget_destroy (dialog);
   rp_call_view_hang_up (call_view);
-  wait_for ("the peer to leave", peer_gone, fixture);
+  rp_test_gui_wait ("the peer to leave", peer_gone, fixture);
   assert_both_planned (fixture, PROPOSAL_ID, "Asia/Tokyo", "2031-04-08T16:30");
 }
 
@@ -456,8 +350,7 @@ test_own_proposal_goes_to_partner_and_comes_back_accepted (Fixture *fixture, gco
   UpcomingWait upcoming = { fixture, upcoming_with_aiko (fixture) };
   RpCallView *call_view = host_for_aiko (fixture);
   GtkWidget *dialog;
-  g_autoptr (JsonObject) received = NULL;
-  g_autoptr (JsonObject) scheduled = NULL;
+  JsonObject *received, *scheduled;
 
   spawn_peer (fixture, rp_call_view_get_link (call_view), "--accept-proposals=first",
               "--duration=0", NULL);
@@ -466,12 +359,12 @@ test_own_proposal_goes_to_partner_and_comes_back_accepted (Fixture *fixture, gco
                                   g_variant_new_string (AIKO));
   dialog = find_toplevel (RP_TYPE_SCHEDULE_DIALOG);
   g_assert_nonnull (dialog);
-  wait_for ("candidate slots", dialog_has_slots, dialog);
+  rp_test_gui_wait ("candidate slots", dialog_has_slots, dialog);
   g_action_group_activate_action (gtk_widget_get_action_group (dialog, "schedule"), "propose",
                                   NULL);
   wait_for_peer_event (fixture, "session-scheduled");
   /* The answer came back: the app keeps the same session and shows it. */
-  wait_for ("the session under Upcoming", upcoming_grew, &upcoming);
+  rp_test_gui_wait ("the session under Upcoming", upcoming_grew, &upcoming);
 
   received = peer_event (fixture, "proposal-received");
   g_assert_nonnull (received);
@@ -480,27 +373,9 @@ test_own_proposal_goes_to_partner_and_comes_back_accepted (Fixture *fixture, gco
                     >=, 1);
   scheduled = peer_event (fixture, "session-scheduled");
   rp_call_view_hang_up (call_view);
-  wait_for ("the peer to leave", peer_gone, fixture);
+  rp_test_gui_wait ("the peer to leave", peer_gone, fixture);
   assert_both_planned (fixture, json_object_get_string_member (scheduled, "uid"),
                        "Europe/Berlin", json_object_get_string_member (scheduled, "local"));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 int
@@ -532,7 +407,7 @@ main (int argc, char **argv)
               test_own_proposal_goes_to_partner_and_comes_back_accepted, fixture_tear_down);
   status = g_test_run ();
   g_clear_object (&shared_app);
-  remove_tree (data_dir);
+  rp_test_remove_tree (data_dir);
   g_free (data_dir);
   return status;
 }

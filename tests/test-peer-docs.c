@@ -6,247 +6,55 @@
  */
 #include "config.h"
 
-#include <gio/gio.h>
-#include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
+#include "rp-test-peer.h"
+
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #define WAIT_S 30
 
-typedef struct {
-  char             *label;
-  GSubprocess      *proc;
-  GDataInputStream *out;
-  GPtrArray        *events;    /* JsonObject */
-  gint64            script_done_us;
-  gboolean          eof;
-  gboolean          exited;
-} Proc;
-
-typedef struct {
-  char      *dir;
-  GPtrArray *procs;
-  guint      ticker;
-} Fixture;
-
-static const char *
-build_dir (void)
-{
-  const char *dir = g_getenv ("RAPPORT_BUILD_DIR");
-
-  return dir != NULL ? dir : ".";
-}
+typedef RpTestPeers Fixture;
 
 /* ---- processes ------------------------------------------------------------------------- */
 
-static const char *
-event_name (JsonObject *o)
-{
-  return json_object_get_string_member_with_default (o, "event", "");
-}
-
-static void read_next (Proc *p);
-
 static void
-on_line (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+stop_peer (RpTestProc *p)
 {
-  Proc *p = user_data;
-  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (p->out, result, NULL, NULL);
-  g_autoptr(JsonNode) node = NULL;
-
-  if (line == NULL)
-    {
-      p->eof = TRUE;
-      return;
-    }
-  g_test_message ("%s: %s", p->label, line);
-  node = json_from_string (line, NULL);
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *o = json_node_get_object (node);
-
-      if (g_str_equal (event_name (o), "script-done"))
-        p->script_done_us = g_get_monotonic_time ();
-      g_ptr_array_add (p->events, json_object_ref (o));
-    }
-  read_next (p);
-}
-
-static void
-read_next (Proc *p)
-{
-  g_data_input_stream_read_line_async (p->out, G_PRIORITY_DEFAULT, NULL, on_line, p);
-}
-
-static void
-on_proc_exit (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Proc *p = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  p->exited = TRUE;
-}
-
-/* Children die with the test, even when an assertion aborts it. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static Proc *
-spawn_peer (Fixture    *f,
-            const char *label,
-            ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GError) error = NULL;
-  Proc *p = g_new0 (Proc, 1);
-  const char *arg;
-  va_list ap;
-
-  g_ptr_array_add (argv, g_build_filename (build_dir (), "src", "peer", "rapport-peer", NULL));
-  g_ptr_array_add (argv, g_strdup ("--video=none"));
-  g_ptr_array_add (argv, g_strdup ("--audio=none"));
-  g_ptr_array_add (argv, g_strdup ("--audio-sink=none"));
-  g_ptr_array_add (argv, g_strdup ("--print-text"));
-  va_start (ap, label);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, g_strdup (arg));
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  p->label = g_strdup (label);
-  p->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  p->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  p->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p->proc));
-  read_next (p);
-  g_subprocess_wait_async (p->proc, NULL, on_proc_exit, p);
-  g_ptr_array_add (f->procs, p);
-  return p;
-}
-
-#define WAIT_FOR(cond, seconds)                                                   \
-  G_STMT_START {                                                                  \
-    gint64 _end = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC;  \
-    while (!(cond) && g_get_monotonic_time () < _end)                             \
-      g_main_context_iteration (NULL, TRUE);                                      \
-  } G_STMT_END
-
-static JsonObject *
-find_event (Proc       *p,
-            const char *event,
-            guint       nth)
-{
-  for (guint i = 0; i < p->events->len; i++)
-    if (g_str_equal (event_name (p->events->pdata[i]), event) && nth-- == 0)
-      return p->events->pdata[i];
-  return NULL;
-}
-
-static JsonObject *
-last_event (Proc       *p,
-            const char *event)
-{
-  for (guint i = p->events->len; i > 0; i--)
-    if (g_str_equal (event_name (p->events->pdata[i - 1]), event))
-      return p->events->pdata[i - 1];
-  return NULL;
-}
-
-static const char *
-last_string (Proc       *p,
-             const char *event,
-             const char *key)
-{
-  JsonObject *o = last_event (p, event);
-
-  return o != NULL ? json_object_get_string_member_with_default (o, key, NULL) : NULL;
-}
-
-static void
-stop_peer (Proc *p)
-{
-  if (!p->exited)
-    g_subprocess_send_signal (p->proc, SIGTERM);
-  WAIT_FOR (p->exited && p->eof, 10);
-  g_assert_true (p->exited);
+  g_assert_true (rp_test_proc_stop (p, 10));
 }
 
 static char *
-wait_for_link (Proc *host)
+wait_for_link (RpTestProc *host)
 {
-  WAIT_FOR (find_event (host, "ready", 0) != NULL || host->exited, WAIT_S);
-  g_assert_nonnull (find_event (host, "ready", 0));
-  return g_strdup (json_object_get_string_member (find_event (host, "ready", 0), "link"));
+  char *link = rp_test_peer_wait_link (host, WAIT_S);
+
+  g_assert_nonnull (link);
+  return link;
 }
 
 static gboolean
-wake (gpointer data)
+script_done (RpTestProc *p)
 {
-  return G_SOURCE_CONTINUE;
+  return rp_test_proc_find (p, "script-done", 0) != NULL;
 }
 
 static void
 fixture_set_up (Fixture      *f,
                 gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  static const char * const common[] = {
+    "--video=none", "--audio=none", "--audio-sink=none", "--print-text", NULL,
+  };
 
-  f->dir = g_dir_make_tmp ("rapport-peer-docs-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->procs = g_ptr_array_new ();
-  f->ticker = g_timeout_add (100, wake, NULL);
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_remove (path);
-    }
-  g_rmdir (dir);
+  rp_test_peers_init (f, "rapport-peer-docs-XXXXXX", common);
 }
 
 static void
 fixture_tear_down (Fixture      *f,
                    gconstpointer data)
 {
-  for (guint i = 0; i < f->procs->len; i++)
-    {
-      Proc *p = g_ptr_array_index (f->procs, i);
-
-      if (!p->exited)
-        g_subprocess_force_exit (p->proc);
-      WAIT_FOR (p->exited && p->eof, 5);
-      g_object_unref (p->out);
-      g_object_unref (p->proc);
-      g_ptr_array_unref (p->events);
-      g_free (p->label);
-      g_free (p);
-    }
-  g_ptr_array_unref (f->procs);
-  g_source_remove (f->ticker);
-  remove_dir (f->dir);
-  g_free (f->dir);
+  rp_test_peers_clear (f);
 }
 
 /* ---- what the documents should hold ----------------------------------------------------- */
@@ -314,19 +122,21 @@ prefix_chars (const char *text,
 
 /* Both peers report the same notes and the same agenda, and have said all they will. */
 static gboolean
-converged (Proc *a,
-           Proc *b)
+converged (RpTestProc *a,
+           RpTestProc *b)
 {
-  return last_event (a, "notes") != NULL && last_event (b, "notes") != NULL &&
-         g_strcmp0 (last_string (a, "notes", "sha256"), last_string (b, "notes", "sha256")) == 0 &&
-         g_strcmp0 (last_string (a, "agenda", "sha256"), last_string (b, "agenda", "sha256")) == 0;
+  return rp_test_proc_last (a, "notes") != NULL && rp_test_proc_last (b, "notes") != NULL &&
+         g_strcmp0 (rp_test_proc_last_string (a, "notes", "sha256"),
+                    rp_test_proc_last_string (b, "notes", "sha256")) == 0 &&
+         g_strcmp0 (rp_test_proc_last_string (a, "agenda", "sha256"),
+                    rp_test_proc_last_string (b, "agenda", "sha256")) == 0;
 }
 
 static JsonObject *
-agenda_item (Proc       *p,
+agenda_item (RpTestProc *p,
              const char *title)
 {
-  JsonObject *agenda = last_event (p, "agenda");
+  JsonObject *agenda = rp_test_proc_last (p, "agenda");
   JsonArray *items = agenda != NULL ? json_object_get_array_member (agenda, "items") : NULL;
 
   for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
@@ -340,10 +150,11 @@ agenda_item (Proc       *p,
 }
 
 static void
-report_convergence (Proc *a,
-                    Proc *b)
+report_convergence (RpTestProc *a,
+                    RpTestProc *b)
 {
-  gint64 last_edit = MAX (a->script_done_us, b->script_done_us);
+  gint64 last_edit = MAX (rp_test_proc_seen_us (a, "script-done"),
+                          rp_test_proc_seen_us (b, "script-done"));
 
   g_test_message ("converged %.0f ms after the last scripted edit (test clock; includes the "
                   "peers' 150 ms settle wait)",
@@ -361,18 +172,21 @@ test_concurrent_edits_converge (Fixture      *f,
 {
   g_autofree char *hdb = g_build_filename (f->dir, "host.db", NULL);
   g_autofree char *gdb = g_build_filename (f->dir, "guest.db", NULL);
-  Proc *host = spawn_peer (f, "host", "--host", "--name", "Ada", "--store", hdb,
-                           "--type", HOST_TEXT, "--type-rate", "40", "--type-at", "random",
-                           "--seed", "1", "--backspace-every", "7",
-                           "--agenda-add", "Goals", "--agenda-add", "Feedback",
-                           "--agenda", "minutes:Career=20",
-                           "--agenda", "rename:Feedback=Feedback on the draft", NULL);
+  RpTestProc *host = rp_test_peers_spawn (f, "host", "--host", "--name", "Ada", "--store", hdb,
+                                          "--type", HOST_TEXT, "--type-rate", "40",
+                                          "--type-at", "random", "--seed", "1",
+                                          "--backspace-every", "7", "--agenda-add", "Goals",
+                                          "--agenda-add", "Feedback",
+                                          "--agenda", "minutes:Career=20",
+                                          "--agenda", "rename:Feedback=Feedback on the draft",
+                                          NULL);
   g_autofree char *link = wait_for_link (host);
-  Proc *guest = spawn_peer (f, "guest", link, "--name", "Grace", "--store", gdb,
-                            "--type", GUEST_TEXT, "--type-rate", "40", "--type-at", "random",
-                            "--seed", "2", "--backspace-every", "5",
-                            "--agenda-add", "Career", "--agenda", "done:Goals",
-                            "--agenda", "owner:Goals=mentee", NULL);
+  RpTestProc *guest = rp_test_peers_spawn (f, "guest", link, "--name", "Grace", "--store", gdb,
+                                           "--type", GUEST_TEXT, "--type-rate", "40",
+                                           "--type-at", "random", "--seed", "2",
+                                           "--backspace-every", "5", "--agenda-add", "Career",
+                                           "--agenda", "done:Goals",
+                                           "--agenda", "owner:Goals=mentee", NULL);
   g_autofree char *host_kept = NULL;
   g_autofree char *guest_kept = NULL;
   g_autofree char *all_kept = NULL;
@@ -380,23 +194,24 @@ test_concurrent_edits_converge (Fixture      *f,
   g_autofree char *got = NULL;
   JsonObject *item;
 
-  WAIT_FOR (host->script_done_us && guest->script_done_us, WAIT_S);
-  g_assert_nonnull (find_event (host, "docs-synced", 0));
-  g_assert_nonnull (find_event (guest, "docs-synced", 0));
-  g_assert_cmpint (host->script_done_us, !=, 0);
-  g_assert_cmpint (guest->script_done_us, !=, 0);
-  WAIT_FOR (converged (host, guest), 10);
+  RP_TEST_WAIT_FOR (script_done (host) && script_done (guest), WAIT_S);
+  g_assert_nonnull (rp_test_proc_find (host, "docs-synced", 0));
+  g_assert_nonnull (rp_test_proc_find (guest, "docs-synced", 0));
+  g_assert_true (script_done (host));
+  g_assert_true (script_done (guest));
+  RP_TEST_WAIT_FOR (converged (host, guest), 10);
   report_convergence (host, guest);
-  g_assert_cmpstr (last_string (host, "notes", "sha256"), ==, last_string (guest, "notes", "sha256"));
-  g_assert_cmpstr (last_string (host, "agenda", "sha256"), ==,
-                   last_string (guest, "agenda", "sha256"));
+  g_assert_cmpstr (rp_test_proc_last_string (host, "notes", "sha256"), ==,
+                   rp_test_proc_last_string (guest, "notes", "sha256"));
+  g_assert_cmpstr (rp_test_proc_last_string (host, "agenda", "sha256"), ==,
+                   rp_test_proc_last_string (guest, "agenda", "sha256"));
 
   /* Every character either side kept is there, and nothing else. */
   host_kept = effective_text (HOST_TEXT, 7);
   guest_kept = effective_text (GUEST_TEXT, 5);
   all_kept = g_strconcat (host_kept, guest_kept, NULL);
   want = sorted_chars (all_kept);
-  got = sorted_chars (last_string (host, "notes", "text"));
+  got = sorted_chars (rp_test_proc_last_string (host, "notes", "text"));
   g_assert_cmpstr (got, ==, want);
 
   /* Concurrent edits of one item's different fields both survive. */
@@ -418,26 +233,27 @@ static void
 test_offline_edits_merge (Fixture      *f,
                           gconstpointer data)
 {
-  Proc *host = spawn_peer (f, "host", "--host", "--name", "Ada", "--edit-after", "start",
-                           "--type", "Prepared before the call. ", "--type-rate", "200",
-                           "--agenda-add", "Goals", NULL);
+  RpTestProc *host = rp_test_peers_spawn (f, "host", "--host", "--name", "Ada",
+                                          "--edit-after", "start",
+                                          "--type", "Prepared before the call. ",
+                                          "--type-rate", "200", "--agenda-add", "Goals", NULL);
   g_autofree char *link = wait_for_link (host);
-  Proc *guest = NULL;
+  RpTestProc *guest = NULL;
   const char *text;
 
   /* The host's edits are all made before anyone else is in the room. */
-  WAIT_FOR (host->script_done_us != 0, WAIT_S);
-  g_assert_null (find_event (host, "peer-joined", 0));
-  guest = spawn_peer (f, "guest", link, "--name", "Grace", "--edit-after", "start",
-                      "--type", "My own topics. ", "--type-rate", "200",
-                      "--agenda-add", "Career", NULL);
-  WAIT_FOR (guest->script_done_us != 0, WAIT_S);
-  WAIT_FOR (find_event (host, "docs-synced", 0) != NULL &&
-            find_event (guest, "docs-synced", 0) != NULL, WAIT_S);
-  WAIT_FOR (converged (host, guest) && agenda_item (host, "Career") != NULL &&
-            agenda_item (guest, "Goals") != NULL, 10);
+  RP_TEST_WAIT_FOR (script_done (host), WAIT_S);
+  g_assert_null (rp_test_proc_find (host, "peer-joined", 0));
+  guest = rp_test_peers_spawn (f, "guest", link, "--name", "Grace", "--edit-after", "start",
+                               "--type", "My own topics. ", "--type-rate", "200",
+                               "--agenda-add", "Career", NULL);
+  RP_TEST_WAIT_FOR (script_done (guest), WAIT_S);
+  RP_TEST_WAIT_FOR (rp_test_proc_find (host, "docs-synced", 0) != NULL &&
+                    rp_test_proc_find (guest, "docs-synced", 0) != NULL, WAIT_S);
+  RP_TEST_WAIT_FOR (converged (host, guest) && agenda_item (host, "Career") != NULL &&
+                    agenda_item (guest, "Goals") != NULL, 10);
   g_assert_true (converged (host, guest));
-  text = last_string (guest, "notes", "text");
+  text = rp_test_proc_last_string (guest, "notes", "text");
   g_assert_true (strstr (text, "Prepared before the call. ") != NULL);
   g_assert_true (strstr (text, "My own topics. ") != NULL);
   g_assert_nonnull (agenda_item (guest, "Goals"));
@@ -449,7 +265,7 @@ test_offline_edits_merge (Fixture      *f,
 
 /* The first typing event at least `ms` (the peer's clock) after the one that counted `typed`. */
 static JsonObject *
-typing_after (Proc  *p,
+typing_after (RpTestProc *p,
               gint64 typed,
               gint64 ms)
 {
@@ -459,7 +275,7 @@ typing_after (Proc  *p,
     {
       JsonObject *o = p->events->pdata[i];
 
-      if (!g_str_equal (event_name (o), "typing"))
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""), "typing") != 0)
         continue;
       if (t0 < 0 && json_object_get_int_member (o, "typed") >= typed)
         t0 = json_object_get_int_member (o, "t_ms");
@@ -478,12 +294,12 @@ test_killed_peer_resumes_from_store (Fixture      *f,
 {
   g_autofree char *gdb = g_build_filename (f->dir, "guest.db", NULL);
   const char *client = "0123456789abcdef0123456789abcdef";
-  Proc *host = spawn_peer (f, "host", "--host", "--name", "Ada",
-                           "--type", KILL_HOST_TEXT, "--type-rate", "12", NULL);
+  RpTestProc *host = rp_test_peers_spawn (f, "host", "--host", "--name", "Ada",
+                                          "--type", KILL_HOST_TEXT, "--type-rate", "12", NULL);
   g_autofree char *link = wait_for_link (host);
-  Proc *guest = spawn_peer (f, "guest", link, "--name", "Grace", "--store", gdb,
-                            "--client-id", client, "--type", KILL_GUEST_TEXT,
-                            "--type-rate", "25", NULL);
+  RpTestProc *guest = rp_test_peers_spawn (f, "guest", link, "--name", "Grace", "--store", gdb,
+                                           "--client-id", client, "--type", KILL_GUEST_TEXT,
+                                           "--type-rate", "25", NULL);
   g_autofree char *saved = NULL;
   JsonObject *loaded;
   const char *text;
@@ -491,17 +307,17 @@ test_killed_peer_resumes_from_store (Fixture      *f,
 
   /* Kill it once it has typed `mark` characters and then typed on for more than a second:
    * the store promises everything older than a second. */
-  WAIT_FOR (typing_after (guest, mark, 1100) != NULL || guest->exited, WAIT_S);
+  RP_TEST_WAIT_FOR (typing_after (guest, mark, 1100) != NULL || guest->exited, WAIT_S);
   g_assert_nonnull (typing_after (guest, mark, 1100));
-  g_assert_null (guest->script_done_us ? "finished before the kill" : NULL);
+  g_assert_null (script_done (guest) ? "finished before the kill" : NULL);
   g_subprocess_send_signal (guest->proc, SIGKILL);
-  WAIT_FOR (guest->exited && guest->eof, 10);
-  g_assert_true (guest->exited);
+  g_assert_true (rp_test_proc_wait_exit (guest, 10));
 
-  guest = spawn_peer (f, "guest-again", link, "--name", "Grace", "--store", gdb,
-                      "--client-id", client, NULL);
-  WAIT_FOR (find_event (guest, "docs-loaded", 0) != NULL || guest->exited, WAIT_S);
-  loaded = find_event (guest, "docs-loaded", 0);
+  guest = rp_test_peers_spawn (f, "guest-again", link, "--name", "Grace", "--store", gdb,
+                               "--client-id", client, NULL);
+  RP_TEST_WAIT_FOR (rp_test_proc_find (guest, "docs-loaded", 0) != NULL || guest->exited,
+                    WAIT_S);
+  loaded = rp_test_proc_find (guest, "docs-loaded", 0);
   g_assert_nonnull (loaded);
   saved = prefix_chars (KILL_GUEST_TEXT, mark);
   /* What it saved before the peer could send anything back: at least the first `mark`
@@ -510,14 +326,15 @@ test_killed_peer_resumes_from_store (Fixture      *f,
   g_assert_true (is_subsequence (saved, json_object_get_string_member (loaded, "text")));
 
   /* Back in the same seat, on a new peer connection: the two merge. */
-  WAIT_FOR (find_event (guest, "docs-synced", 0) != NULL || guest->exited, WAIT_S);
-  g_assert_nonnull (find_event (guest, "docs-synced", 0));
-  WAIT_FOR (host->script_done_us != 0, WAIT_S);
-  WAIT_FOR (converged (host, guest) &&
-            g_strcmp0 (last_string (host, "notes", "sha256"),
-                       last_string (guest, "notes", "sha256")) == 0, 10);
+  RP_TEST_WAIT_FOR (rp_test_proc_find (guest, "docs-synced", 0) != NULL || guest->exited,
+                    WAIT_S);
+  g_assert_nonnull (rp_test_proc_find (guest, "docs-synced", 0));
+  RP_TEST_WAIT_FOR (script_done (host), WAIT_S);
+  RP_TEST_WAIT_FOR (converged (host, guest) &&
+                    g_strcmp0 (rp_test_proc_last_string (host, "notes", "sha256"),
+                               rp_test_proc_last_string (guest, "notes", "sha256")) == 0, 10);
   g_assert_true (converged (host, guest));
-  text = last_string (guest, "notes", "text");
+  text = rp_test_proc_last_string (guest, "notes", "text");
   g_assert_true (is_subsequence (KILL_HOST_TEXT, text));
   g_assert_true (is_subsequence (saved, text));
 

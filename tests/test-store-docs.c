@@ -5,26 +5,12 @@
 #include "config.h"
 
 #define _GNU_SOURCE
-#include <sched.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "rp-store.h"
 #include "rp-text-doc.h"
+#include "store-test-mounts.h"
 #include "store-test-util.h"
-
-static RpStore *
-open_store (StoreFixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  RpStore *store = rp_store_new (fixture->path, &error);
-
-  g_assert_no_error (error);
-  g_assert_true (RP_IS_STORE (store));
-  return store;
-}
 
 static void
 append_text (RpStore    *store,
@@ -61,7 +47,7 @@ static void
 test_new_document_is_empty (StoreFixture *fixture,
                             gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   const char *none[] = { NULL };
 
   assert_document (store, "never-written", NULL, none);
@@ -72,7 +58,7 @@ static void
 test_queued_updates_load_before_commit (StoreFixture *fixture,
                                         gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   const char *expected[] = { "a", "b", "c", NULL };
 
   append_text (store, "notes", "a");
@@ -92,7 +78,7 @@ test_updates_survive_reopen (StoreFixture *fixture,
   const char *other[] = { "x", NULL };
 
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
 
     append_text (store, "notes", "one");
     append_text (store, "other", "x");
@@ -100,7 +86,7 @@ test_updates_survive_reopen (StoreFixture *fixture,
     /* Dropping the last reference commits what is queued. */
   }
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
 
     assert_document (store, "notes", NULL, expected);
     assert_document (store, "other", NULL, other);
@@ -111,7 +97,7 @@ static void
 test_flush_commits_for_another_connection (StoreFixture *fixture,
                                            gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpStore) second = NULL;
   g_autoptr(GError) error = NULL;
   const char *expected[] = { "typed", NULL };
@@ -120,7 +106,7 @@ test_flush_commits_for_another_connection (StoreFixture *fixture,
   g_assert_true (rp_store_flush (store, &error));
   g_assert_no_error (error);
   /* A second store on the same file has no queue of its own: it reads only the disk. */
-  second = open_store (fixture);
+  second = store_fixture_open (fixture);
   assert_document (second, "notes", NULL, expected);
 }
 
@@ -133,7 +119,7 @@ test_compaction_replaces_log_and_keeps_later_updates (StoreFixture *fixture,
   const char *after[] = { "d", NULL };
 
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
 
     append_text (store, "notes", "a");
     append_text (store, "notes", "b");
@@ -147,7 +133,7 @@ test_compaction_replaces_log_and_keeps_later_updates (StoreFixture *fixture,
     g_assert_cmpuint (rp_store_get_update_count (store, "notes"), ==, 1);
   }
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
     const char *other[] = { "kept", NULL };
 
     assert_document (store, "notes", "state:abc", after);
@@ -174,7 +160,7 @@ test_compaction_gives_space_back (StoreFixture *fixture,
   guint64 before, after;
 
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
 
     for (guint i = 0; i < 2000; i++)
       append_text (store, "notes", update);
@@ -182,7 +168,7 @@ test_compaction_gives_space_back (StoreFixture *fixture,
   }
   before = file_size (fixture->path);
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
 
     g_assert_true (rp_store_compact_document (store, "notes", snapshot, &error));
     g_assert_true (rp_store_close (store, &error));
@@ -203,7 +189,7 @@ test_updates_after_cleaned_compaction_stay_visible (StoreFixture *fixture,
   const char *after[] = { "new", NULL };
 
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
 
     for (guint i = 0; i < 100; i++)
       append_text (store, "notes", "old");
@@ -211,13 +197,13 @@ test_updates_after_cleaned_compaction_stay_visible (StoreFixture *fixture,
     g_assert_true (rp_store_close (store, &error));   /* the covered log is deleted */
   }
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
 
     /* The log is empty now; a reused sequence number would fall under the snapshot's. */
     append_text (store, "notes", "new");
   }
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
 
     assert_document (store, "notes", "S", after);
   }
@@ -240,7 +226,7 @@ static void
 test_compaction_async_completes_in_caller_context (StoreFixture *fixture,
                                                    gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GBytes) snapshot = g_bytes_new_static ("S", 1);
   gboolean done = FALSE;
   const char *none[] = { NULL };
@@ -276,7 +262,7 @@ static void
 test_load_async_sees_disk_and_queue (StoreFixture *fixture,
                                      gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GBytes) snapshot = g_bytes_new_static ("S", 1);
   g_autoptr(GError) error = NULL;
   LoadResult loaded = { FALSE, NULL, NULL };
@@ -301,7 +287,7 @@ static void
 test_delete_document_drops_snapshot_and_log (StoreFixture *fixture,
                                              gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GBytes) snapshot = g_bytes_new_static ("S", 1);
   g_autoptr(GError) error = NULL;
   const char *none[] = { NULL };
@@ -318,7 +304,7 @@ static void
 test_empty_doc_id_is_refused (StoreFixture *fixture,
                               gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) snap = NULL;
   g_autoptr(GPtrArray) log = NULL;
@@ -362,7 +348,7 @@ test_full_disk_keeps_data_and_recovers (StoreFixture *fixture,
   const char *before[] = { "early", NULL };
 
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
 
     g_signal_connect (store, "write-error", G_CALLBACK (on_write_error), &seen_error);
     append_text (store, "notes", "early");
@@ -370,7 +356,7 @@ test_full_disk_keeps_data_and_recovers (StoreFixture *fixture,
     g_assert_true (rp_store_close (store, &error));
   }
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
 
     g_signal_connect (store, "write-error", G_CALLBACK (on_write_error), &seen_error);
     g_signal_connect (store, "notify::write-failing", G_CALLBACK (on_notify_write_failing),
@@ -393,7 +379,7 @@ test_full_disk_keeps_data_and_recovers (StoreFixture *fixture,
 
     /* What was on disk before is intact, read through another connection. */
     {
-      g_autoptr(RpStore) reader = open_store (fixture);
+      g_autoptr(RpStore) reader = store_fixture_open (fixture);
 
       assert_document (reader, "notes", NULL, before);
     }
@@ -406,7 +392,7 @@ test_full_disk_keeps_data_and_recovers (StoreFixture *fixture,
       g_main_context_iteration (NULL, TRUE);   /* write-failing goes back to FALSE */
   }
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
     const char *both[] = { "early", filler, NULL };
 
     assert_document (store, "notes", NULL, both);
@@ -417,7 +403,7 @@ static void
 test_full_disk_write_failing_follows_state (StoreFixture *fixture,
                                             gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GError) error = NULL;
   g_autofree char *filler = g_strnfill (256 * 1024, 'y');
   gboolean failing = FALSE;
@@ -434,19 +420,6 @@ test_full_disk_write_failing_follows_state (StoreFixture *fixture,
   while (failing)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (rp_store_get_update_count (store, "notes"), ==, 1);
-}
-
-/* Whether this process may make a mount namespace (root in a VM or container that allows it). */
-static gboolean
-can_mount_tmpfs (void)
-{
-  pid_t pid = fork ();
-  int status = 0;
-
-  if (pid == 0)
-    _exit (unshare (CLONE_NEWNS) == 0 ? 0 : 1);
-  return pid > 0 && waitpid (pid, &status, 0) == pid && WIFEXITED (status) &&
-         WEXITSTATUS (status) == 0;
 }
 
 static void
@@ -469,10 +442,7 @@ run_real_enospc (void)
   g_autoptr(GError) error = NULL;
   guint n_blobs = 0;
 
-  g_assert_cmpint (unshare (CLONE_NEWNS), ==, 0);
-  /* Private, so that the mount never shows outside this process. */
-  g_assert_cmpint (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
-  g_assert_cmpint (mount ("tmpfs", dir, "tmpfs", 0, "size=1m"), ==, 0);
+  store_test_mount_tmpfs (dir, "1m");
   write_ballast (ballast, 256 * 1024);
   {
     g_autoptr(RpStore) store = rp_store_new (path, &error);
@@ -518,18 +488,7 @@ run_real_enospc (void)
 static void
 test_full_disk_real_filesystem (void)
 {
-  if (g_test_subprocess ())
-    {
-      run_real_enospc ();
-      return;
-    }
-  if (!can_mount_tmpfs ())
-    {
-      g_test_skip ("cannot make a mount namespace here (needs root or CAP_SYS_ADMIN)");
-      return;
-    }
-  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
+  store_test_run_with_mounts (run_real_enospc);
 }
 
 static void
@@ -582,7 +541,7 @@ test_text_doc_typing_survives_compaction_and_reopen (StoreFixture *fixture,
   g_autoptr(GError) error = NULL;
 
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
     g_autoptr(RpTextDoc) doc = rp_text_doc_new ();
     g_autoptr(GBytes) state = NULL;
 
@@ -596,7 +555,7 @@ test_text_doc_typing_survives_compaction_and_reopen (StoreFixture *fixture,
     g_assert_cmpuint (rp_store_get_update_count (store, "session/x/notes"), >, 0);
   }
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
     g_autoptr(RpTextDoc) doc = load_text_doc (store);
     g_autofree char *text = rp_text_doc_get_text (doc);
 

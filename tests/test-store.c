@@ -7,25 +7,12 @@
 
 #define _GNU_SOURCE
 #include <json-glib/json-glib.h>
-#include <sched.h>
 #include <sqlite3.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "rp-store.h"
+#include "store-test-mounts.h"
 #include "store-test-util.h"
-
-static RpStore *
-open_store (StoreFixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  RpStore *store = rp_store_new (fixture->path, &error);
-
-  g_assert_no_error (error);
-  return store;
-}
 
 static gint64
 add_partner (RpStore    *store,
@@ -134,7 +121,7 @@ static void
 test_open_sets_schema_version_and_wal (StoreFixture *fixture,
                                        gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
 
@@ -161,7 +148,7 @@ test_open_migrates_version_1_keeping_records (StoreFixture *fixture,
   sqlite3 *db = NULL;
 
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
 
     id = add_ended_session (store, add_partner (store, "Aiko", "Asia/Tokyo"), 5000, "v1 notes");
   }
@@ -181,7 +168,7 @@ test_open_migrates_version_1_keeping_records (StoreFixture *fixture,
   sqlite3_close (db);
 
   {
-    g_autoptr(RpStore) store = open_store (fixture);
+    g_autoptr(RpStore) store = store_fixture_open (fixture);
 
     read = rp_store_get_session (store, id, &error);
     g_assert_no_error (error);
@@ -320,7 +307,7 @@ test_open_damaged_database_is_refused (StoreFixture *fixture,
   gsize len;
 
   {
-    g_autoptr(RpStore) first = open_store (fixture);
+    g_autoptr(RpStore) first = store_fixture_open (fixture);
 
     add_partner (first, "Aiko", "Asia/Tokyo");
   }
@@ -364,18 +351,6 @@ test_open_read_only_location_is_refused (StoreFixture *fixture,
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
-static gboolean
-can_unshare_mounts (void)
-{
-  pid_t pid = fork ();
-  int status = 0;
-
-  if (pid == 0)
-    _exit (unshare (CLONE_NEWNS) == 0 ? 0 : 1);
-  return pid > 0 && waitpid (pid, &status, 0) == pid && WIFEXITED (status) &&
-         WEXITSTATUS (status) == 0;
-}
-
 /* In a subprocess: a store written on a tmpfs, which is then remounted read-only. */
 static void
 run_read_only_filesystem (void)
@@ -387,9 +362,7 @@ run_read_only_filesystem (void)
   gsize before_len, after_len;
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (unshare (CLONE_NEWNS), ==, 0);
-  g_assert_cmpint (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
-  g_assert_cmpint (mount ("tmpfs", dir, "tmpfs", 0, "size=4m"), ==, 0);
+  store_test_mount_tmpfs (dir, "4m");
   {
     g_autoptr(RpStore) store = rp_store_new (path, &error);
 
@@ -413,18 +386,7 @@ run_read_only_filesystem (void)
 static void
 test_open_read_only_filesystem_is_refused (void)
 {
-  if (g_test_subprocess ())
-    {
-      run_read_only_filesystem ();
-      return;
-    }
-  if (!can_unshare_mounts ())
-    {
-      g_test_skip ("cannot make a mount namespace here (needs root or CAP_SYS_ADMIN)");
-      return;
-    }
-  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
+  store_test_run_with_mounts (run_read_only_filesystem);
 }
 
 static void
@@ -443,7 +405,7 @@ static void
 test_closed_store_refuses_calls (StoreFixture *fixture,
                                  gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) partners = NULL;
 
@@ -457,7 +419,7 @@ static void
 test_open_locked_by_another_program_is_busy (StoreFixture *fixture,
                                              gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpPartner) partner = rp_partner_new ("Aiko", "Asia/Tokyo");
   g_autoptr(GError) error = NULL;
   sqlite3 *other = NULL;
@@ -482,7 +444,7 @@ static void
 test_partners_round_trip_and_update (StoreFixture *fixture,
                                      gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpPartner) partner = rp_partner_new ("Aiko", "Asia/Tokyo");
   g_autoptr(RpPartner) read = NULL;
   g_autoptr(GPtrArray) all = NULL;
@@ -518,7 +480,7 @@ static void
 test_partners_unknown_zone_is_refused (StoreFixture *fixture,
                                        gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpPartner) partner = rp_partner_new ("Aiko", "Mars/Olympus_Mons");
   g_autoptr(GError) error = NULL;
 
@@ -531,7 +493,7 @@ static void
 test_partners_bad_working_hours_are_refused (StoreFixture *fixture,
                                              gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   const char *bad[] = {
     "{\"mon\":[\"09:00-17:00\"]}", "Monday 09:00-17:00", "Mon 09:00", "Mon 25:00-26:00",
     "Mon-Fri", "Mon 9-5", ";;x",
@@ -552,7 +514,7 @@ static void
 test_partners_without_working_hours_store_empty (StoreFixture *fixture,
                                                 gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 id = add_partner (store, "Aiko", "Asia/Tokyo");
   g_autoptr(RpPartner) read = rp_store_get_partner (store, id, NULL);
 
@@ -564,7 +526,7 @@ static void
 test_partners_delete_keeps_sessions (StoreFixture *fixture,
                                      gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 partner = add_partner (store, "Aiko", "Asia/Tokyo");
   gint64 session = add_ended_session (store, partner, 1700000000, "kept");
   g_autoptr(RpSessionRecord) record = NULL;
@@ -587,7 +549,7 @@ static void
 test_sessions_round_trip_every_field (StoreFixture *fixture,
                                       gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpSessionRecord) record = rp_session_record_new ();
   g_autoptr(RpSessionRecord) read = NULL;
   g_autoptr(RpSessionRecord) by_uid = NULL;
@@ -659,7 +621,7 @@ static void
 test_sessions_uid_in_use_is_invalid (StoreFixture *fixture,
                                      gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpSessionRecord) first = rp_session_record_new ();
   g_autoptr(RpSessionRecord) second = rp_session_record_new ();
   g_autoptr(GError) error = NULL;
@@ -676,7 +638,7 @@ static void
 test_sessions_invalid_schedule_is_refused (StoreFixture *fixture,
                                            gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   const char *cases[][2] = {
     { "Asia/Tokyo", "2026-02-30T07:00" }, { "Asia/Tokyo", "2026-03-30 07:00" },
     { "Asia/Tokyo", "2026-03-30T24:00" }, { "Asia/Tokyo", NULL },
@@ -702,7 +664,7 @@ static void
 test_sessions_unknown_partner_is_not_found (StoreFixture *fixture,
                                             gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpSessionRecord) record = rp_session_record_new ();
   g_autoptr(GError) error = NULL;
 
@@ -715,7 +677,7 @@ static void
 test_sessions_recent_lists_most_recent_first (StoreFixture *fixture,
                                               gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
   gint64 bea = add_partner (store, "Bea", "Europe/Madrid");
   g_autoptr(GPtrArray) all = NULL;
@@ -761,7 +723,7 @@ static void
 test_sessions_upcoming_sorts_by_instant_across_zones (StoreFixture *fixture,
                                                       gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GPtrArray) upcoming = NULL;
   g_autoptr(GError) error = NULL;
   /* 2026-03-30 00:00Z */
@@ -787,7 +749,7 @@ static void
 test_sessions_series_lists_its_next_instance (StoreFixture *fixture,
                                               gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpSessionRecord) series = rp_session_record_new ();
   g_autoptr(GPtrArray) upcoming = NULL;
   g_autoptr(GError) error = NULL;
@@ -822,7 +784,7 @@ static void
 test_sessions_invalid_rule_is_refused (StoreFixture *fixture,
                                        gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   const char *rules[] = { "FREQ=SOMETIMES", "BYDAY=MO", "not a rule" };
 
   for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
@@ -864,7 +826,7 @@ static void
 test_actions_agenda_actions_become_items (StoreFixture *fixture,
                                           gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpSessionRecord) record = rp_session_record_new ();
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
@@ -893,7 +855,7 @@ static void
 test_actions_open_items_carry_over_once (StoreFixture *fixture,
                                          gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
   gint64 bea = add_partner (store, "Bea", "Europe/Madrid");
   gint64 older = add_ended_session (store, aiko, 1000000, "older");
@@ -933,7 +895,7 @@ static void
 test_actions_still_open_items_carry_on (StoreFixture *fixture,
                                         gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
   gint64 first = add_ended_session (store, aiko, 1000000, "1");
   g_autoptr(RpSessionRecord) second = rp_session_record_new ();
@@ -965,7 +927,7 @@ static void
 test_actions_unknown_session_is_not_found (StoreFixture *fixture,
                                            gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) carried = NULL;
 
@@ -998,7 +960,7 @@ static void
 test_proposals_keep_state_until_answered (StoreFixture *fixture,
                                           gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
   g_autoptr(RpProposal) proposal = make_proposal ();
   g_autoptr(RpMeeting) meeting = NULL;
@@ -1043,7 +1005,7 @@ static void
 test_proposals_unknown_partner_is_not_found (StoreFixture *fixture,
                                              gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpProposal) proposal = make_proposal ();
   g_autoptr(GError) error = NULL;
 
@@ -1055,7 +1017,7 @@ static void
 test_proposals_unreadable_one_is_skipped (StoreFixture *fixture,
                                           gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(RpProposal) proposal = make_proposal ();
   g_autoptr(GPtrArray) all = NULL;
   g_autoptr(GError) error = NULL;
@@ -1080,7 +1042,7 @@ static void
 test_outbox_keeps_order_per_partner (StoreFixture *fixture,
                                      gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 aiko = add_partner (store, "Aiko", "Asia/Tokyo");
   gint64 bea = add_partner (store, "Bea", "Europe/Madrid");
   g_autoptr(RpProposal) proposal = make_proposal ();
@@ -1136,7 +1098,7 @@ static void
 test_search_finds_notes_with_snippet (StoreFixture *fixture,
                                       gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GPtrArray) hits = NULL;
   g_autoptr(GError) error = NULL;
   RpSearchHit *hit;
@@ -1160,7 +1122,7 @@ static void
 test_search_finds_agenda_items (StoreFixture *fixture,
                                 gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GPtrArray) hits = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -1175,7 +1137,7 @@ static void
 test_search_query_syntax_is_not_interpreted (StoreFixture *fixture,
                                              gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   const char *queries[] = { "\"", "thesis\"", "NOT", "a OR", "(", "*", "col:x", "NEAR(a b",
                             "^thesis", "-", "   ", "" };
 
@@ -1199,7 +1161,7 @@ static void
 test_search_follows_updates_and_deletes (StoreFixture *fixture,
                                          gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 id = add_ended_session (store, 0, 1000000, "old words");
   g_autoptr(RpSessionRecord) record = rp_store_get_session (store, id, NULL);
   g_autoptr(GPtrArray) hits = NULL;
@@ -1236,7 +1198,7 @@ static void
 test_search_async_runs_off_the_main_thread (StoreFixture *fixture,
                                             gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GPtrArray) hits = NULL;
 
   fill_for_search (store);
@@ -1250,7 +1212,7 @@ static void
 test_search_cancelled_gives_cancelled (StoreFixture *fixture,
                                        gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) hits = NULL;
@@ -1295,7 +1257,7 @@ static void
 test_export_markdown_has_every_part (StoreFixture *fixture,
                                      gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 id = add_full_session (store);
   g_autoptr(GError) error = NULL;
   g_autofree char *md = rp_store_export_session (store, id, RP_STORE_EXPORT_MARKDOWN, &error);
@@ -1315,7 +1277,7 @@ static void
 test_export_json_parses_back (StoreFixture *fixture,
                               gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   gint64 id = add_full_session (store);
   g_autoptr(GError) error = NULL;
   g_autofree char *json = rp_store_export_session (store, id, RP_STORE_EXPORT_JSON, &error);
@@ -1354,7 +1316,7 @@ static void
 test_export_unknown_session_async_is_not_found (StoreFixture *fixture,
                                                 gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   GError *error = NULL;
 
   rp_store_export_session_async (store, 77, RP_STORE_EXPORT_MARKDOWN, NULL, on_exported, &error);
@@ -1370,7 +1332,7 @@ static void
 test_full_disk_refuses_record_and_recovers (StoreFixture *fixture,
                                             gconstpointer data)
 {
-  g_autoptr(RpStore) store = open_store (fixture);
+  g_autoptr(RpStore) store = store_fixture_open (fixture);
   g_autoptr(GError) error = NULL;
   g_autoptr(RpSessionRecord) record = rp_session_record_new ();
   g_autoptr(GPtrArray) recent = NULL;

@@ -267,25 +267,15 @@ position_for_index (GPtrArray *list,
 /* --- encoding --------------------------------------------------------------------------- */
 
 typedef struct {
-  GByteArray *body;
-  GArray     *replicas;
-  GHashTable *slots;
+  GByteArray     *body;
+  RpReplicaTable  replicas;
 } Encoder;
 
 static guint
 encoder_slot (Encoder *e,
               guint64  replica)
 {
-  gpointer v = g_hash_table_lookup (e->slots, &replica);
-  guint64 *key;
-
-  if (v != NULL)
-    return GPOINTER_TO_UINT (v) - 1;
-  key = g_new (guint64, 1);
-  *key = replica;
-  g_array_append_val (e->replicas, replica);
-  g_hash_table_insert (e->slots, key, GUINT_TO_POINTER (e->replicas->len));
-  return e->replicas->len - 1;
+  return rp_replica_table_slot (&e->replicas, replica);
 }
 
 static void
@@ -334,10 +324,10 @@ static GBytes *
 encode_items (GPtrArray *items)
 {
   g_autoptr(GByteArray) body = g_byte_array_new ();
-  g_autoptr(GArray) replicas = g_array_new (FALSE, FALSE, sizeof (guint64));
-  g_autoptr(GHashTable) slots = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  Encoder e = { body, replicas, slots };
+  Encoder e = { body };
   GByteArray *out = g_byte_array_new ();
+
+  rp_replica_table_init (&e.replicas);
 
   rp_writer_varint (body, items->len);
   for (guint i = 0; i < items->len; i++)
@@ -352,10 +342,9 @@ encode_items (GPtrArray *items)
           encode_field (&e, item, f);
     }
   rp_writer_header (out, AGENDA_MAGIC, AGENDA_VERSION);
-  rp_writer_varint (out, replicas->len);
-  for (guint i = 0; i < replicas->len; i++)
-    rp_writer_u64le (out, g_array_index (replicas, guint64, i));
+  rp_writer_replicas (out, &e.replicas);
   rp_writer_bytes (out, body->data, body->len);
+  rp_replica_table_clear (&e.replicas);
   return g_byte_array_free_to_bytes (out);
 }
 
@@ -611,13 +600,8 @@ decode_update (GBytes    *bytes,
 
   rp_reader_init (&r, data, size);
   if (!rp_reader_header (&r, AGENDA_MAGIC, AGENDA_VERSION, error) ||
-      !rp_reader_varint (&r, MIN (MAX_REPLICAS, rp_reader_remaining (&r) / 8), "replica count",
-                         &n_replicas, error))
+      !rp_reader_replicas (&r, MAX_REPLICAS, &replicas, &n_replicas, error))
     return FALSE;
-  replicas = g_new (guint64, n_replicas + 1);
-  for (guint i = 0; i < n_replicas; i++)
-    if (!rp_reader_u64le (&r, &replicas[i], error))
-      return FALSE;
   if (!rp_reader_varint (&r, MIN (MAX_ITEMS, rp_reader_remaining (&r) / 3), "item count",
                          &n_items, error))
     return FALSE;

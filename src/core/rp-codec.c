@@ -276,3 +276,62 @@ rp_writer_header (GByteArray *w,
   g_byte_array_append (w, (const guint8 *) magic, strlen (magic));
   rp_writer_u8 (w, version);
 }
+
+void
+rp_replica_table_init (RpReplicaTable *t)
+{
+  t->ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+  t->slots = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+void
+rp_replica_table_clear (RpReplicaTable *t)
+{
+  g_clear_pointer (&t->ids, g_array_unref);
+  g_clear_pointer (&t->slots, g_hash_table_unref);
+}
+
+guint
+rp_replica_table_slot (RpReplicaTable *t,
+                       guint64         id)
+{
+  gpointer v = g_hash_table_lookup (t->slots, &id);
+  guint64 *key;
+
+  if (v != NULL)
+    return GPOINTER_TO_UINT (v) - 1;
+  key = g_new (guint64, 1);
+  *key = id;
+  g_array_append_val (t->ids, id);
+  g_hash_table_insert (t->slots, key, GUINT_TO_POINTER (t->ids->len));
+  return t->ids->len - 1;
+}
+
+void
+rp_writer_replicas (GByteArray           *w,
+                    const RpReplicaTable *t)
+{
+  rp_writer_varint (w, t->ids->len);
+  for (guint i = 0; i < t->ids->len; i++)
+    rp_writer_u64le (w, g_array_index (t->ids, guint64, i));
+}
+
+gboolean
+rp_reader_replicas (RpReader  *r,
+                    guint64    max,
+                    guint64  **ids,
+                    guint64   *n_ids,
+                    GError   **error)
+{
+  g_autofree guint64 *read = NULL;
+
+  if (!rp_reader_varint (r, MIN (max, rp_reader_remaining (r) / 8), "replica count", n_ids,
+                         error))
+    return FALSE;
+  read = g_new (guint64, *n_ids + 1);
+  for (guint64 i = 0; i < *n_ids; i++)
+    if (!rp_reader_u64le (r, &read[i], error))
+      return FALSE;
+  *ids = g_steal_pointer (&read);
+  return TRUE;
+}

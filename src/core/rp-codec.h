@@ -79,4 +79,26 @@ void      rp_writer_header     (GByteArray    *w,
                                 const char    *magic,
                                 guint8         version);
 
+/* The replica table at the head of a document update (docs/SYNC.md): a count, then each
+ * replica id as u64le; the records after it name a replica by its slot in the table. */
+typedef struct {
+  GArray     *ids;     /* guint64, in the order first met */
+  GHashTable *slots;   /* guint64* -> slot + 1 */
+} RpReplicaTable;
+
+void      rp_replica_table_init  (RpReplicaTable       *t);
+void      rp_replica_table_clear (RpReplicaTable       *t);
+/* The replica's slot, added at the end of the table if it is new. */
+guint     rp_replica_table_slot  (RpReplicaTable       *t,
+                                  guint64               id);
+void      rp_writer_replicas     (GByteArray           *w,
+                                  const RpReplicaTable *t);
+/* Reads the table: at most max ids (and no more than the bytes left could hold). *ids gets
+ * one spare element, so that it is never NULL, even for an empty table. */
+gboolean  rp_reader_replicas     (RpReader             *r,
+                                  guint64               max,
+                                  guint64             **ids,
+                                  guint64              *n_ids,
+                                  GError              **error);
+
 G_END_DECLS

@@ -1125,26 +1125,16 @@ enum {
 };
 
 typedef struct {
-  GByteArray *body;
-  GArray     *agents;       /* guint64, the update's agent table */
-  GHashTable *agent_slots;  /* guint64* -> slot + 1 */
-  gboolean    implicit;     /* one replica in the table: slots are not written */
+  GByteArray     *body;
+  RpReplicaTable  agents;    /* the update's agent table */
+  gboolean        implicit;  /* one replica in the table: slots are not written */
 } Encoder;
 
 static guint
 encoder_agent (Encoder *e,
                guint64  id)
 {
-  gpointer v = g_hash_table_lookup (e->agent_slots, &id);
-  guint64 *key;
-
-  if (v != NULL)
-    return GPOINTER_TO_UINT (v) - 1;
-  key = g_new (guint64, 1);
-  *key = id;
-  g_array_append_val (e->agents, id);
-  g_hash_table_insert (e->agent_slots, key, GUINT_TO_POINTER (e->agents->len));
-  return e->agents->len - 1;
+  return rp_replica_table_slot (&e->agents, id);
 }
 
 static void
@@ -1222,12 +1212,12 @@ encode_ops (GArray *inserts,
             GArray *deletes)
 {
   g_autoptr(GByteArray) body = g_byte_array_new ();
-  g_autoptr(GHashTable) slots = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  g_autoptr(GArray) agents = g_array_new (FALSE, FALSE, sizeof (guint64));
-  Encoder e = { body, agents, slots };
+  Encoder e = { body };
   GByteArray *out = g_byte_array_new ();
   guint n_ins = inserts ? inserts->len : 0;
   guint n_del = deletes ? deletes->len : 0;
+
+  rp_replica_table_init (&e.agents);
 
   /* The replica table comes first, so it is filled before anything is written. */
   for (guint i = 0; i < n_ins; i++)
@@ -1242,7 +1232,7 @@ encode_ops (GArray *inserts,
     }
   for (guint i = 0; i < n_del; i++)
     encoder_agent (&e, g_array_index (deletes, DeleteOp, i).agent);
-  e.implicit = agents->len == 1;
+  e.implicit = e.agents.ids->len == 1;
 
   rp_writer_varint (body, n_ins);
   for (guint i = 0; i < n_ins; i++)
@@ -1260,10 +1250,9 @@ encode_ops (GArray *inserts,
     }
 
   rp_writer_header (out, TEXT_MAGIC, TEXT_VERSION);
-  rp_writer_varint (out, agents->len);
-  for (guint i = 0; i < agents->len; i++)
-    rp_writer_u64le (out, g_array_index (agents, guint64, i));
+  rp_writer_replicas (out, &e.agents);
   rp_writer_bytes (out, body->data, body->len);
+  rp_replica_table_clear (&e.agents);
   return g_byte_array_free_to_bytes (out);
 }
 
@@ -1643,13 +1632,8 @@ decode_update (GBytes  *bytes,
 
   rp_reader_init (&r, data, size);
   if (!rp_reader_header (&r, TEXT_MAGIC, TEXT_VERSION, error) ||
-      !rp_reader_varint (&r, MIN (MAX_AGENTS, rp_reader_remaining (&r) / 8), "replica count",
-                         &n_agents, error))
+      !rp_reader_replicas (&r, MAX_AGENTS, &agents, &n_agents, error))
     return FALSE;
-  agents = g_new (guint64, n_agents + 1);
-  for (guint i = 0; i < n_agents; i++)
-    if (!rp_reader_u64le (&r, &agents[i], error))
-      return FALSE;
 
   /* Each run takes at least two bytes, which bounds the count before anything is allocated. */
   if (!rp_reader_varint (&r, MIN (MAX_PENDING, rp_reader_remaining (&r) / 2), "run count",

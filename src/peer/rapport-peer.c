@@ -15,6 +15,7 @@
 
 #include "rp-media.h"
 #include "rp-peer-docs.h"
+#include "rp-peer-events.h"
 #include "rp-peer-schedule.h"
 #include "rp-server.h"
 #include "rp-session.h"
@@ -35,32 +36,18 @@ typedef struct {
 
 /* ---- output ------------------------------------------------------------------------------ */
 
+/* The shared helpers (rp-peer-events.h) under the names this file's events are written with. */
 static JsonBuilder *
 event_begin (Peer       *peer,
              const char *event)
 {
-  JsonBuilder *b = json_builder_new ();
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "event");
-  json_builder_add_string_value (b, event);
-  json_builder_set_member_name (b, "t_ms");
-  json_builder_add_int_value (b, (g_get_monotonic_time () - peer->t0_us) / 1000);
-  return b;
+  return rp_peer_event_begin (peer->t0_us, event);
 }
 
 static void
 event_end (JsonBuilder *b)
 {
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
-
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  text = json_to_string (root, FALSE);
-  g_print ("%s\n", text);
-  fflush (stdout);
-  g_object_unref (b);
+  rp_peer_event_end (b);
 }
 
 static void
@@ -69,11 +56,7 @@ event_string (Peer       *peer,
               const char *key,
               const char *value)
 {
-  JsonBuilder *b = event_begin (peer, event);
-
-  json_builder_set_member_name (b, key);
-  json_builder_add_string_value (b, value);
-  event_end (b);
+  rp_peer_event_string (peer->t0_us, event, key, value);
 }
 
 /* json-glib writes doubles with 17 significant digits; figures worth one decimal are written

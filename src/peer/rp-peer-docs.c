@@ -22,6 +22,7 @@
 #include <json-glib/json-glib.h>
 
 #include "rp-peer-docs.h"
+#include "rp-peer-events.h"
 #include "rp-shared-docs.h"
 #include "rp-store.h"
 
@@ -80,54 +81,16 @@ static gboolean opt_docs_events;
 
 /* ---- output ------------------------------------------------------------------------------ */
 
-static JsonBuilder *
-event_begin (PeerDocs   *pd,
-             const char *event)
-{
-  JsonBuilder *b = json_builder_new ();
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "event");
-  json_builder_add_string_value (b, event);
-  json_builder_set_member_name (b, "t_ms");
-  json_builder_add_int_value (b, (g_get_monotonic_time () - pd->t0_us) / 1000);
-  return b;
-}
-
+/* Docs events are printed only when the docs are in use (--store, a script, --docs-events), so
+ * a plain call prints PROTOCOL.md's events alone; they are still built, for their hashes. */
 static void
 event_end (PeerDocs    *pd,
            JsonBuilder *b)
 {
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
-
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  text = json_to_string (root, FALSE);
   if (pd->events)
-    {
-      g_print ("%s\n", text);
-      fflush (stdout);
-    }
-  g_object_unref (b);
-}
-
-static void
-add_string (JsonBuilder *b,
-            const char  *key,
-            const char  *value)
-{
-  json_builder_set_member_name (b, key);
-  json_builder_add_string_value (b, value);
-}
-
-static void
-add_int (JsonBuilder *b,
-         const char  *key,
-         gint64       value)
-{
-  json_builder_set_member_name (b, key);
-  json_builder_add_int_value (b, value);
+    rp_peer_event_end (b);
+  else
+    g_object_unref (b);
 }
 
 /* ---- documents as events ----------------------------------------------------------------- */
@@ -144,10 +107,10 @@ add_notes (PeerDocs    *pd,
   g_autofree char *sha_key = g_strconcat (prefix, "sha256", NULL);
   g_autofree char *len_key = g_strconcat (prefix, "length", NULL);
 
-  add_string (b, sha_key, sha);
-  add_int (b, len_key, (gint64) rp_text_doc_get_length (notes));
+  rp_peer_event_add_string (b, sha_key, sha);
+  rp_peer_event_add_int (b, len_key, (gint64) rp_text_doc_get_length (notes));
   if (opt_print_text)
-    add_string (b, "text", text);
+    rp_peer_event_add_string (b, "text", text);
   if (sha_out != NULL)
     *sha_out = g_steal_pointer (&sha);
 }
@@ -185,17 +148,16 @@ add_agenda (PeerDocs    *pd,
                               item->minutes, owner_name (item->owner), kind_name (item->kind),
                               item->done);
       json_builder_begin_object (b);
-      add_string (b, "title", item->title);
-      add_int (b, "minutes", item->minutes);
-      add_string (b, "owner", owner_name (item->owner));
-      add_string (b, "kind", kind_name (item->kind));
-      json_builder_set_member_name (b, "done");
-      json_builder_add_boolean_value (b, item->done);
+      rp_peer_event_add_string (b, "title", item->title);
+      rp_peer_event_add_int (b, "minutes", item->minutes);
+      rp_peer_event_add_string (b, "owner", owner_name (item->owner));
+      rp_peer_event_add_string (b, "kind", kind_name (item->kind));
+      rp_peer_event_add_boolean (b, "done", item->done);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
   sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, canon->str, canon->len);
-  add_string (b, "sha256", sha);
+  rp_peer_event_add_string (b, "sha256", sha);
   if (sha_out != NULL)
     *sha_out = g_steal_pointer (&sha);
 }
@@ -207,7 +169,7 @@ print_notes (PeerDocs *pd)
   g_autofree char *sha = NULL;
 
   g_clear_handle_id (&pd->notes_settle_id, g_source_remove);
-  b = event_begin (pd, "notes");
+  b = rp_peer_event_begin (pd->t0_us, "notes");
   add_notes (pd, b, "", &sha);
   if (g_strcmp0 (sha, pd->last_notes_sha) == 0)
     {
@@ -226,7 +188,7 @@ print_agenda (PeerDocs *pd)
   g_autofree char *sha = NULL;
 
   g_clear_handle_id (&pd->agenda_settle_id, g_source_remove);
-  b = event_begin (pd, "agenda");
+  b = rp_peer_event_begin (pd->t0_us, "agenda");
   add_agenda (pd, b, &sha);
   if (g_strcmp0 (sha, pd->last_agenda_sha) == 0)
     {
@@ -317,9 +279,9 @@ maybe_script_done (PeerDocs *pd)
   pd->done = TRUE;
   if (pd->text == NULL && pd->actions->len == 0)
     return;
-  b = event_begin (pd, "script-done");
-  add_int (b, "typed", pd->typed);
-  add_int (b, "agenda", pd->next_action);
+  b = rp_peer_event_begin (pd->t0_us, "script-done");
+  rp_peer_event_add_int (b, "typed", pd->typed);
+  rp_peer_event_add_int (b, "agenda", pd->next_action);
   event_end (pd, b);
 }
 
@@ -353,9 +315,9 @@ type_tick (gpointer data)
     pd->cursor--;
   if (pd->typed % PROGRESS_EVERY == 0)
     {
-      JsonBuilder *b = event_begin (pd, "typing");
+      JsonBuilder *b = rp_peer_event_begin (pd->t0_us, "typing");
 
-      add_int (b, "typed", pd->typed);
+      rp_peer_event_add_int (b, "typed", pd->typed);
       event_end (pd, b);
     }
   return G_SOURCE_CONTINUE;
@@ -472,7 +434,7 @@ on_docs_synced (RpSharedDocs *docs,
 
   if (!rp_shared_docs_is_synced (docs))
     return;
-  b = event_begin (pd, "docs-synced");
+  b = rp_peer_event_begin (pd->t0_us, "docs-synced");
   event_end (pd, b);
   if (edit_after () == EDIT_AFTER_SYNCED)
     start_script (pd);
@@ -483,20 +445,20 @@ on_docs_error (RpSharedDocs *docs,
                const GError *error,
                PeerDocs     *pd)
 {
-  JsonBuilder *b = event_begin (pd, "docs-error");
+  JsonBuilder *b = rp_peer_event_begin (pd->t0_us, "docs-error");
 
-  add_string (b, "message", error->message);
+  rp_peer_event_add_string (b, "message", error->message);
   event_end (pd, b);
 }
 
 static void
 print_loaded (PeerDocs *pd)
 {
-  JsonBuilder *b = event_begin (pd, "docs-loaded");
+  JsonBuilder *b = rp_peer_event_begin (pd->t0_us, "docs-loaded");
   g_autoptr(GPtrArray) items = rp_agenda_list_items (rp_shared_docs_get_agenda (pd->docs));
 
   add_notes (pd, b, "notes_", NULL);
-  add_int (b, "agenda_items", items->len);
+  rp_peer_event_add_int (b, "agenda_items", items->len);
   event_end (pd, b);
 }
 
@@ -512,9 +474,9 @@ open_docs (PeerDocs   *pd,
   pd->docs = rp_shared_docs_new (pd->store, doc_id, room, &error);
   if (pd->docs == NULL)
     {
-      JsonBuilder *b = event_begin (pd, "docs-error");
+      JsonBuilder *b = rp_peer_event_begin (pd->t0_us, "docs-error");
 
-      add_string (b, "message", error->message);
+      rp_peer_event_add_string (b, "message", error->message);
       event_end (pd, b);
       g_warning ("%s", error->message);
       return;

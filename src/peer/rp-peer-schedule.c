@@ -15,6 +15,7 @@
 #include <json-glib/json-glib.h>
 
 #include "rp-peer-docs.h"
+#include "rp-peer-events.h"
 #include "rp-peer-schedule.h"
 #include "rp-proposal-exchange.h"
 #include "rp-store.h"
@@ -42,43 +43,6 @@ static gboolean opt_events;
 
 /* ---- output ------------------------------------------------------------------------------- */
 
-static JsonBuilder *
-event_begin (PeerSchedule *ps,
-             const char   *event)
-{
-  JsonBuilder *b = json_builder_new ();
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "event");
-  json_builder_add_string_value (b, event);
-  json_builder_set_member_name (b, "t_ms");
-  json_builder_add_int_value (b, (g_get_monotonic_time () - ps->t0_us) / 1000);
-  return b;
-}
-
-static void
-event_end (JsonBuilder *b)
-{
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
-
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  text = json_to_string (root, FALSE);
-  g_print ("%s\n", text);
-  fflush (stdout);
-  g_object_unref (b);
-}
-
-static void
-add_string (JsonBuilder *b,
-            const char  *key,
-            const char  *value)
-{
-  json_builder_set_member_name (b, key);
-  json_builder_add_string_value (b, value);   /* NULL is written as null */
-}
-
 static void
 add_slots (JsonBuilder *b,
            RpProposal  *proposal)
@@ -101,10 +65,10 @@ static void
 print_error (PeerSchedule *ps,
              const char   *message)
 {
-  JsonBuilder *b = event_begin (ps, "schedule-error");
+  JsonBuilder *b = rp_peer_event_begin (ps->t0_us, "schedule-error");
 
-  add_string (b, "message", message);
-  event_end (b);
+  rp_peer_event_add_string (b, "message", message);
+  rp_peer_event_end (b);
 }
 
 /* ---- answering ---------------------------------------------------------------------------- */
@@ -155,17 +119,16 @@ on_received (RpProposalExchange *exchange,
              RpProposal         *proposal,
              PeerSchedule       *ps)
 {
-  JsonBuilder *b = event_begin (ps, "proposal-received");
+  JsonBuilder *b = rp_peer_event_begin (ps->t0_us, "proposal-received");
 
-  add_string (b, "id", rp_proposal_get_id (proposal));
-  add_string (b, "zone", rp_proposal_get_zone (proposal));
-  json_builder_set_member_name (b, "minutes");
-  json_builder_add_int_value (b, rp_proposal_get_minutes (proposal));
+  rp_peer_event_add_string (b, "id", rp_proposal_get_id (proposal));
+  rp_peer_event_add_string (b, "zone", rp_proposal_get_zone (proposal));
+  rp_peer_event_add_int (b, "minutes", rp_proposal_get_minutes (proposal));
   add_slots (b, proposal);
-  add_string (b, "rrule", rp_proposal_get_rrule (proposal));
-  add_string (b, "summary", rp_proposal_get_summary (proposal));
-  add_string (b, "link", rp_proposal_get_link (proposal));
-  event_end (b);
+  rp_peer_event_add_string (b, "rrule", rp_proposal_get_rrule (proposal));
+  rp_peer_event_add_string (b, "summary", rp_proposal_get_summary (proposal));
+  rp_peer_event_add_string (b, "link", rp_proposal_get_link (proposal));
+  rp_peer_event_end (b);
   if (ps->policy != ANSWER_NONE && ps->answer_id == 0)
     ps->answer_id = g_idle_add (answer_pending, ps);
 }
@@ -176,18 +139,17 @@ on_answered (RpProposalExchange *exchange,
              gboolean            accepted,
              PeerSchedule       *ps)
 {
-  JsonBuilder *b = event_begin (ps, "proposal-answered");
+  JsonBuilder *b = rp_peer_event_begin (ps->t0_us, "proposal-answered");
   g_autofree char *slot = NULL;
   RpLocal l;
 
   if (accepted && rp_proposal_get_slot (proposal, (guint) rp_proposal_get_accepted (proposal),
                                         &l))
     slot = rp_local_format (&l);
-  add_string (b, "id", rp_proposal_get_id (proposal));
-  json_builder_set_member_name (b, "accepted");
-  json_builder_add_boolean_value (b, accepted);
-  add_string (b, "slot", slot);
-  event_end (b);
+  rp_peer_event_add_string (b, "id", rp_proposal_get_id (proposal));
+  rp_peer_event_add_boolean (b, "accepted", accepted);
+  rp_peer_event_add_string (b, "slot", slot);
+  rp_peer_event_end (b);
 }
 
 static void
@@ -195,7 +157,7 @@ on_scheduled (RpProposalExchange    *exchange,
               const RpSessionRecord *record,
               PeerSchedule          *ps)
 {
-  JsonBuilder *b = event_begin (ps, "session-scheduled");
+  JsonBuilder *b = rp_peer_event_begin (ps->t0_us, "session-scheduled");
   gint64 utc = rp_session_record_get_scheduled_instant (record);
   g_autofree char *utc_text = utc != 0 ? rp_utc_format (utc) : NULL;
   g_autofree char *local = NULL;
@@ -205,16 +167,15 @@ on_scheduled (RpProposalExchange    *exchange,
   if (record->scheduled_local != NULL && rp_local_parse (record->scheduled_local, &l, NULL))
     local = rp_local_format (&l);
 
-  add_string (b, "uid", record->uid);
-  add_string (b, "zone", record->scheduled_zone);
-  add_string (b, "local", local);
-  add_string (b, "utc", utc_text);
-  json_builder_set_member_name (b, "minutes");
-  json_builder_add_int_value (b, record->planned_minutes);
-  add_string (b, "rrule", record->rrule);
-  add_string (b, "title", record->title);
-  add_string (b, "link", record->link);
-  event_end (b);
+  rp_peer_event_add_string (b, "uid", record->uid);
+  rp_peer_event_add_string (b, "zone", record->scheduled_zone);
+  rp_peer_event_add_string (b, "local", local);
+  rp_peer_event_add_string (b, "utc", utc_text);
+  rp_peer_event_add_int (b, "minutes", record->planned_minutes);
+  rp_peer_event_add_string (b, "rrule", record->rrule);
+  rp_peer_event_add_string (b, "title", record->title);
+  rp_peer_event_add_string (b, "link", record->link);
+  rp_peer_event_end (b);
 }
 
 static void
@@ -268,10 +229,10 @@ queue_proposal (PeerSchedule *ps,
 
   if (proposal == NULL || !rp_proposal_exchange_propose (ps->exchange, proposal, error))
     return FALSE;
-  b = event_begin (ps, "proposal-queued");
-  add_string (b, "id", rp_proposal_get_id (proposal));
+  b = rp_peer_event_begin (ps->t0_us, "proposal-queued");
+  rp_peer_event_add_string (b, "id", rp_proposal_get_id (proposal));
   add_slots (b, proposal);
-  event_end (b);
+  rp_peer_event_end (b);
   return TRUE;
 }
 
