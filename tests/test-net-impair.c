@@ -304,7 +304,7 @@ static void
 test_short_outage_call_carries_on (Fixture      *f,
                                    gconstpointer data)
 {
-  guint host_mark, guest_mark;
+  guint host_mark, guest_mark, host_connections, guest_connections;
 
   if (!bed_ready)
     return;
@@ -312,6 +312,10 @@ test_short_outage_call_carries_on (Fixture      *f,
   RP_TEST_WAIT_FOR (hears_from (f->host, GUEST_TONE, 0) && hears_from (f->guest, HOST_TONE, 0),
                     WAIT_S);
   g_assert_true (hears_from (f->guest, HOST_TONE, 0));
+  /* Counted here, not assumed to be 1: on a loaded machine the set-up itself may have been
+   * rebuilt once (libnice failing its checks); what matters is the outage adds none. */
+  host_connections = rp_test_proc_count (f->host, "connected");
+  guest_connections = rp_test_proc_count (f->guest, "connected");
 
   bed_udp_outage ();
   wait_until (g_get_monotonic_time () + 3 * G_USEC_PER_SEC);
@@ -326,9 +330,9 @@ test_short_outage_call_carries_on (Fixture      *f,
   g_assert_true (hears_from (f->guest, HOST_TONE, guest_mark));
   g_assert_true (notes_converged (f));
   assert_notes_hold_both_texts (f->guest);
-  /* Carried on, not rebuilt: still the first connection on both sides. */
-  g_assert_cmpuint (rp_test_proc_count (f->host, "connected"), ==, 1);
-  g_assert_cmpuint (rp_test_proc_count (f->guest, "connected"), ==, 1);
+  /* Carried on, not rebuilt: still the same connection on both sides. */
+  g_assert_cmpuint (rp_test_proc_count (f->host, "connected"), ==, host_connections);
+  g_assert_cmpuint (rp_test_proc_count (f->guest, "connected"), ==, guest_connections);
   assert_both_alive (f);
 }
 
