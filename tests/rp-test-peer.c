@@ -82,10 +82,21 @@ RpTestProc *
 rp_test_proc_spawnv (const char         *label,
                      const char * const *argv)
 {
+  return rp_test_proc_spawnv_env (label, argv, NULL);
+}
+
+RpTestProc *
+rp_test_proc_spawnv_env (const char         *label,
+                         const char * const *argv,
+                         const char * const *envp)
+{
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   RpTestProc *p = g_new0 (RpTestProc, 1);
+
+  if (envp != NULL)
+    g_subprocess_launcher_set_environ (launcher, (char **) envp);
 
   /* The peers' debug output drowns the test log; RAPPORT_TEST_PEER_DEBUG keeps it. */
   if (g_getenv ("RAPPORT_TEST_PEER_DEBUG") == NULL)

@@ -28,6 +28,10 @@ const char *rp_test_build_dir (void);
 RpTestProc *rp_test_proc_spawnv (const char         *label,
                                  const char * const *argv);
 /* The build's rapport-peer with the NULL-terminated arguments that follow. */
+/* The same with this whole environment (NULL: the test's own). */
+RpTestProc *rp_test_proc_spawnv_env (const char         *label,
+                                     const char * const *argv,
+                                     const char * const *envp);
 RpTestProc *rp_test_peer_spawn  (const char *label,
                                  ...) G_GNUC_NULL_TERMINATED;
 /* The same with the arguments `leading` (NULL-terminated, or NULL) before those in `args`

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include "rp-test-peer.h"
+
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -17,15 +19,7 @@
 
 #define WAIT_S 40
 
-typedef struct {
-  char             *label;
-  GSubprocess      *proc;
-  GDataInputStream *out;
-  GPtrArray        *events;    /* JsonObject */
-  gboolean          eof;
-  gboolean          exited;
-  int               status;
-} Proc;
+typedef RpTestProc Proc;
 
 typedef struct {
   char        *dir;
@@ -37,75 +31,13 @@ typedef struct {
   GPtrArray   *helpers;        /* GSubprocess: tone players */
 } Fixture;
 
-static const char *
-build_dir (void)
-{
-  const char *dir = g_getenv ("RAPPORT_BUILD_DIR");
-
-  return dir != NULL ? dir : ".";
-}
-
-#define WAIT_FOR(cond, seconds)                                                   \
-  G_STMT_START {                                                                  \
-    gint64 _end = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC;  \
-    while (!(cond) && g_get_monotonic_time () < _end)                             \
-      g_main_context_iteration (NULL, TRUE);                                      \
-  } G_STMT_END
-
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
+#define WAIT_FOR RP_TEST_WAIT_FOR
 
 /* ---- processes ------------------------------------------------------------------------- */
 
 /* The environment children get: the test's own plus the private daemon's (set, once, before
  * any child starts; setenv is no option once threads run). */
 static GStrv child_env;
-
-static void read_next (Proc *p);
-
-static void
-on_line (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Proc *p = user_data;
-  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (p->out, result, NULL,
-                                                                     NULL);
-  g_autoptr(JsonNode) node = NULL;
-
-  if (line == NULL)
-    {
-      p->eof = TRUE;
-      return;
-    }
-  g_test_message ("%s: %s", p->label, line);
-  node = json_from_string (line, NULL);
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    g_ptr_array_add (p->events, json_object_ref (json_node_get_object (node)));
-  read_next (p);
-}
-
-static void
-read_next (Proc *p)
-{
-  g_data_input_stream_read_line_async (p->out, G_PRIORITY_DEFAULT, NULL, on_line, p);
-}
-
-static void
-on_proc_exit (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Proc *p = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  p->exited = TRUE;
-  p->status = g_subprocess_get_if_exited (p->proc) ? g_subprocess_get_exit_status (p->proc)
-                                                   : 128 + g_subprocess_get_term_sig (p->proc);
-}
 
 /* Children die with the test, even when an assertion aborts it mid-call. */
 static void
@@ -136,67 +68,29 @@ spawn_peer (Fixture            *f,
             ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GError) error = NULL;
-  Proc *p = g_new0 (Proc, 1);
+  g_auto(GStrv) envp = g_strdupv (child_env);
+  Proc *p;
   va_list ap;
   const char *arg;
 
-  g_ptr_array_add (argv, g_build_filename (build_dir (), "src", "peer", "rapport-peer", NULL));
+  g_ptr_array_add (argv, g_build_filename (rp_test_build_dir (), "src", "peer", "rapport-peer",
+                                           NULL));
   va_start (ap, env);
   while ((arg = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (argv, g_strdup (arg));
   va_end (ap);
   g_ptr_array_add (argv, NULL);
 
-  g_subprocess_launcher_set_environ (launcher, child_env);
-  if (g_getenv ("RAPPORT_TEST_PEER_DEBUG") == NULL)
-    g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {
       g_auto(GStrv) kv = g_strsplit (env[i], "=", 2);
 
-      g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+      envp = g_environ_setenv (envp, kv[0], kv[1], TRUE);
     }
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  p->label = g_strdup (label);
-  p->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  p->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  p->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p->proc));
-  read_next (p);
-  g_subprocess_wait_async (p->proc, NULL, on_proc_exit, p);
+  p = rp_test_proc_spawnv_env (label, (const char * const *) argv->pdata,
+                               (const char * const *) envp);
   g_ptr_array_add (f->procs, p);
   return p;
-}
-
-static void
-proc_free (Proc *p)
-{
-  if (!p->exited)
-    g_subprocess_force_exit (p->proc);
-  WAIT_FOR (p->exited && p->eof, 5);
-  g_object_unref (p->out);
-  g_object_unref (p->proc);
-  g_ptr_array_unref (p->events);
-  g_free (p->label);
-  g_free (p);
-}
-
-static JsonObject *
-find_event (Proc       *p,
-            const char *event,
-            guint       from)
-{
-  for (guint i = from; i < p->events->len; i++)
-    {
-      JsonObject *o = g_ptr_array_index (p->events, i);
-
-      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""), event) == 0)
-        return o;
-    }
-  return NULL;
 }
 
 /* The index of the first device-fallback event of that kind, or -1. */
@@ -354,7 +248,7 @@ static void
 fixture_set_up (Fixture      *f,
                 gconstpointer data)
 {
-  g_autofree char *server = g_build_filename (build_dir (), "src", "server", "rapport-server",
+  g_autofree char *server = g_build_filename (rp_test_build_dir (), "src", "server", "rapport-server",
                                               NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher =
@@ -417,7 +311,7 @@ fixture_tear_down (Fixture      *f,
                    gconstpointer data)
 {
   for (guint i = 0; i < f->procs->len; i++)
-    proc_free (g_ptr_array_index (f->procs, i));
+    rp_test_proc_free (g_ptr_array_index (f->procs, i));
   g_ptr_array_unref (f->procs);
   for (guint i = 0; i < f->helpers->len; i++)
     stop_process (g_ptr_array_index (f->helpers, i));
@@ -451,8 +345,8 @@ wait_for_link (Proc *host)
 {
   JsonObject *ready;
 
-  WAIT_FOR (find_event (host, "ready", 0) != NULL || host->exited, WAIT_S);
-  ready = find_event (host, "ready", 0);
+  WAIT_FOR (rp_test_proc_find_from (host, "ready", 0) != NULL || host->exited, WAIT_S);
+  ready = rp_test_proc_find_from (host, "ready", 0);
   g_assert_nonnull (ready);
   return g_strdup (json_object_get_string_member (ready, "link"));
 }
@@ -473,7 +367,7 @@ test_null_sinks_are_listed (Fixture      *f,
 
   if (skip_without_pulse (f))
     return;
-  ticker = g_timeout_add (100, wake, NULL);
+  ticker = g_timeout_add (100, rp_test_ticker, NULL);
   module = add_null_sink ("RpListed");
   list = spawn_peer (f, "list", NULL, "--list-devices", NULL);
   WAIT_FOR (list->exited && list->eof, WAIT_S);
@@ -513,7 +407,7 @@ test_vanished_devices_fall_back (Fixture      *f,
 
   if (skip_without_pulse (f))
     return;
-  ticker = g_timeout_add (100, wake, NULL);
+  ticker = g_timeout_add (100, rp_test_ticker, NULL);
   speaker_module = add_null_sink ("RpSpeaker");
   mic_module = add_null_sink ("RpMic");
   /* The voice at the chosen microphone, and a louder one at the default (what the host's
@@ -559,7 +453,7 @@ test_vanished_devices_fall_back (Fixture      *f,
   g_assert_true (heard_since (host, mic_at, 880.0));
 
   WAIT_FOR (guest->exited && host->exited, WAIT_S);
-  g_assert_null (find_event (host, "error", 0));
+  g_assert_null (rp_test_proc_find_from (host, "error", 0));
   g_assert_cmpint (guest->status, ==, 0);
   g_assert_cmpint (host->status, ==, 0);
   g_source_remove (ticker);
@@ -709,7 +603,7 @@ test_echo_canceller_attenuation (Fixture      *f,
 
   if (skip_without_pulse (f))
     return;
-  ticker = g_timeout_add (100, wake, NULL);
+  ticker = g_timeout_add (100, rp_test_ticker, NULL);
   echo_module = add_null_sink ("RpEcho");
 
   host = spawn_peer (f, "host-aec-off", aec_off, "--host", "--server", f->server_host_port,
@@ -747,8 +641,8 @@ test_echo_canceller_attenuation (Fixture      *f,
            off_db - median (&g_array_index (on, double, on->len - 3), 3),
            isnan (on_db) ? ", never 15 dB down 3 s in a row"
                          : ", 15 dB down 3 s in a row (stopped there)");
-  g_assert_null (find_event (host, "error", 0));
-  g_assert_null (find_event (host, "device-fallback", 0));
+  g_assert_null (rp_test_proc_find_from (host, "error", 0));
+  g_assert_null (rp_test_proc_find_from (host, "device-fallback", 0));
   end_call (host, guest);
   g_source_remove (ticker);
 }
