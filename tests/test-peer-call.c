@@ -6,6 +6,8 @@
 #define _GNU_SOURCE   /* unshare */
 #include "config.h"
 
+#include "rp-test-peer.h"
+
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -23,18 +25,10 @@
  * only loopback: see enter_private_network. */
 static gboolean private_network;
 
-typedef struct {
-  char             *label;
-  GSubprocess      *proc;
-  GDataInputStream *out;
-  GPtrArray        *events;    /* JsonObject */
-  gboolean          eof;
-  gboolean          exited;
-  int               status;
-} Proc;
+typedef RpTestProc Proc;
 
 typedef struct {
-  Proc *server;
+  GSubprocess *server;
   char *server_host_port;
   GPtrArray *procs;
   GSubprocess *coturn;
@@ -52,58 +46,6 @@ typedef struct {
 #define TURN_SECRET "north-wind-blows"
 #define TURN_IP "10.99.0.1"   /* inside the test's own network namespace */
 
-static const char *
-build_dir (void)
-{
-  const char *dir = g_getenv ("RAPPORT_BUILD_DIR");
-
-  return dir != NULL ? dir : ".";
-}
-
-static void read_next (Proc *p);
-
-static void
-on_line (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Proc *p = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (p->out, result, NULL,
-                                                                     &error);
-  g_autoptr(JsonNode) node = NULL;
-
-  if (line == NULL)
-    {
-      p->eof = TRUE;
-      return;
-    }
-  g_test_message ("%s: %s", p->label, line);
-  node = json_from_string (line, NULL);
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    g_ptr_array_add (p->events, json_object_ref (json_node_get_object (node)));
-  read_next (p);
-}
-
-static void
-read_next (Proc *p)
-{
-  g_data_input_stream_read_line_async (p->out, G_PRIORITY_DEFAULT, NULL, on_line, p);
-}
-
-static void
-on_proc_exit (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Proc *p = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  p->exited = TRUE;
-  p->status = g_subprocess_get_if_exited (p->proc) ? g_subprocess_get_exit_status (p->proc)
-                                                   : 128 + g_subprocess_get_term_sig (p->proc);
-}
-
 /* Children die with the test, even when an assertion aborts it mid-call. */
 static void
 die_with_parent (gpointer data)
@@ -116,22 +58,8 @@ spawn (Fixture     *f,
        const char  *label,
        const char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  Proc *p = g_new0 (Proc, 1);
+  Proc *p = rp_test_proc_spawnv (label, argv);
 
-  /* The peers' debug output drowns the test log; RAPPORT_TEST_PEER_DEBUG keeps it. */
-  if (g_getenv ("RAPPORT_TEST_PEER_DEBUG") == NULL)
-    g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  p->label = g_strdup (label);
-  p->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  p->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  p->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p->proc));
-  read_next (p);
-  g_subprocess_wait_async (p->proc, NULL, on_proc_exit, p);
   g_ptr_array_add (f->procs, p);
   return p;
 }
@@ -146,7 +74,7 @@ spawn_peer (Fixture    *f,
   const char *arg;
   Proc *p;
 
-  g_ptr_array_add (argv, g_build_filename (build_dir (), "src", "peer", "rapport-peer", NULL));
+  g_ptr_array_add (argv, g_build_filename (rp_test_build_dir (), "src", "peer", "rapport-peer", NULL));
   va_start (ap, label);
   while ((arg = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (argv, g_strdup (arg));
@@ -156,34 +84,7 @@ spawn_peer (Fixture    *f,
   return p;
 }
 
-#define WAIT_FOR(cond, seconds)                                                   \
-  G_STMT_START {                                                                  \
-    gint64 _end = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC;  \
-    while (!(cond) && g_get_monotonic_time () < _end)                             \
-      g_main_context_iteration (NULL, TRUE);                                      \
-  } G_STMT_END
-
-static gboolean
-wake (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static JsonObject *
-find_event (Proc       *p,
-            const char *event,
-            guint       nth)
-{
-  for (guint i = 0; i < p->events->len; i++)
-    {
-      JsonObject *o = g_ptr_array_index (p->events, i);
-
-      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""), event) == 0
-          && nth-- == 0)
-        return o;
-    }
-  return NULL;
-}
+#define WAIT_FOR RP_TEST_WAIT_FOR
 
 static JsonObject *
 find_first_frame (Proc       *p,
@@ -239,7 +140,7 @@ event_string (Proc       *p,
               const char *event,
               const char *key)
 {
-  JsonObject *o = find_event (p, event, 0);
+  JsonObject *o = rp_test_proc_find (p, event, 0);
 
   return o != NULL ? json_object_get_string_member_with_default (o, key, NULL) : NULL;
 }
@@ -312,7 +213,7 @@ static void
 fixture_set_up (Fixture      *f,
                 gconstpointer data)
 {
-  g_autofree char *server = g_build_filename (build_dir (), "src", "server", "rapport-server",
+  g_autofree char *server = g_build_filename (rp_test_build_dir (), "src", "server", "rapport-server",
                                               NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher =
@@ -320,7 +221,6 @@ fixture_set_up (Fixture      *f,
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   const TurnSetup *turn = data;
   g_autoptr(GDataInputStream) err = NULL;
-  Proc *p = g_new0 (Proc, 1);
 
   g_ptr_array_add (argv, g_strdup (server));
   g_ptr_array_add (argv, g_strdup ("--port=0"));
@@ -346,13 +246,10 @@ fixture_set_up (Fixture      *f,
 
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   f->procs = g_ptr_array_new ();
-  p->label = g_strdup ("server");
-  p->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  p->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  f->server = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
-  f->server = p;
   /* The server logs its port on its first line: "... event=listening ... port=N ...". */
-  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (p->proc));
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (f->server));
   while (f->server_host_port == NULL)
     {
       g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
@@ -376,20 +273,12 @@ fixture_tear_down (Fixture      *f,
 
       if (!p->exited)
         g_subprocess_force_exit (p->proc);
-      WAIT_FOR (p->exited && p->eof, 5);
-      g_object_unref (p->out);
-      g_object_unref (p->proc);
-      g_ptr_array_unref (p->events);
-      g_free (p->label);
-      g_free (p);
+      rp_test_proc_free (p);
     }
   g_ptr_array_unref (f->procs);
-  g_subprocess_send_signal (f->server->proc, SIGTERM);
-  g_subprocess_wait (f->server->proc, NULL, NULL);
-  g_object_unref (f->server->proc);
-  g_ptr_array_unref (f->server->events);
-  g_free (f->server->label);
-  g_free (f->server);
+  g_subprocess_send_signal (f->server, SIGTERM);
+  g_subprocess_wait (f->server, NULL, NULL);
+  g_object_unref (f->server);
   g_free (f->server_host_port);
   if (f->coturn != NULL)
     {
@@ -402,8 +291,8 @@ fixture_tear_down (Fixture      *f,
 static char *
 wait_for_link (Proc *host)
 {
-  WAIT_FOR (find_event (host, "ready", 0) != NULL || host->exited, WAIT_S);
-  g_assert_nonnull (find_event (host, "ready", 0));
+  WAIT_FOR (rp_test_proc_find (host, "ready", 0) != NULL || host->exited, WAIT_S);
+  g_assert_nonnull (rp_test_proc_find (host, "ready", 0));
   return g_strdup (event_string (host, "ready", "link"));
 }
 
@@ -411,7 +300,7 @@ static void
 test_call_both_ways (Fixture      *f,
                      gconstpointer data)
 {
-  guint ticker = g_timeout_add (100, wake, NULL);
+  guint ticker = g_timeout_add (100, rp_test_ticker, NULL);
   Proc *host = spawn_peer (f, "host", "--host", "--server", f->server_host_port, "--name", "Ada",
                            "--video", "test", "--audio", "test:440", NULL);
   g_autofree char *link = wait_for_link (host);
@@ -420,8 +309,8 @@ test_call_both_ways (Fixture      *f,
   JsonObject *joined;
 
   g_assert_true (g_str_has_prefix (link, "rapport://127.0.0.1:"));
-  WAIT_FOR (find_event (host, "joined", 0) != NULL, WAIT_S);
-  joined = find_event (host, "joined", 0);
+  WAIT_FOR (rp_test_proc_find (host, "joined", 0) != NULL, WAIT_S);
+  joined = rp_test_proc_find (host, "joined", 0);
   g_assert_nonnull (joined);
   g_assert_false (json_object_get_boolean_member (joined, "polite"));
 
@@ -431,7 +320,7 @@ test_call_both_ways (Fixture      *f,
 
   g_assert_cmpstr (event_string (host, "peer-joined", "name"), ==, "Grace");
   g_assert_cmpstr (event_string (guest, "peer-joined", "name"), ==, "Ada");
-  g_assert_true (json_object_get_boolean_member (find_event (guest, "joined", 0), "polite"));
+  g_assert_true (json_object_get_boolean_member (rp_test_proc_find (guest, "joined", 0), "polite"));
   g_assert_cmpstr (event_string (host, "connected", "local"), ==, "host");
   g_assert_nonnull (find_first_frame (host, "video", 0));
   g_assert_nonnull (find_first_frame (host, "audio", 0));
@@ -445,7 +334,7 @@ test_call_both_ways (Fixture      *f,
   g_assert_cmpuint (strlen (event_string (host, "verification", "code")), ==, 6);
   g_assert_cmpstr (event_string (host, "verification", "code"), ==,
                    event_string (guest, "verification", "code"));
-  g_assert_nonnull (find_event (guest, "stats", 1));
+  g_assert_nonnull (rp_test_proc_find (guest, "stats", 1));
   /* The guest hangs up when its duration ends; the host, told by the server, ends too. */
   g_assert_cmpstr (event_string (guest, "ended", "reason"), ==, "duration");
   g_assert_cmpstr (event_string (host, "peer-left", "reason"), ==, "bye");
@@ -461,7 +350,7 @@ static void
 test_audio_only (Fixture      *f,
                  gconstpointer data)
 {
-  guint ticker = g_timeout_add (100, wake, NULL);
+  guint ticker = g_timeout_add (100, rp_test_ticker, NULL);
   Proc *host = spawn_peer (f, "host", "--host", "--server", f->server_host_port, "--audio-only",
                            "--audio", "test:660", NULL);
   g_autofree char *link = wait_for_link (host);
@@ -479,7 +368,7 @@ test_audio_only (Fixture      *f,
   /* The level meters in the stats: each side's tone, sent and played, far above silence. */
   {
     guint n = 0;
-    JsonObject *connected = find_event (host, "connected", 0);
+    JsonObject *connected = rp_test_proc_find (host, "connected", 0);
     gint64 since = json_object_get_int_member (connected, "t_ms") + 2000;
 
     g_assert_cmpfloat (stats_mean_since (host, "input_db", since, &n), >, -30.0);
@@ -522,7 +411,7 @@ static void
 test_audio_only_joiner_stops_host_video (Fixture      *f,
                                          gconstpointer data)
 {
-  guint ticker = g_timeout_add (100, wake, NULL);
+  guint ticker = g_timeout_add (100, rp_test_ticker, NULL);
   Proc *host = spawn_peer (f, "host", "--host", "--server", f->server_host_port,
                            "--video", "test", "--audio", "test:440", NULL);
   g_autofree char *link = wait_for_link (host);
@@ -537,7 +426,7 @@ test_audio_only_joiner_stops_host_video (Fixture      *f,
   g_assert_true (heard (host, 880.0));
   g_assert_true (heard (guest, 440.0));
   g_assert_null (find_first_frame (guest, "video", 0));
-  connected = find_event (host, "connected", 0);
+  connected = rp_test_proc_find (host, "connected", 0);
   g_assert_nonnull (connected);
   /* From 3 s after connecting (the channel is open by then), the host sends the audio stream
    * alone: Opus at 32 kbit/s plus headers, where its video alone is ~1000 kbit/s. */
@@ -556,7 +445,7 @@ static void
 test_killed_peer_frees_seat (Fixture      *f,
                              gconstpointer data)
 {
-  guint ticker = g_timeout_add (100, wake, NULL);
+  guint ticker = g_timeout_add (100, rp_test_ticker, NULL);
   Proc *host = spawn_peer (f, "host", "--host", "--server", f->server_host_port,
                            "--video", "test", "--audio", "test:440", "--duration", "60", NULL);
   g_autofree char *link = wait_for_link (host);
@@ -569,8 +458,8 @@ test_killed_peer_frees_seat (Fixture      *f,
   g_subprocess_send_signal (first->proc, SIGKILL);
 
   /* The server's grace here is 3 s; peer-left comes once it has passed. */
-  WAIT_FOR (find_event (host, "peer-left", 0) != NULL, 3 + 10);
-  left = find_event (host, "peer-left", 0);
+  WAIT_FOR (rp_test_proc_find (host, "peer-left", 0) != NULL, 3 + 10);
+  left = rp_test_proc_find (host, "peer-left", 0);
   g_assert_nonnull (left);
   g_assert_cmpstr (json_object_get_string_member (left, "reason"), ==, "timeout");
   g_assert_false (host->exited);
@@ -578,7 +467,7 @@ test_killed_peer_frees_seat (Fixture      *f,
   second = spawn_peer (f, "second", link, "--video", "test", "--audio", "test:550", NULL);
   WAIT_FOR (find_first_frame (host, "video", 1) != NULL
             && find_first_frame (second, "video", 0) != NULL && heard (host, 550.0), WAIT_S);
-  g_assert_cmpstr (json_object_get_string_member (find_event (host, "peer-joined", 1), "name"),
+  g_assert_cmpstr (json_object_get_string_member (rp_test_proc_find (host, "peer-joined", 1), "name"),
                    ==, "guest");
   g_assert_nonnull (find_first_frame (host, "video", 1));
   g_assert_nonnull (find_first_frame (second, "video", 0));
@@ -601,7 +490,7 @@ static void
 test_frozen_peer_call_rebuilt (Fixture      *f,
                                gconstpointer data)
 {
-  guint ticker = g_timeout_add (100, wake, NULL);
+  guint ticker = g_timeout_add (100, rp_test_ticker, NULL);
   Proc *host = spawn_peer (f, "host", "--host", "--server", f->server_host_port,
                            "--video", "test", "--audio", "test:440", "--duration", "60", NULL);
   g_autofree char *link = wait_for_link (host);
@@ -618,10 +507,10 @@ test_frozen_peer_call_rebuilt (Fixture      *f,
 
   WAIT_FOR (find_first_frame (host, "video", 1) != NULL
             && find_first_frame (guest, "video", 1) != NULL, WAIT_S);
-  g_assert_nonnull (find_event (host, "connected", 1));
+  g_assert_nonnull (rp_test_proc_find (host, "connected", 1));
   g_assert_nonnull (find_first_frame (host, "video", 1));
   g_assert_nonnull (find_first_frame (guest, "video", 1));
-  g_assert_null (find_event (host, "peer-left", 0));
+  g_assert_null (rp_test_proc_find (host, "peer-left", 0));
 
   g_subprocess_send_signal (host->proc, SIGINT);
   WAIT_FOR (host->exited && guest->exited, WAIT_S);
@@ -634,7 +523,7 @@ static void
 test_bad_link (Fixture      *f,
                gconstpointer data)
 {
-  guint ticker = g_timeout_add (100, wake, NULL);
+  guint ticker = g_timeout_add (100, rp_test_ticker, NULL);
   Proc *peer = spawn_peer (f, "peer", "rapport://127.0.0.1/no-port", NULL);
 
   WAIT_FOR (peer->exited && peer->eof, WAIT_S);
@@ -649,7 +538,7 @@ static void
 test_unknown_room (Fixture      *f,
                    gconstpointer data)
 {
-  guint ticker = g_timeout_add (100, wake, NULL);
+  guint ticker = g_timeout_add (100, rp_test_ticker, NULL);
   g_autofree char *link = g_strdup_printf ("rapport://%s/AAAAAAAAAAAAAAAAAAAAAA",
                                            f->server_host_port);
   Proc *peer = spawn_peer (f, "peer", link, "--video", "none", "--audio", "none", NULL);
@@ -677,7 +566,7 @@ test_relay_only_call (Fixture      *f,
       g_test_skip ("needs coturn (apt-get install coturn), iproute2 and user namespaces");
       return;
     }
-  ticker = g_timeout_add (100, wake, NULL);
+  ticker = g_timeout_add (100, rp_test_ticker, NULL);
   host = spawn_peer (f, "host", "--host", "--server", f->server_host_port, "--relay-only",
                      "--video", "test", "--audio", "test:440", NULL);
   link = wait_for_link (host);
@@ -686,8 +575,8 @@ test_relay_only_call (Fixture      *f,
 
   WAIT_FOR (guest->exited && host->exited, WAIT_S);
   g_assert_true (guest->exited && host->exited);
-  g_assert_null (find_event (host, "error", 0));
-  g_assert_null (find_event (guest, "error", 0));
+  g_assert_null (rp_test_proc_find (host, "error", 0));
+  g_assert_null (rp_test_proc_find (guest, "error", 0));
   g_assert_cmpstr (event_string (host, "connected", "local"), ==, "relay");
   g_assert_cmpstr (event_string (host, "connected", "remote"), ==, "relay");
   g_assert_cmpstr (event_string (guest, "connected", "local"), ==, "relay");
@@ -716,7 +605,7 @@ test_wrong_turn_secret (Fixture      *f,
       g_test_skip ("needs coturn (apt-get install coturn), iproute2 and user namespaces");
       return;
     }
-  ticker = g_timeout_add (100, wake, NULL);
+  ticker = g_timeout_add (100, rp_test_ticker, NULL);
   host = spawn_peer (f, "host", "--host", "--server", f->server_host_port, "--relay-only",
                      "--video", "test", "--audio", "test:440", NULL);
   link = wait_for_link (host);
@@ -730,7 +619,7 @@ test_wrong_turn_secret (Fixture      *f,
   g_assert_nonnull (strstr (event_string (guest, "error", "message"), "TURN"));
   g_assert_cmpstr (event_string (host, "ended", "reason"), ==, "error");
   g_assert_cmpstr (event_string (guest, "ended", "reason"), ==, "error");
-  g_assert_null (find_event (host, "connected", 0));
+  g_assert_null (rp_test_proc_find (host, "connected", 0));
   g_assert_cmpint (host->status, !=, 0);
   g_assert_cmpint (guest->status, !=, 0);
   g_source_remove (ticker);
@@ -879,7 +768,7 @@ static void
 test_signaling_cut_call_goes_on (Fixture      *f,
                                  gconstpointer data)
 {
-  guint ticker = g_timeout_add (100, wake, NULL);
+  guint ticker = g_timeout_add (100, rp_test_ticker, NULL);
   Forwarder *fwd = forwarder_new (f->server_host_port);
   g_autofree char *via = g_strdup_printf ("127.0.0.1:%u", fwd->port);
   Proc *host = spawn_peer (f, "host", "--host", "--server", via, "--video", "test",
@@ -895,29 +784,29 @@ test_signaling_cut_call_goes_on (Fixture      *f,
   g_assert_cmpuint (fwd->streams->len, ==, 4);
 
   forwarder_cut (fwd, 0, 1);   /* the host's connection, the first one */
-  WAIT_FOR (find_event (host, "reconnected", 0) != NULL
-            && find_event (guest, "peer-joined", 1) != NULL, 15);
-  g_assert_nonnull (find_event (host, "reconnecting", 0));
-  g_assert_nonnull (find_event (host, "reconnected", 0));
-  g_assert_nonnull (find_event (guest, "peer-reconnecting", 0));
-  g_assert_nonnull (find_event (guest, "peer-joined", 1));
-  g_assert_cmpuint (event_index (guest, find_event (guest, "peer-reconnecting", 0)), <,
-                    event_index (guest, find_event (guest, "peer-joined", 1)));
+  WAIT_FOR (rp_test_proc_find (host, "reconnected", 0) != NULL
+            && rp_test_proc_find (guest, "peer-joined", 1) != NULL, 15);
+  g_assert_nonnull (rp_test_proc_find (host, "reconnecting", 0));
+  g_assert_nonnull (rp_test_proc_find (host, "reconnected", 0));
+  g_assert_nonnull (rp_test_proc_find (guest, "peer-reconnecting", 0));
+  g_assert_nonnull (rp_test_proc_find (guest, "peer-joined", 1));
+  g_assert_cmpuint (event_index (guest, rp_test_proc_find (guest, "peer-reconnecting", 0)), <,
+                    event_index (guest, rp_test_proc_find (guest, "peer-joined", 1)));
   g_assert_cmpstr (event_string (guest, "peer-joined", "name"), ==, "host");
 
   /* Media kept flowing on the same call: fresh stats with frames, no second "connected". */
-  back_h = event_index (host, find_event (host, "reconnected", 0));
-  back_g = event_index (guest, find_event (guest, "peer-joined", 1));
+  back_h = event_index (host, rp_test_proc_find (host, "reconnected", 0));
+  back_g = event_index (guest, rp_test_proc_find (guest, "peer-joined", 1));
   WAIT_FOR (live_stats_after (host, back_h) >= 2 && live_stats_after (guest, back_g) >= 2
             && heard_since (host, back_h, 880.0) && heard_since (guest, back_g, 440.0), 15);
   g_assert_cmpuint (live_stats_after (host, back_h), >=, 2);
   g_assert_cmpuint (live_stats_after (guest, back_g), >=, 2);
   g_assert_true (heard_since (host, back_h, 880.0));
   g_assert_true (heard_since (guest, back_g, 440.0));
-  g_assert_null (find_event (host, "connected", 1));
-  g_assert_null (find_event (guest, "connected", 1));
-  g_assert_null (find_event (host, "error", 0));
-  g_assert_null (find_event (guest, "peer-left", 0));
+  g_assert_null (rp_test_proc_find (host, "connected", 1));
+  g_assert_null (rp_test_proc_find (guest, "connected", 1));
+  g_assert_null (rp_test_proc_find (host, "error", 0));
+  g_assert_null (rp_test_proc_find (guest, "peer-left", 0));
 
   /* The new connection works: the host's bye reaches the guest through it. */
   g_subprocess_send_signal (host->proc, SIGINT);
@@ -935,7 +824,7 @@ static void
 test_server_gone_beyond_grace (Fixture      *f,
                                gconstpointer data)
 {
-  guint ticker = g_timeout_add (100, wake, NULL);
+  guint ticker = g_timeout_add (100, rp_test_ticker, NULL);
   Forwarder *fwd = forwarder_new (f->server_host_port);
   g_autofree char *via = g_strdup_printf ("127.0.0.1:%u", fwd->port);
   Proc *host = spawn_peer (f, "host", "--host", "--server", via, "--video", "test",
@@ -943,17 +832,17 @@ test_server_gone_beyond_grace (Fixture      *f,
   g_autofree char *link = wait_for_link (host);
   Proc *guest = spawn_peer (f, "guest", link, "--video", "test", "--audio", "test:880", NULL);
 
-  WAIT_FOR (find_event (host, "connected", 0) != NULL
-            && find_event (guest, "connected", 0) != NULL, WAIT_S);
-  g_assert_nonnull (find_event (guest, "connected", 0));
+  WAIT_FOR (rp_test_proc_find (host, "connected", 0) != NULL
+            && rp_test_proc_find (guest, "connected", 0) != NULL, WAIT_S);
+  g_assert_nonnull (rp_test_proc_find (guest, "connected", 0));
   fwd->refusing = TRUE;
   forwarder_cut (fwd, 0, G_MAXUINT / 2);
 
   WAIT_FOR (host->exited && guest->exited, 3 + 10);
   g_assert_true (host->exited && guest->exited);
-  g_assert_nonnull (find_event (host, "reconnecting", 0));
-  g_assert_nonnull (find_event (guest, "reconnecting", 0));
-  g_assert_null (find_event (host, "reconnected", 0));
+  g_assert_nonnull (rp_test_proc_find (host, "reconnecting", 0));
+  g_assert_nonnull (rp_test_proc_find (guest, "reconnecting", 0));
+  g_assert_null (rp_test_proc_find (host, "reconnected", 0));
   g_assert_nonnull (strstr (event_string (host, "error", "message"), "rendezvous server"));
   g_assert_nonnull (strstr (event_string (guest, "error", "message"), "rendezvous server"));
   g_assert_cmpstr (event_string (host, "ended", "reason"), ==, "error");
@@ -1019,7 +908,7 @@ test_signaling_blackhole_noticed (Fixture      *f,
       g_test_skip ("needs nft (apt-get install nftables), iproute2 and user namespaces");
       return;
     }
-  ticker = g_timeout_add (100, wake, NULL);
+  ticker = g_timeout_add (100, rp_test_ticker, NULL);
   fwd = forwarder_new (f->server_host_port);
   via = g_strdup_printf ("127.0.0.1:%u", fwd->port);
   host = spawn_peer (f, "host", "--host", "--server", via, "--video", "test",
@@ -1033,35 +922,35 @@ test_signaling_blackhole_noticed (Fixture      *f,
 
   g_assert_true (set_blackhole (fwd->port, TRUE));
   /* TCP alone would notice after minutes of retransmissions. */
-  WAIT_FOR (find_event (host, "reconnecting", 0) != NULL
-            && find_event (guest, "reconnecting", 0) != NULL, 12);
-  g_assert_nonnull (find_event (host, "reconnecting", 0));
-  g_assert_nonnull (find_event (guest, "reconnecting", 0));
-  g_assert_null (find_event (host, "reconnected", 0));
+  WAIT_FOR (rp_test_proc_find (host, "reconnecting", 0) != NULL
+            && rp_test_proc_find (guest, "reconnecting", 0) != NULL, 12);
+  g_assert_nonnull (rp_test_proc_find (host, "reconnecting", 0));
+  g_assert_nonnull (rp_test_proc_find (guest, "reconnecting", 0));
+  g_assert_null (rp_test_proc_find (host, "reconnected", 0));
   /* A little longer in the dark, so that reconnection attempts meet the blackhole too. */
   dark_until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
   WAIT_FOR (g_get_monotonic_time () > dark_until, 3);
   g_assert_true (set_blackhole (fwd->port, FALSE));
 
-  WAIT_FOR (find_event (host, "reconnected", 0) != NULL
-            && find_event (guest, "reconnected", 0) != NULL, 12);
-  g_assert_nonnull (find_event (host, "reconnected", 0));
-  g_assert_nonnull (find_event (guest, "reconnected", 0));
+  WAIT_FOR (rp_test_proc_find (host, "reconnected", 0) != NULL
+            && rp_test_proc_find (guest, "reconnected", 0) != NULL, 12);
+  g_assert_nonnull (rp_test_proc_find (host, "reconnected", 0));
+  g_assert_nonnull (rp_test_proc_find (guest, "reconnected", 0));
 
   /* The call went on: fresh stats with frames and both tones after the return, no new call. */
-  back_h = event_index (host, find_event (host, "reconnected", 0));
-  back_g = event_index (guest, find_event (guest, "reconnected", 0));
+  back_h = event_index (host, rp_test_proc_find (host, "reconnected", 0));
+  back_g = event_index (guest, rp_test_proc_find (guest, "reconnected", 0));
   WAIT_FOR (live_stats_after (host, back_h) >= 2 && live_stats_after (guest, back_g) >= 2
             && heard_since (host, back_h, 880.0) && heard_since (guest, back_g, 440.0), 15);
   g_assert_cmpuint (live_stats_after (host, back_h), >=, 2);
   g_assert_cmpuint (live_stats_after (guest, back_g), >=, 2);
   g_assert_true (heard_since (host, back_h, 880.0));
   g_assert_true (heard_since (guest, back_g, 440.0));
-  g_assert_null (find_event (host, "connected", 1));
-  g_assert_null (find_event (guest, "connected", 1));
-  g_assert_null (find_event (host, "error", 0));
-  g_assert_null (find_event (guest, "error", 0));
-  g_assert_null (find_event (guest, "peer-left", 0));
+  g_assert_null (rp_test_proc_find (host, "connected", 1));
+  g_assert_null (rp_test_proc_find (guest, "connected", 1));
+  g_assert_null (rp_test_proc_find (host, "error", 0));
+  g_assert_null (rp_test_proc_find (guest, "error", 0));
+  g_assert_null (rp_test_proc_find (guest, "peer-left", 0));
 
   /* Signaling works again: the host's bye reaches the guest. */
   g_subprocess_send_signal (host->proc, SIGINT);
