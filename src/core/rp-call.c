@@ -2002,6 +2002,27 @@ configure_echo_cancel (RpCall     *self,
   gst_object_unref (dsp);
 }
 
+/* No source for a medium: no such device means the call goes on receive-only for it (TRUE);
+ * any other failure fails the call (FALSE, error set). Takes local_error. */
+static gboolean
+go_receive_only (RpCall     *self,
+                 GError     *local_error,
+                 const char *media,
+                 const char *rtp_caps,
+                 GError    **error)
+{
+  if (local_error != NULL && local_error->code != RP_MEDIA_ERROR_NO_DEVICE)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (local_error != NULL)
+    g_message ("%s: the call goes on receive-only for %s", local_error->message, media);
+  g_clear_error (&local_error);
+  add_recvonly (self, rtp_caps);
+  return TRUE;
+}
+
 static gboolean
 build_audio_send (RpCall  *self,
                   GError **error)
@@ -2013,17 +2034,7 @@ build_audio_send (RpCall  *self,
   GstElement *chain;
 
   if (src == NULL)
-    {
-      if (local_error != NULL && local_error->code != RP_MEDIA_ERROR_NO_DEVICE)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      if (local_error != NULL)
-        g_message ("%s: the call goes on receive-only for audio", local_error->message);
-      add_recvonly (self, AUDIO_RTP_CAPS);
-      return TRUE;
-    }
+    return go_receive_only (self, g_steal_pointer (&local_error), "audio", AUDIO_RTP_CAPS, error);
   /* A real microphone gets echo cancellation, noise suppression and gain control; the far end's
    * sound reaches the canceller through the webrtcechoprobe before our speaker. */
   desc = g_strdup_printf (
@@ -2057,17 +2068,7 @@ build_video_send (RpCall  *self,
   GstElement *chain;
 
   if (src == NULL)
-    {
-      if (local_error != NULL && local_error->code != RP_MEDIA_ERROR_NO_DEVICE)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      if (local_error != NULL)
-        g_message ("%s: the call goes on receive-only for video", local_error->message);
-      add_recvonly (self, VIDEO_RTP_CAPS);
-      return TRUE;
-    }
+    return go_receive_only (self, g_steal_pointer (&local_error), "video", VIDEO_RTP_CAPS, error);
   /* Real-time VP8: deadline=1 (realtime), no lag, CBR with a bounded buffer, and error
    * resilience so one lost packet does not smear until the next keyframe. One thread: on two
    * cores libvpx's threading cost more than it gained (measured: 2.4 s vs 0.55 s of CPU for
