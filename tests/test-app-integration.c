@@ -429,6 +429,68 @@ test_partner_edits_meet_in_the_panels_and_the_record (Fixture *fixture, gconstpo
   g_assert_true (found);
 }
 
+/* --- call: level meters ------------------------------------------------------------------ */
+
+static gboolean
+level_above_minimum (gpointer data)
+{
+  return gtk_level_bar_get_value (data) > gtk_level_bar_get_min_value (data);
+}
+
+static gboolean
+level_at_minimum (gpointer data)
+{
+  return gtk_level_bar_get_value (data) == gtk_level_bar_get_min_value (data);
+}
+
+static gboolean
+audio_stage_shown (gpointer data)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (data), "audio") == 0;
+}
+
+/* A real partner without a camera, sending an 880 Hz tone: the telephone case. Their meter under
+ * the avatar moves with what is played; ours moves with what we send, and muting stills it. */
+static void
+test_level_meters_follow_the_partner_and_own_mute (Fixture *fixture, gconstpointer user_data)
+{
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
+  GtkLevelBar *peer_level = template_child (call_view, RP_TYPE_CALL_VIEW, "peer_level");
+  GtkLevelBar *mic_level = template_child (call_view, RP_TYPE_CALL_VIEW, "mic_level");
+  GtkStack *stage = template_child (call_view, RP_TYPE_CALL_VIEW, "stage_stack");
+  g_autofree char *peer = g_build_filename (g_getenv ("RAPPORT_BUILD_DIR"), "src", "peer",
+                                            "rapport-peer", NULL);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  PeerCall call = { NULL };
+
+  rp_window_start_session (fixture->window, aiko_item (fixture));
+  wait_for ("the hosted session", session_waiting, call_view);
+  g_assert_true (level_at_minimum (peer_level));
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, peer,
+                              rp_call_view_get_link (call_view), "--name", "Aiko Tanaka",
+                              "--video", "none", "--audio", "test:880", "--audio-sink", "none",
+                              "--duration", "0", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (process, NULL, on_peer_exit, &call);
+  wait_for ("the partner's avatar", audio_stage_shown, stage);
+  wait_for ("the partner's voice on the meter", level_above_minimum, peer_level);
+  wait_for ("our own microphone on its meter", level_above_minimum, mic_level);
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "toggle-mic", NULL);
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (mic_level)));
+  wait_for ("the muted microphone's meter to fall", level_at_minimum, mic_level);
+  /* Muting is ours alone: the partner is still heard. */
+  g_assert_true (level_above_minimum (peer_level));
+
+  rp_call_view_hang_up (call_view);
+  wait_for ("the home view", page_is_home, fixture->window);
+  wait_for ("rapport-peer to exit", peer_exited, &call);
+  g_assert_true (call.peer_ok);
+  g_assert_true (level_at_minimum (peer_level));
+}
+
 /* --- agenda binding on its own ------------------------------------------------------------ */
 
 static char *
@@ -942,6 +1004,9 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/app/call/partner-edits-meet-in-the-panels-and-the-record", Fixture, NULL,
               fixture_set_up, test_partner_edits_meet_in_the_panels_and_the_record,
+              fixture_tear_down);
+  g_test_add ("/app/call/level-meters-follow-the-partner-and-own-mute", Fixture, NULL,
+              fixture_set_up, test_level_meters_follow_the_partner_and_own_mute,
               fixture_tear_down);
   g_test_add_func ("/app/agenda/moves-and-removals-keep-identity",
                    test_agenda_moves_and_removals_keep_identity);
