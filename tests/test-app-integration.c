@@ -445,6 +445,12 @@ level_at_minimum (gpointer data)
 }
 
 static gboolean
+shown_speaking (gpointer data)
+{
+  return gtk_widget_get_opacity (data) == 1.0;
+}
+
+static gboolean
 audio_stage_shown (gpointer data)
 {
   return g_strcmp0 (gtk_stack_get_visible_child_name (data), "audio") == 0;
@@ -477,6 +483,8 @@ test_level_meters_follow_the_partner_and_own_mute (Fixture *fixture, gconstpoint
   g_subprocess_wait_async (process, NULL, on_peer_exit, &call);
   wait_for ("the partner's avatar", audio_stage_shown, stage);
   wait_for ("the partner's voice on the meter", level_above_minimum, peer_level);
+  wait_for ("the partner shown speaking by their name",
+            shown_speaking, template_child (call_view, RP_TYPE_CALL_VIEW, "speaking_icon"));
   wait_for ("our own microphone on its meter", level_above_minimum, mic_level);
 
   g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "toggle-mic", NULL);

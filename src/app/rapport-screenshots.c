@@ -261,6 +261,14 @@ shoot_call (GtkWidget *window)
                                           HDY_COLOR_SCHEME_FORCE_DARK);
       settle (window, 30);
       grab (window, "tour-call-dark.png");
+      /* The telephone case: the partner's camera off, their voice on the meters, ours muted. */
+      hdy_style_manager_set_color_scheme (hdy_style_manager_get_default (),
+                                          HDY_COLOR_SCHEME_DEFAULT);
+      g_object_set (partner, "camera-enabled", FALSE, NULL);
+      g_action_group_activate_action (G_ACTION_GROUP (window), "toggle-mic", NULL);
+      settle (window, 60);
+      grab (window, "tour-call-audio-muted.png");
+      g_action_group_activate_action (G_ACTION_GROUP (window), "toggle-mic", NULL);
     }
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "hang-up", NULL);

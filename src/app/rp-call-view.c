@@ -41,6 +41,7 @@ struct _RpCallView
   GtkLevelBar *peer_level;
   GtkLevelBar *mic_level;
   GtkLabel *peer_name_label;
+  GtkWidget *speaking_icon;
   GtkLabel *timer_label;
   GtkMenuButton *verification_button;
   GtkLabel *verification_short_label;
@@ -364,6 +365,7 @@ on_output_level (RpCallView *self)
 
   g_object_get (self->session, "output-level", &db, NULL);
   gtk_level_bar_set_value (self->peer_level, level_fraction (db));
+  gtk_widget_set_opacity (self->speaking_icon, db > LEVEL_SPEAKING_DB ? 1.0 : 0.0);
   if (db > LEVEL_SPEAKING_DB)
     gtk_style_context_add_class (avatar, "rp-speaking");
   else
@@ -385,6 +387,7 @@ reset_levels (RpCallView *self)
 {
   gtk_level_bar_set_value (self->peer_level, 0);
   gtk_level_bar_set_value (self->mic_level, 0);
+  gtk_widget_set_opacity (self->speaking_icon, 0);
   gtk_style_context_remove_class (gtk_widget_get_style_context (GTK_WIDGET (self->peer_avatar)),
                                   "rp-speaking");
 }
@@ -1024,7 +1027,8 @@ rp_call_view_class_init (RpCallViewClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, RpCallView, name)
   BIND (flap); BIND (stage); BIND (stage_stack); BIND (waiting_page); BIND (connecting_page);
   BIND (link_entry); BIND (remote_video_box); BIND (peer_avatar); BIND (audio_reason_label);
-  BIND (peer_level); BIND (mic_level); BIND (peer_name_label); BIND (timer_label); BIND (verification_button);
+  BIND (peer_level); BIND (mic_level); BIND (peer_name_label); BIND (speaking_icon);
+  BIND (timer_label); BIND (verification_button);
   BIND (verification_short_label); BIND (verification_label); BIND (quality_button);
   BIND (quality_icon); BIND (quality_summary_label); BIND (rtt_label); BIND (loss_label);
   BIND (jitter_label); BIND (send_label); BIND (recv_label); BIND (video_label);
