@@ -29,6 +29,7 @@ struct _RpHistoryDialog
   GPtrArray *results;
   gint64 wanted_session;    /* the session asked for; a load of another one is stale */
   RpSessionRecord *shown;   /* the session on the record page, NULL on the list */
+  gboolean opens_on_record; /* asked for a record before it showed: no slide from the list */
 };
 
 G_DEFINE_FINAL_TYPE (RpHistoryDialog, rp_history_dialog, GTK_TYPE_DIALOG)
@@ -443,7 +444,10 @@ show_record (RpHistoryDialog *self, RpSessionRecord *record, const char *partner
   set_export_data (self->session_export_button, &hit);
   g_clear_pointer (&self->shown, rp_session_record_free);
   self->shown = record;
-  gtk_stack_set_visible_child_name (self->page_stack, "session");
+  gtk_stack_set_visible_child_full (self->page_stack, "session",
+                                    self->opens_on_record ? GTK_STACK_TRANSITION_TYPE_NONE
+                                    : gtk_stack_get_transition_type (self->page_stack));
+  self->opens_on_record = FALSE;
   g_signal_emit (self, signals[SIGNAL_SESSION_SHOWN], 0);
 }
 
@@ -598,6 +602,7 @@ rp_history_dialog_show_session (RpHistoryDialog *self, gint64 session_id)
 
   *id = session_id;
   self->wanted_session = session_id;
+  self->opens_on_record = !gtk_widget_get_mapped (GTK_WIDGET (self));
   task = g_task_new (self->store, self->lifetime, on_session_loaded, self);
   g_task_set_source_tag (task, rp_history_dialog_show_session);
   g_task_set_task_data (task, id, g_free);

@@ -303,24 +303,26 @@ on_proposals (GSimpleAction *action, GVariant *param, gpointer user_data)
                                                       g_variant_get_string (param, NULL)));
 }
 
-static RpHistoryDialog *
-open_history (RpWindow *self)
+/* Past Sessions on its list, or (session_id > 0) on that session's record. */
+static void
+open_history (RpWindow *self, gint64 session_id)
 {
   RpStore *store = rp_partner_book_get_store (self->book);
   RpHistoryDialog *dialog;
 
   if (store == NULL)
-    return NULL;   /* still opening: the menu item is a moment early */
+    return;   /* still opening: the menu item is a moment early */
   dialog = rp_history_dialog_new (GTK_WINDOW (self), store);
   rp_history_dialog_set_recent (dialog, rp_partner_book_get_recent (self->book));
+  if (session_id > 0)
+    rp_history_dialog_show_session (dialog, session_id);
   gtk_widget_show (GTK_WIDGET (dialog));
-  return dialog;
 }
 
 static void
 on_history (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
-  open_history (user_data);
+  open_history (user_data, 0);
 }
 
 /* A recent session on the home view: its record, in the history dialog (whose back button
@@ -329,13 +331,9 @@ static void
 on_session_activated (RpWindow *self, RpSessionItem *item)
 {
   const RpSessionRecord *record = rp_session_item_get_record (item);
-  RpHistoryDialog *dialog;
 
-  if (record == NULL || record->id <= 0)
-    return;
-  dialog = open_history (self);
-  if (dialog != NULL)
-    rp_history_dialog_show_session (dialog, record->id);
+  if (record != NULL && record->id > 0)
+    open_history (self, record->id);
 }
 
 static const GActionEntry win_actions[] = {
