@@ -19,6 +19,7 @@
 #include "rp-preferences-window.h"
 #include "rp-reminders.h"
 #include "rp-schedule-flow.h"
+#include "rp-session-item.h"
 #include "rp-store.h"
 #include "rp-test-gui.h"
 #include "rp-test-peer.h"
@@ -384,6 +385,76 @@ test_partner_edits_meet_in_the_panels_and_the_record (Fixture *fixture, gconstpo
   g_assert_true (found);
 }
 
+/* --- call: level meters ------------------------------------------------------------------ */
+
+static gboolean
+level_above_minimum (gpointer data)
+{
+  return gtk_level_bar_get_value (data) > gtk_level_bar_get_min_value (data);
+}
+
+static gboolean
+level_at_minimum (gpointer data)
+{
+  return gtk_level_bar_get_value (data) == gtk_level_bar_get_min_value (data);
+}
+
+static gboolean
+shown_speaking (gpointer data)
+{
+  return gtk_widget_get_opacity (data) == 1.0;
+}
+
+static gboolean
+audio_stage_shown (gpointer data)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (data), "audio") == 0;
+}
+
+/* A real partner without a camera, sending an 880 Hz tone: the telephone case. Their meter under
+ * the avatar moves with what is played; ours moves with what we send, and muting stills it. */
+static void
+test_level_meters_follow_the_partner_and_own_mute (Fixture *fixture, gconstpointer user_data)
+{
+  RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
+  GtkLevelBar *peer_level = template_child (call_view, RP_TYPE_CALL_VIEW, "peer_level");
+  GtkLevelBar *mic_level = template_child (call_view, RP_TYPE_CALL_VIEW, "mic_level");
+  GtkStack *stage = template_child (call_view, RP_TYPE_CALL_VIEW, "stage_stack");
+  g_autofree char *peer = g_build_filename (g_getenv ("RAPPORT_BUILD_DIR"), "src", "peer",
+                                            "rapport-peer", NULL);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  PeerCall call = { NULL };
+
+  rp_window_start_session (fixture->window, aiko_item (fixture));
+  wait_for ("the hosted session", session_waiting, call_view);
+  g_assert_true (level_at_minimum (peer_level));
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, peer,
+                              rp_call_view_get_link (call_view), "--name", "Aiko Tanaka",
+                              "--video", "none", "--audio", "test:880", "--audio-sink", "none",
+                              "--duration", "0", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (process, NULL, on_peer_exit, &call);
+  wait_for ("the partner's avatar", audio_stage_shown, stage);
+  wait_for ("the partner's voice on the meter", level_above_minimum, peer_level);
+  wait_for ("the partner shown speaking by their name",
+            shown_speaking, template_child (call_view, RP_TYPE_CALL_VIEW, "speaking_icon"));
+  wait_for ("our own microphone on its meter", level_above_minimum, mic_level);
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "toggle-mic", NULL);
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (mic_level)));
+  wait_for ("the muted microphone's meter to fall", level_at_minimum, mic_level);
+  /* Muting is ours alone: the partner is still heard. */
+  g_assert_true (level_above_minimum (peer_level));
+
+  rp_call_view_hang_up (call_view);
+  wait_for ("the home view", page_is_home, fixture->window);
+  wait_for ("rapport-peer to exit", peer_exited, &call);
+  g_assert_true (call.peer_ok);
+  g_assert_true (level_at_minimum (peer_level));
+}
+
 /* --- agenda binding on its own ------------------------------------------------------------ */
 
 static char *
@@ -526,6 +597,111 @@ test_history_finds_notes_and_exports_markdown (Fixture *fixture, gconstpointer u
   g_assert_true (g_file_get_contents (path, &markdown, NULL, NULL));
   g_assert_nonnull (strstr (markdown, "Practice the conference talk on Thursday"));
   g_assert_nonnull (strstr (markdown, "Aiko Tanaka"));
+  gtk_widget_destroy (GTK_WIDGET (history.dialog));
+}
+
+static gboolean
+record_shown (gpointer data)
+{
+  History *history = data;
+  const RpSessionRecord *shown = rp_history_dialog_get_shown_session (history->dialog);
+
+  return shown != NULL && shown->id == history->session_id;
+}
+
+static GtkListBoxRow *
+find_session_row (GtkListBox *list, const char *key, gint64 session_id)
+{
+  for (int i = 0; gtk_list_box_get_row_at_index (list, i) != NULL; i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (list, i);
+      gpointer data = g_object_get_data (G_OBJECT (row), key);
+      gint64 id = 0;
+
+      if (data != NULL && g_str_equal (key, "session"))
+        id = rp_session_item_get_record (data)->id;
+      else if (data != NULL)
+        id = GPOINTER_TO_SIZE (data);
+      if (id == session_id)
+        return row;
+    }
+  return NULL;
+}
+
+static guint
+count_rows (GtkListBox *list)
+{
+  g_autoptr (GList) rows = gtk_container_get_children (GTK_CONTAINER (list));
+
+  return g_list_length (rows);
+}
+
+/* A click on a recent session of the home view opens its record: notes, how long it ran, and
+ * the agenda as it ended with its action items; back leads to the other sessions. */
+static void
+test_recent_session_opens_its_record (Fixture *fixture, gconstpointer user_data)
+{
+  GtkListBox *recent = template_child (rp_window_get_home_view (fixture->window),
+                                       RP_TYPE_HOME_VIEW, "recent_list");
+  RpPartnerBook *book = RP_PARTNER_BOOK (rp_window_get_book (fixture->window));
+  g_autoptr (RpStore) store = open_store ();
+  g_autoptr (RpSessionRecord) past = rp_session_record_new ();
+  History history = { NULL };
+  GtkListBoxRow *row;
+  GtkStack *pages;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  past->partner_id = rp_partner_item_get_id (aiko_item (fixture));
+  past->started_at = now - 600;
+  past->ended_at = now - 600 + 1800;
+  past->duration_s = 1800;
+  past->notes = g_strdup ("Aiko wants to lead the design review\n");
+  g_ptr_array_add (past->agenda,
+                   rp_outcome_item_new ("Design review", RP_OUTCOME_KIND_TOPIC, TRUE));
+  g_ptr_array_add (past->agenda,
+                   rp_outcome_item_new ("Draft the review agenda", RP_OUTCOME_KIND_ACTION, FALSE));
+  history.session_id = rp_store_add_session (store, past, NULL);
+  g_assert_cmpint (history.session_id, >, 0);
+  g_assert_true (rp_store_close (store, NULL));
+  g_assert_true (rp_partner_book_reload (book, NULL));
+
+  row = find_session_row (recent, "session", history.session_id);
+  g_assert_nonnull (row);
+  g_assert_true (gtk_list_box_row_get_activatable (row));
+  gtk_widget_activate (GTK_WIDGET (row));
+  history.dialog = find_history_dialog ();
+  g_assert_nonnull (history.dialog);
+  wait_for ("the session's record", record_shown, &history);
+
+  pages = template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "page_stack");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (pages), ==, "session");
+  g_assert_cmpstr (gtk_label_get_label (template_child (history.dialog, RP_TYPE_HISTORY_DIALOG,
+                                                        "session_notes_label")),
+                   ==, "Aiko wants to lead the design review");
+  g_assert_nonnull (strstr (gtk_label_get_label (template_child (history.dialog,
+                                                                 RP_TYPE_HISTORY_DIALOG,
+                                                                 "session_when_label")),
+                            "30 minutes"));
+  g_assert_nonnull (strstr (gtk_label_get_label (template_child (history.dialog,
+                                                                 RP_TYPE_HISTORY_DIALOG,
+                                                                 "session_title_label")),
+                            "Aiko Tanaka"));
+  g_assert_cmpuint (count_rows (template_child (history.dialog, RP_TYPE_HISTORY_DIALOG,
+                                                "session_agenda_list")), ==, 2);
+  g_assert_nonnull (find_row (template_child (history.dialog, RP_TYPE_HISTORY_DIALOG,
+                                              "session_agenda_list"),
+                              "Draft the review agenda"));
+
+  /* Back to the list, and from a row of it to the same record again. */
+  gtk_button_clicked (template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "back_button"));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (pages), ==, "list");
+  g_assert_null (rp_history_dialog_get_shown_session (history.dialog));
+  row = find_session_row (template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "results_list"),
+                          "session-id", history.session_id);
+  g_assert_nonnull (row);
+  gtk_widget_activate (GTK_WIDGET (row));
+  wait_for ("the session's record from the list", record_shown, &history);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (pages), ==, "session");
   gtk_widget_destroy (GTK_WIDGET (history.dialog));
 }
 
@@ -880,11 +1056,16 @@ main (int argc, char **argv)
   g_test_add ("/app/call/partner-edits-meet-in-the-panels-and-the-record", Fixture, NULL,
               fixture_set_up, test_partner_edits_meet_in_the_panels_and_the_record,
               fixture_tear_down);
+  g_test_add ("/app/call/level-meters-follow-the-partner-and-own-mute", Fixture, NULL,
+              fixture_set_up, test_level_meters_follow_the_partner_and_own_mute,
+              fixture_tear_down);
   g_test_add_func ("/app/agenda/moves-and-removals-keep-identity",
                    test_agenda_moves_and_removals_keep_identity);
   g_test_add ("/app/history/lists-recent-and-exports-through-the-chooser", Fixture, NULL,
               fixture_set_up, test_history_lists_recent_and_exports_through_the_chooser,
               fixture_tear_down);
+  g_test_add ("/app/history/recent-session-opens-its-record", Fixture, NULL,
+              fixture_set_up, test_recent_session_opens_its_record, fixture_tear_down);
   g_test_add ("/app/history/finds-notes-and-exports-markdown", Fixture, NULL,
               fixture_set_up, test_history_finds_notes_and_exports_markdown, fixture_tear_down);
   g_test_add ("/app/schedule/action-opens-dialog-and-adds-to-upcoming", Fixture, NULL,

@@ -261,6 +261,14 @@ shoot_call (GtkWidget *window)
                                           HDY_COLOR_SCHEME_FORCE_DARK);
       settle (window, 30);
       grab (window, "tour-call-dark.png");
+      /* The telephone case: the partner's camera off, their voice on the meters, ours muted. */
+      hdy_style_manager_set_color_scheme (hdy_style_manager_get_default (),
+                                          HDY_COLOR_SCHEME_DEFAULT);
+      g_object_set (partner, "camera-enabled", FALSE, NULL);
+      g_action_group_activate_action (G_ACTION_GROUP (window), "toggle-mic", NULL);
+      settle (window, 60);
+      grab (window, "tour-call-audio-muted.png");
+      g_action_group_activate_action (G_ACTION_GROUP (window), "toggle-mic", NULL);
     }
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "hang-up", NULL);
@@ -317,6 +325,28 @@ flag_set (gpointer flag)
   return *(gboolean *) flag;
 }
 
+/* The record of the newest session, as a click on it (here or on the home view) opens it. */
+static void
+shoot_history_record (GtkWidget *dialog)
+{
+  GPtrArray *recent = rp_history_dialog_get_results (RP_HISTORY_DIALOG (dialog));
+  gboolean shown = FALSE;
+  gulong handler;
+
+  if (recent->len == 0)
+    return;
+  handler = g_signal_connect_swapped (dialog, "session-shown", G_CALLBACK (on_results_changed),
+                                      &shown);
+  rp_history_dialog_show_session (RP_HISTORY_DIALOG (dialog),
+                                  ((RpSearchHit *) recent->pdata[0])->session_id);
+  wait_for ("the session's record", flag_set, &shown);
+  g_signal_handler_disconnect (dialog, handler);
+  settle (dialog, 15);
+  grab (dialog, "tour-history-session.png");
+  gtk_button_clicked (GTK_BUTTON (gtk_widget_get_template_child (dialog, RP_TYPE_HISTORY_DIALOG,
+                                                                 "back_button")));
+}
+
 /* Past Sessions with a search typed, so that the found words show in context. */
 static void
 shoot_history (GtkWidget *window)
@@ -331,6 +361,7 @@ shoot_history (GtkWidget *window)
     {
       settle (dialog, 15);
       grab (dialog, "tour-history-recent.png");
+      shoot_history_record (dialog);
     }
   g_signal_connect_swapped (dialog, "results-changed", G_CALLBACK (on_results_changed),
                             &searched);

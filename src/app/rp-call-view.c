@@ -19,6 +19,11 @@
 #define SELF_VIEW_MARGIN_END 18
 #define SELF_VIEW_MARGIN_BOTTOM 96
 
+/* The level meters' scale (dB RMS), and how loud the partner must be for the avatar's ring. */
+#define LEVEL_EMPTY_DB (-60.0)
+#define LEVEL_SPEAKING_DB (-50.0)
+#define LEVEL_SILENCE_DB (-100.0)
+
 struct _RpCallView
 {
   GtkBin parent_instance;
@@ -34,7 +39,9 @@ struct _RpCallView
   HdyAvatar *peer_avatar;
   GtkLabel *audio_reason_label;
   GtkLevelBar *peer_level;
+  GtkLevelBar *mic_level;
   GtkLabel *peer_name_label;
+  GtkWidget *speaking_icon;
   GtkLabel *timer_label;
   GtkMenuButton *verification_button;
   GtkLabel *verification_short_label;
@@ -87,7 +94,6 @@ struct _RpCallView
   char *partner_name;
   GDateTime *connected_at;
   guint timer_source;
-  guint level_decay_source;
   guint server_stop_source;
   gboolean hosting;
   gboolean ever_connected;
@@ -342,6 +348,50 @@ on_verification_changed (RpCallView *self)
   set_accessible_name (GTK_WIDGET (self->verification_button), accessible);
 }
 
+/* dB RMS to a meter's 0..1: speech sits between about -50 and -10 dB, so -60 dB (a quiet room)
+ * is empty and 0 dB full; below that the session reports silence as -100. */
+static double
+level_fraction (double db)
+{
+  return CLAMP ((db - LEVEL_EMPTY_DB) / -LEVEL_EMPTY_DB, 0.0, 1.0);
+}
+
+/* The partner's voice: the meter under the avatar, and a ring around it while they speak. */
+static void
+on_output_level (RpCallView *self)
+{
+  double db = LEVEL_SILENCE_DB;
+  GtkStyleContext *avatar = gtk_widget_get_style_context (GTK_WIDGET (self->peer_avatar));
+
+  g_object_get (self->session, "output-level", &db, NULL);
+  gtk_level_bar_set_value (self->peer_level, level_fraction (db));
+  gtk_widget_set_opacity (self->speaking_icon, db > LEVEL_SPEAKING_DB ? 1.0 : 0.0);
+  if (db > LEVEL_SPEAKING_DB)
+    gtk_style_context_add_class (avatar, "rp-speaking");
+  else
+    gtk_style_context_remove_class (avatar, "rp-speaking");
+}
+
+/* What we send, after mute: the user sees the microphone works, and that muting silences it. */
+static void
+on_input_level (RpCallView *self)
+{
+  double db = LEVEL_SILENCE_DB;
+
+  g_object_get (self->session, "input-level", &db, NULL);
+  gtk_level_bar_set_value (self->mic_level, level_fraction (db));
+}
+
+static void
+reset_levels (RpCallView *self)
+{
+  gtk_level_bar_set_value (self->peer_level, 0);
+  gtk_level_bar_set_value (self->mic_level, 0);
+  gtk_widget_set_opacity (self->speaking_icon, 0);
+  gtk_style_context_remove_class (gtk_widget_get_style_context (GTK_WIDGET (self->peer_avatar)),
+                                  "rp-speaking");
+}
+
 static void
 on_peer_joined (RpCallView *self, const char *name)
 {
@@ -357,7 +407,7 @@ on_peer_left (RpCallView *self, const char *reason)
   /* Whoever comes back may come without a camera. */
   self->remote_video_seen = FALSE;
   self->peer_left = TRUE;
-  gtk_level_bar_set_value (self->peer_level, 0);
+  reset_levels (self);
   update_stage (self);
   if (g_settings_get_boolean (self->settings, "call-sounds"))
     rp_chime_play (self->chime, RP_CHIME_LEAVE);
@@ -392,33 +442,6 @@ on_first_frame (RpCallView *self, const char *kind, gint64 ms)
   if (g_strcmp0 (kind, "video") == 0)
     self->remote_video_seen = TRUE;
   update_stage (self);
-}
-
-static gboolean
-on_level_decay (gpointer user_data)
-{
-  RpCallView *self = user_data;
-  double value = gtk_level_bar_get_value (self->peer_level) * 0.6;
-
-  gtk_level_bar_set_value (self->peer_level, value < 0.05 ? 0 : value);
-  if (value < 0.05)
-    {
-      self->level_decay_source = 0;
-      return G_SOURCE_REMOVE;
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-/* The session reports the dominant frequency of what it hears (or -1 for silence), not a
- * loudness; the meter shows voice activity and fades between reports. */
-static void
-on_audio_level (RpCallView *self, double hz)
-{
-  if (hz < 0)
-    return;
-  gtk_level_bar_set_value (self->peer_level, 1.0);
-  if (self->level_decay_source == 0)
-    self->level_decay_source = g_timeout_add (150, on_level_decay, self);
 }
 
 static void
@@ -617,7 +640,7 @@ reset_view (RpCallView *self)
   gtk_widget_hide (GTK_WIDGET (self->verification_button));
   gtk_widget_hide (GTK_WIDGET (self->quality_button));
   gtk_revealer_set_reveal_child (self->reconnecting_revealer, FALSE);
-  gtk_level_bar_set_value (self->peer_level, 0);
+  reset_levels (self);
   gtk_stack_set_visible_child_name (self->self_view_stack, "video");
   gtk_widget_hide (self->self_view);
   g_clear_pointer (&self->connected_at, g_date_time_unref);
@@ -666,7 +689,10 @@ create_session (RpCallView *self)
   g_signal_connect_swapped (self->session, "peer-left", G_CALLBACK (on_peer_left), self);
   g_signal_connect_swapped (self->session, "connected", G_CALLBACK (on_connected), self);
   g_signal_connect_swapped (self->session, "first-frame", G_CALLBACK (on_first_frame), self);
-  g_signal_connect_swapped (self->session, "audio-level", G_CALLBACK (on_audio_level), self);
+  g_signal_connect_swapped (self->session, "notify::output-level", G_CALLBACK (on_output_level),
+                            self);
+  g_signal_connect_swapped (self->session, "notify::input-level", G_CALLBACK (on_input_level),
+                            self);
   g_signal_connect_swapped (self->session, "stats", G_CALLBACK (on_stats), self);
   g_signal_connect_swapped (self->session, "error", G_CALLBACK (on_session_error), self);
   g_signal_connect_swapped (self->session, "ended", G_CALLBACK (on_ended), self);
@@ -819,6 +845,7 @@ finish_call (RpCallView *self, const char *reason)
   record_session (self);
   detach_proposals (self);
   g_signal_handlers_disconnect_by_data (self->session, self);
+  reset_levels (self);
   g_clear_handle_id (&self->timer_source, g_source_remove);
   /* We may be inside one of the session's own signal emissions: let it unwind first. (Once:
    * g_object_unref as a GSourceFunc returned garbage, so the idle ran again and dropped a
@@ -969,7 +996,6 @@ rp_call_view_dispose (GObject *object)
   g_clear_object (&self->server);
   g_clear_handle_id (&self->server_stop_source, g_source_remove);
   g_clear_handle_id (&self->timer_source, g_source_remove);
-  g_clear_handle_id (&self->level_decay_source, g_source_remove);
   drop_sink (&self->remote_sink);
   drop_sink (&self->local_sink);
   g_clear_object (&self->self_view_drag);
@@ -1002,7 +1028,8 @@ rp_call_view_class_init (RpCallViewClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, RpCallView, name)
   BIND (flap); BIND (stage); BIND (stage_stack); BIND (waiting_page); BIND (connecting_page);
   BIND (link_entry); BIND (remote_video_box); BIND (peer_avatar); BIND (audio_reason_label);
-  BIND (peer_level); BIND (peer_name_label); BIND (timer_label); BIND (verification_button);
+  BIND (peer_level); BIND (mic_level); BIND (peer_name_label); BIND (speaking_icon);
+  BIND (timer_label); BIND (verification_button);
   BIND (verification_short_label); BIND (verification_label); BIND (quality_button);
   BIND (quality_icon); BIND (quality_summary_label); BIND (rtt_label); BIND (loss_label);
   BIND (jitter_label); BIND (send_label); BIND (recv_label); BIND (video_label);
@@ -1022,6 +1049,17 @@ rp_call_view_class_init (RpCallViewClass *klass)
   gtk_widget_class_set_css_name (widget_class, "rp-call-view");
 }
 
+/* A level bar's default offsets colour a low value as a warning: for a voice, quiet is fine.
+ * (The class is set here: GtkLevelBar's builder does not take a <style> element.) */
+static void
+plain_meter (GtkLevelBar *meter)
+{
+  gtk_style_context_add_class (gtk_widget_get_style_context (GTK_WIDGET (meter)), "rp-meter");
+  gtk_level_bar_remove_offset_value (meter, GTK_LEVEL_BAR_OFFSET_LOW);
+  gtk_level_bar_remove_offset_value (meter, GTK_LEVEL_BAR_OFFSET_HIGH);
+  gtk_level_bar_remove_offset_value (meter, GTK_LEVEL_BAR_OFFSET_FULL);
+}
+
 static void
 rp_call_view_init (RpCallView *self)
 {
@@ -1037,6 +1075,8 @@ rp_call_view_init (RpCallView *self)
   g_signal_connect_swapped (self->self_view_drag, "drag-update",
                             G_CALLBACK (on_self_view_drag_update), self);
   self->chime = rp_chime_new ();
+  plain_meter (self->peer_level);
+  plain_meter (self->mic_level);
 }
 
 /* --- public API -------------------------------------------------------------------- */
@@ -1150,6 +1190,8 @@ rp_call_view_set_muted (RpCallView *self, gboolean muted)
                                 GTK_ICON_SIZE_BUTTON);
   gtk_widget_set_tooltip_text (self->mic_button, label);
   set_accessible_name (self->mic_button, label);
+  /* Greyed while muted; it also falls to empty, as the session sends silence. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->mic_level), !muted);
   if (self->session != NULL)
     g_object_set (self->session, "muted", muted, NULL);
 }

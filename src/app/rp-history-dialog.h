@@ -24,6 +24,13 @@ void             rp_history_dialog_search        (RpHistoryDialog  *self,
 /* The sessions listed now: found by the last search, or the recent ones when the query is
  * empty (GPtrArray of RpSearchHit*, never NULL). */
 GPtrArray       *rp_history_dialog_get_results   (RpHistoryDialog  *self);
+/* Opens one session's record (when, how long, notes, the agenda as it ended and its action
+ * items) in place of the list, loaded off the main loop; emits "session-shown" when it is
+ * there. Its back button returns to the list. */
+void             rp_history_dialog_show_session  (RpHistoryDialog  *self,
+                                                  gint64            session_id);
+/* The record on show, or NULL while the list is. */
+const RpSessionRecord *rp_history_dialog_get_shown_session (RpHistoryDialog *self);
 /* Writes the session as Markdown to file (what the export button does after its file chooser). */
 void             rp_history_dialog_export_async  (RpHistoryDialog    *self,
                                                   gint64              session_id,

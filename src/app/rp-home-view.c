@@ -36,6 +36,7 @@ G_DEFINE_FINAL_TYPE (RpHomeView, rp_home_view, GTK_TYPE_BIN)
 enum {
   SIGNAL_JOIN_REQUESTED,
   SIGNAL_PARTNER_ACTIVATED,
+  SIGNAL_SESSION_ACTIVATED,
   SIGNAL_SCHEDULE_REQUESTED,
   SIGNAL_PROPOSALS_REQUESTED,
   N_SIGNALS
@@ -302,6 +303,12 @@ create_recent_row (gpointer item, gpointer user_data)
   hdy_action_row_set_subtitle (HDY_ACTION_ROW (row), subtitle);
   hdy_action_row_add_prefix (HDY_ACTION_ROW (row),
                              hdy_avatar_new (32, rp_session_item_get_partner_name (record), TRUE));
+  /* A row opens its session's record: the chevron says it leads somewhere. */
+  gtk_container_add (GTK_CONTAINER (row),
+                     gtk_image_new_from_icon_name ("go-next-symbolic", GTK_ICON_SIZE_BUTTON));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_widget_set_tooltip_text (row, _("Open this session's notes and agenda"));
+  g_object_set_data_full (G_OBJECT (row), "session", g_object_ref (record), g_object_unref);
   gtk_widget_show_all (row);
   return row;
 }
@@ -345,6 +352,15 @@ on_partner_activated (RpHomeView *self, GtkListBoxRow *row)
 
   if (partner != NULL)
     g_signal_emit (self, signals[SIGNAL_PARTNER_ACTIVATED], 0, partner);
+}
+
+static void
+on_recent_activated (RpHomeView *self, GtkListBoxRow *row)
+{
+  RpSessionItem *session = g_object_get_data (G_OBJECT (row), "session");
+
+  if (session != NULL)
+    g_signal_emit (self, signals[SIGNAL_SESSION_ACTIVATED], 0, session);
 }
 
 static void
@@ -421,6 +437,10 @@ rp_home_view_class_init (RpHomeViewClass *klass)
   signals[SIGNAL_PARTNER_ACTIVATED] =
     g_signal_new ("partner-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, RP_TYPE_PARTNER_ITEM);
+  /* A recent session's row asks to see its record. */
+  signals[SIGNAL_SESSION_ACTIVATED] =
+    g_signal_new ("session-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, RP_TYPE_SESSION_ITEM);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/rapport/Rapport/ui/rp-home-view.ui");
@@ -443,6 +463,7 @@ rp_home_view_class_init (RpHomeViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_join_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_join_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_partner_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_recent_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_add_partner_shown);
   gtk_widget_class_bind_template_callback (widget_class, on_add_partner_clicked);
   gtk_widget_class_set_css_name (widget_class, "rp-home-view");

@@ -303,10 +303,10 @@ on_proposals (GSimpleAction *action, GVariant *param, gpointer user_data)
                                                       g_variant_get_string (param, NULL)));
 }
 
+/* Past Sessions on its list, or (session_id > 0) on that session's record. */
 static void
-on_history (GSimpleAction *action, GVariant *param, gpointer user_data)
+open_history (RpWindow *self, gint64 session_id)
 {
-  RpWindow *self = user_data;
   RpStore *store = rp_partner_book_get_store (self->book);
   RpHistoryDialog *dialog;
 
@@ -314,7 +314,26 @@ on_history (GSimpleAction *action, GVariant *param, gpointer user_data)
     return;   /* still opening: the menu item is a moment early */
   dialog = rp_history_dialog_new (GTK_WINDOW (self), store);
   rp_history_dialog_set_recent (dialog, rp_partner_book_get_recent (self->book));
+  if (session_id > 0)
+    rp_history_dialog_show_session (dialog, session_id);
   gtk_widget_show (GTK_WIDGET (dialog));
+}
+
+static void
+on_history (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  open_history (user_data, 0);
+}
+
+/* A recent session on the home view: its record, in the history dialog (whose back button
+ * leads on to the others). */
+static void
+on_session_activated (RpWindow *self, RpSessionItem *item)
+{
+  const RpSessionRecord *record = rp_session_item_get_record (item);
+
+  if (record != NULL && record->id > 0)
+    open_history (self, record->id);
 }
 
 static const GActionEntry win_actions[] = {
@@ -407,6 +426,8 @@ rp_window_init (RpWindow *self)
   g_signal_connect_swapped (self->home_view, "join-requested", G_CALLBACK (on_join_requested), self);
   g_signal_connect_swapped (self->home_view, "partner-activated",
                             G_CALLBACK (on_partner_activated), self);
+  g_signal_connect_swapped (self->home_view, "session-activated",
+                            G_CALLBACK (on_session_activated), self);
   g_signal_connect_swapped (self->home_view, "schedule-requested",
                             G_CALLBACK (on_schedule_requested), self);
   g_signal_connect_swapped (self->home_view, "proposals-requested",

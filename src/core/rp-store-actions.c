@@ -84,7 +84,7 @@ session_exists (sqlite3 *db,
   if (rc != SQLITE_DONE)
     return rp_store_db_error (error, db, rc, _("read the session"));
   g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND,
-               _("There is no session with id %" G_GINT64_FORMAT "."), session_id);
+               _("There is no session with id %lld."), (long long) session_id);
   return FALSE;
 }
 
@@ -150,7 +150,7 @@ rp_store_set_action_item_done (RpStore *self,
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND,
-                   _("There is no action item with id %" G_GINT64_FORMAT "."), item_id);
+                   _("There is no action item with id %lld."), (long long) item_id);
       return FALSE;
     }
   return TRUE;

@@ -59,7 +59,7 @@ not_found (GError    **error,
            gint64      id)
 {
   g_set_error (error, RP_STORE_ERROR, RP_STORE_ERROR_NOT_FOUND,
-               _("There is no %s with id %" G_GINT64_FORMAT "."), what, id);
+               _("There is no %s with id %lld."), what, (long long) id);
   return FALSE;
 }
 
