@@ -417,41 +417,36 @@ static void
 test_level_meters_follow_the_partner_and_own_mute (Fixture *fixture, gconstpointer user_data)
 {
   RpCallView *call_view = RP_CALL_VIEW (rp_window_get_call_view (fixture->window));
-  GtkLevelBar *peer_level = template_child (call_view, RP_TYPE_CALL_VIEW, "peer_level");
-  GtkLevelBar *mic_level = template_child (call_view, RP_TYPE_CALL_VIEW, "mic_level");
-  GtkStack *stage = template_child (call_view, RP_TYPE_CALL_VIEW, "stage_stack");
-  g_autofree char *peer = g_build_filename (g_getenv ("RAPPORT_BUILD_DIR"), "src", "peer",
-                                            "rapport-peer", NULL);
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
+  GtkLevelBar *peer_level = rp_test_gui_template_child (call_view, RP_TYPE_CALL_VIEW, "peer_level");
+  GtkLevelBar *mic_level = rp_test_gui_template_child (call_view, RP_TYPE_CALL_VIEW, "mic_level");
+  GtkStack *stage = rp_test_gui_template_child (call_view, RP_TYPE_CALL_VIEW, "stage_stack");
   PeerCall call = { NULL };
 
   rp_window_start_session (fixture->window, aiko_item (fixture));
-  wait_for ("the hosted session", session_waiting, call_view);
+  rp_test_gui_wait ("the hosted session", session_waiting, call_view);
   g_assert_true (level_at_minimum (peer_level));
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, peer,
-                              rp_call_view_get_link (call_view), "--name", "Aiko Tanaka",
-                              "--video", "none", "--audio", "test:880", "--audio-sink", "none",
-                              "--duration", "0", NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_async (process, NULL, on_peer_exit, &call);
-  wait_for ("the partner's avatar", audio_stage_shown, stage);
-  wait_for ("the partner's voice on the meter", level_above_minimum, peer_level);
-  wait_for ("the partner shown speaking by their name",
-            shown_speaking, template_child (call_view, RP_TYPE_CALL_VIEW, "speaking_icon"));
-  wait_for ("our own microphone on its meter", level_above_minimum, mic_level);
+  call.peer = rp_test_peer_spawn ("aiko", rp_call_view_get_link (call_view),
+                                  "--name", "Aiko Tanaka", "--video", "none",
+                                  "--audio", "test:880", "--audio-sink", "none",
+                                  "--duration", "0", NULL);
+  rp_test_gui_wait ("the partner's avatar", audio_stage_shown, stage);
+  rp_test_gui_wait ("the partner's voice on the meter", level_above_minimum, peer_level);
+  rp_test_gui_wait ("the partner shown speaking by their name",
+            shown_speaking, rp_test_gui_template_child (call_view, RP_TYPE_CALL_VIEW, "speaking_icon"));
+  rp_test_gui_wait ("our own microphone on its meter", level_above_minimum, mic_level);
 
   g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "toggle-mic", NULL);
   g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (mic_level)));
-  wait_for ("the muted microphone's meter to fall", level_at_minimum, mic_level);
+  rp_test_gui_wait ("the muted microphone's meter to fall", level_at_minimum, mic_level);
   /* Muting is ours alone: the partner is still heard. */
   g_assert_true (level_above_minimum (peer_level));
 
   rp_call_view_hang_up (call_view);
-  wait_for ("the home view", page_is_home, fixture->window);
-  wait_for ("rapport-peer to exit", peer_exited, &call);
-  g_assert_true (call.peer_ok);
+  rp_test_gui_wait ("the home view", page_is_home, fixture->window);
+  rp_test_gui_wait ("rapport-peer to exit", peer_exited, &call);
+  g_assert_cmpint (call.peer->status, ==, 0);
+  g_clear_pointer (&call.peer, rp_test_proc_free);
   g_assert_true (level_at_minimum (peer_level));
 }
 
@@ -641,7 +636,7 @@ count_rows (GtkListBox *list)
 static void
 test_recent_session_opens_its_record (Fixture *fixture, gconstpointer user_data)
 {
-  GtkListBox *recent = template_child (rp_window_get_home_view (fixture->window),
+  GtkListBox *recent = rp_test_gui_template_child (rp_window_get_home_view (fixture->window),
                                        RP_TYPE_HOME_VIEW, "recent_list");
   RpPartnerBook *book = RP_PARTNER_BOOK (rp_window_get_book (fixture->window));
   g_autoptr (RpStore) store = open_store ();
@@ -671,36 +666,36 @@ test_recent_session_opens_its_record (Fixture *fixture, gconstpointer user_data)
   gtk_widget_activate (GTK_WIDGET (row));
   history.dialog = find_history_dialog ();
   g_assert_nonnull (history.dialog);
-  wait_for ("the session's record", record_shown, &history);
+  rp_test_gui_wait ("the session's record", record_shown, &history);
 
-  pages = template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "page_stack");
+  pages = rp_test_gui_template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "page_stack");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (pages), ==, "session");
-  g_assert_cmpstr (gtk_label_get_label (template_child (history.dialog, RP_TYPE_HISTORY_DIALOG,
+  g_assert_cmpstr (gtk_label_get_label (rp_test_gui_template_child (history.dialog, RP_TYPE_HISTORY_DIALOG,
                                                         "session_notes_label")),
                    ==, "Aiko wants to lead the design review");
-  g_assert_nonnull (strstr (gtk_label_get_label (template_child (history.dialog,
+  g_assert_nonnull (strstr (gtk_label_get_label (rp_test_gui_template_child (history.dialog,
                                                                  RP_TYPE_HISTORY_DIALOG,
                                                                  "session_when_label")),
                             "30 minutes"));
-  g_assert_nonnull (strstr (gtk_label_get_label (template_child (history.dialog,
+  g_assert_nonnull (strstr (gtk_label_get_label (rp_test_gui_template_child (history.dialog,
                                                                  RP_TYPE_HISTORY_DIALOG,
                                                                  "session_title_label")),
                             "Aiko Tanaka"));
-  g_assert_cmpuint (count_rows (template_child (history.dialog, RP_TYPE_HISTORY_DIALOG,
+  g_assert_cmpuint (count_rows (rp_test_gui_template_child (history.dialog, RP_TYPE_HISTORY_DIALOG,
                                                 "session_agenda_list")), ==, 2);
-  g_assert_nonnull (find_row (template_child (history.dialog, RP_TYPE_HISTORY_DIALOG,
+  g_assert_nonnull (find_row (rp_test_gui_template_child (history.dialog, RP_TYPE_HISTORY_DIALOG,
                                               "session_agenda_list"),
                               "Draft the review agenda"));
 
   /* Back to the list, and from a row of it to the same record again. */
-  gtk_button_clicked (template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "back_button"));
+  gtk_button_clicked (rp_test_gui_template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "back_button"));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (pages), ==, "list");
   g_assert_null (rp_history_dialog_get_shown_session (history.dialog));
-  row = find_session_row (template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "results_list"),
+  row = find_session_row (rp_test_gui_template_child (history.dialog, RP_TYPE_HISTORY_DIALOG, "results_list"),
                           "session-id", history.session_id);
   g_assert_nonnull (row);
   gtk_widget_activate (GTK_WIDGET (row));
-  wait_for ("the session's record from the list", record_shown, &history);
+  rp_test_gui_wait ("the session's record from the list", record_shown, &history);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (pages), ==, "session");
   gtk_widget_destroy (GTK_WIDGET (history.dialog));
 }
