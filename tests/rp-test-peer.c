@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE   /* unshare */
 #include "config.h"
 
 #include "rp-test-peer.h"
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <unistd.h>
+#include <string.h>
+#include <sched.h>
+#include <math.h>
+#include <fcntl.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <sys/prctl.h>
 
@@ -316,4 +323,81 @@ rp_test_peers_spawn (RpTestPeers *peers,
   va_end (ap);
   g_ptr_array_add (peers->procs, p);
   return p;
+}
+
+gboolean
+rp_test_proc_heard_since (RpTestProc *p,
+                          guint       from,
+                          double      hz)
+{
+  guint n = 0;
+
+  for (guint i = from; i < p->events->len; i++)
+    {
+      JsonObject *o = p->events->pdata[i];
+      JsonNode *v;
+
+      if (!is_event (o, "audio-level"))
+        continue;
+      v = json_object_get_member (o, "hz");
+      if (v != NULL && JSON_NODE_HOLDS_VALUE (v) && fabs (json_node_get_double (v) - hz) < 20.0)
+        n++;
+    }
+  return n >= 2;
+}
+
+static gboolean
+write_proc_file (const char *path,
+                 const char *text)
+{
+  int fd = open (path, O_WRONLY);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
+  close (fd);
+  return ok;
+}
+
+gboolean
+rp_test_enter_private_network (const char * const *commands,
+                               GError            **error)
+{
+  g_autofree char *uid_map = g_strdup_printf ("0 %u 1", (guint) getuid ());
+  g_autofree char *gid_map = g_strdup_printf ("0 %u 1", (guint) getgid ());
+
+  if (unshare (CLONE_NEWUSER | CLONE_NEWNET) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "no user/network namespace: %s", g_strerror (errno));
+      return FALSE;
+    }
+  write_proc_file ("/proc/self/setgroups", "deny");
+  if (!write_proc_file ("/proc/self/uid_map", uid_map)
+      || !write_proc_file ("/proc/self/gid_map", gid_map))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot map the user namespace's ids");
+      return FALSE;
+    }
+  if (!g_spawn_command_line_sync ("ip link set lo up", NULL, NULL, NULL, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "`ip` is missing");
+      return FALSE;
+    }
+  for (gsize i = 0; commands != NULL && commands[i] != NULL; i++)
+    {
+      g_autofree char *err = NULL;
+      int status = -1;
+
+      if (!g_spawn_command_line_sync (commands[i], NULL, &err, &status, error))
+        return FALSE;
+      if (!g_spawn_check_wait_status (status, NULL))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "`%s` failed: %s", commands[i],
+                       err != NULL ? g_strstrip (err) : "");
+          return FALSE;
+        }
+    }
+  return TRUE;
 }

@@ -83,6 +83,18 @@ RpTestProc *rp_test_peers_spawn (RpTestPeers        *peers,
                                  const char         *label,
                                  ...) G_GNUC_NULL_TERMINATED;
 
+/* Whether p heard a tone within 20 Hz of hz in at least two `audio-level` reports from its
+ * from-th event on (one report can be a transient). */
+gboolean    rp_test_proc_heard_since (RpTestProc *p,
+                                      guint       from,
+                                      double      hz);
+
+/* Makes this process root of a new user + network namespace (loopback up, nothing else) and
+ * runs commands in it (`ip`, `nft`: they keep the namespace's capabilities). Must run before
+ * any thread exists, so before g_test_init. On failure, error says why (tests then skip). */
+gboolean    rp_test_enter_private_network (const char * const *commands,
+                                           GError            **error);
+
 /* Waits for the host's `ready` and returns its link (NULL if it exited first). */
 char       *rp_test_peer_wait_link   (RpTestProc *host,
                                       guint       seconds);

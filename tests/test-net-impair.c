@@ -30,20 +30,6 @@ static char *bed_problem;
 /* ---- the bed ----------------------------------------------------------------------------- */
 
 static gboolean
-write_file (const char *path,
-            const char *text)
-{
-  int fd = open (path, O_WRONLY);
-  gboolean ok;
-
-  if (fd < 0)
-    return FALSE;
-  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
-  close (fd);
-  return ok;
-}
-
-static gboolean
 run (const char *command,
      GError    **error)
 {
@@ -65,33 +51,16 @@ run (const char *command,
 static void
 enter_bed (void)
 {
-  g_autofree char *uid_map = g_strdup_printf ("0 %u 1", (guint) getuid ());
-  g_autofree char *gid_map = g_strdup_printf ("0 %u 1", (guint) getgid ());
   g_autoptr(GError) error = NULL;
   const char *commands[] = {
-    "ip link set lo up",
     "nft add table inet rpbed",
     "nft add chain inet rpbed out { type filter hook output priority 0 \\; }",
+    NULL,
   };
 
-  if (unshare (CLONE_NEWUSER | CLONE_NEWNET) != 0)
-    {
-      bed_problem = g_strdup_printf ("no user/network namespace: %s", g_strerror (errno));
-      return;
-    }
-  write_file ("/proc/self/setgroups", "deny");
-  if (!write_file ("/proc/self/uid_map", uid_map) || !write_file ("/proc/self/gid_map", gid_map))
-    {
-      bed_problem = g_strdup ("cannot map the user namespace's ids");
-      return;
-    }
-  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (!run (commands[i], &error))
-      {
-        bed_problem = g_strdup (error->message);
-        return;
-      }
-  bed_ready = TRUE;
+  bed_ready = rp_test_enter_private_network (commands, &error);
+  if (!bed_ready)
+    bed_problem = g_strdup (error->message);
 }
 
 /* Drops pct % of the UDP packets this namespace sends. Both peers live here, so each
@@ -183,26 +152,14 @@ start_call (Fixture    *f,
                                  "--print-text", NULL);
 }
 
-/* An `audio-level` event at or after index `from` whose dominant frequency is `hz`. */
+/* Each side hears the other's tone, in what it reported from the given event index on. */
 static gboolean
-hears_from (RpTestProc *p,
-            guint       hz,
-            guint       from)
+both_hear (Fixture *f,
+           guint    host_from,
+           guint    guest_from)
 {
-  for (guint i = from; i < p->events->len; i++)
-    {
-      JsonObject *o = p->events->pdata[i];
-      JsonNode *node;
-
-      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""),
-                     "audio-level") != 0)
-        continue;
-      node = json_object_get_member (o, "hz");
-      if (node != NULL && !JSON_NODE_HOLDS_NULL (node)
-          && fabs (json_node_get_double (node) - hz) <= hz * 0.05)
-        return TRUE;
-    }
-  return FALSE;
+  return rp_test_proc_heard_since (f->host, host_from, GUEST_TONE)
+         && rp_test_proc_heard_since (f->guest, guest_from, HOST_TONE);
 }
 
 /* The highest loss_pct a side reported in its stats. */
@@ -279,11 +236,10 @@ test_call_under_udp_loss (Fixture      *f,
   bed_udp_loss (10);
   start_call (f, "test", "15");
 
-  RP_TEST_WAIT_FOR (hears_from (f->host, GUEST_TONE, 0) && hears_from (f->guest, HOST_TONE, 0)
-                    && notes_converged (f), WAIT_S + 20);
+  RP_TEST_WAIT_FOR (both_hear (f, 0, 0) && notes_converged (f), WAIT_S + 20);
   g_assert_nonnull (rp_test_proc_find (f->guest, "connected", 0));
-  g_assert_true (hears_from (f->host, GUEST_TONE, 0));
-  g_assert_true (hears_from (f->guest, HOST_TONE, 0));
+  g_assert_true (rp_test_proc_heard_since (f->host, 0, GUEST_TONE));
+  g_assert_true (rp_test_proc_heard_since (f->guest, 0, HOST_TONE));
   g_assert_nonnull (rp_test_proc_find (f->host, "first-frame", 0));
   g_assert_nonnull (rp_test_proc_find (f->guest, "first-frame", 0));
   g_assert_true (notes_converged (f));
@@ -309,9 +265,8 @@ test_short_outage_call_carries_on (Fixture      *f,
   if (!bed_ready)
     return;
   start_call (f, "test", "8");
-  RP_TEST_WAIT_FOR (hears_from (f->host, GUEST_TONE, 0) && hears_from (f->guest, HOST_TONE, 0),
-                    WAIT_S);
-  g_assert_true (hears_from (f->guest, HOST_TONE, 0));
+  RP_TEST_WAIT_FOR (both_hear (f, 0, 0), WAIT_S);
+  g_assert_true (rp_test_proc_heard_since (f->guest, 0, HOST_TONE));
   /* Counted here, not assumed to be 1: on a loaded machine the set-up itself may have been
    * rebuilt once (libnice failing its checks); what matters is the outage adds none. */
   host_connections = rp_test_proc_count (f->host, "connected");
@@ -323,11 +278,9 @@ test_short_outage_call_carries_on (Fixture      *f,
   host_mark = f->host->events->len;
   guest_mark = f->guest->events->len;
 
-  RP_TEST_WAIT_FOR (hears_from (f->host, GUEST_TONE, host_mark)
-                    && hears_from (f->guest, HOST_TONE, guest_mark) && notes_converged (f),
-                    WAIT_S);
-  g_assert_true (hears_from (f->host, GUEST_TONE, host_mark));
-  g_assert_true (hears_from (f->guest, HOST_TONE, guest_mark));
+  RP_TEST_WAIT_FOR (both_hear (f, host_mark, guest_mark) && notes_converged (f), WAIT_S);
+  g_assert_true (rp_test_proc_heard_since (f->host, host_mark, GUEST_TONE));
+  g_assert_true (rp_test_proc_heard_since (f->guest, guest_mark, HOST_TONE));
   g_assert_true (notes_converged (f));
   assert_notes_hold_both_texts (f->guest);
   /* Carried on, not rebuilt: still the same connection on both sides. */
@@ -349,9 +302,8 @@ test_long_outage_call_rebuilt (Fixture      *f,
   if (!bed_ready)
     return;
   start_call (f, "none", "4");
-  RP_TEST_WAIT_FOR (hears_from (f->host, GUEST_TONE, 0) && hears_from (f->guest, HOST_TONE, 0),
-                    WAIT_S);
-  g_assert_true (hears_from (f->host, GUEST_TONE, 0));
+  RP_TEST_WAIT_FOR (both_hear (f, 0, 0), WAIT_S);
+  g_assert_true (rp_test_proc_heard_since (f->host, 0, GUEST_TONE));
 
   bed_udp_outage ();
   wait_until (g_get_monotonic_time () + 12 * G_USEC_PER_SEC);
@@ -360,13 +312,11 @@ test_long_outage_call_rebuilt (Fixture      *f,
   host_mark = f->host->events->len;
   guest_mark = f->guest->events->len;
 
-  RP_TEST_WAIT_FOR (hears_from (f->host, GUEST_TONE, host_mark)
-                    && hears_from (f->guest, HOST_TONE, guest_mark) && notes_converged (f),
-                    WAIT_S);
+  RP_TEST_WAIT_FOR (both_hear (f, host_mark, guest_mark) && notes_converged (f), WAIT_S);
   g_test_message ("both hear each other and notes converged %.1f s after the network healed",
                   (g_get_monotonic_time () - healed) / (double) G_USEC_PER_SEC);
-  g_assert_true (hears_from (f->host, GUEST_TONE, host_mark));
-  g_assert_true (hears_from (f->guest, HOST_TONE, guest_mark));
+  g_assert_true (rp_test_proc_heard_since (f->host, host_mark, GUEST_TONE));
+  g_assert_true (rp_test_proc_heard_since (f->guest, guest_mark, HOST_TONE));
   g_assert_true (notes_converged (f));
   assert_notes_hold_both_texts (f->host);
   g_assert_cmpuint (rp_test_proc_count (f->host, "connected"), >=, 2);

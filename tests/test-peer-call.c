@@ -104,35 +104,11 @@ find_first_frame (Proc       *p,
   return NULL;
 }
 
-/* Whether the process heard a tone near hz in at least two of its audio-level reports from
- * its from-th event on. */
-static gboolean
-heard_since (Proc  *p,
-             guint  from,
-             double hz)
-{
-  guint n = 0;
-
-  for (guint i = from; i < p->events->len; i++)
-    {
-      JsonObject *o = g_ptr_array_index (p->events, i);
-      JsonNode *v;
-
-      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""),
-                     "audio-level") != 0)
-        continue;
-      v = json_object_get_member (o, "hz");
-      if (v != NULL && JSON_NODE_HOLDS_VALUE (v) && fabs (json_node_get_double (v) - hz) < 20.0)
-        n++;
-    }
-  return n >= 2;
-}
-
 static gboolean
 heard (Proc  *p,
        double hz)
 {
-  return heard_since (p, 0, hz);
+  return rp_test_proc_heard_since (p, 0, hz);
 }
 
 static const char *
@@ -798,11 +774,12 @@ test_signaling_cut_call_goes_on (Fixture      *f,
   back_h = event_index (host, rp_test_proc_find (host, "reconnected", 0));
   back_g = event_index (guest, rp_test_proc_find (guest, "peer-joined", 1));
   WAIT_FOR (live_stats_after (host, back_h) >= 2 && live_stats_after (guest, back_g) >= 2
-            && heard_since (host, back_h, 880.0) && heard_since (guest, back_g, 440.0), 15);
+            && rp_test_proc_heard_since (host, back_h, 880.0)
+            && rp_test_proc_heard_since (guest, back_g, 440.0), 15);
   g_assert_cmpuint (live_stats_after (host, back_h), >=, 2);
   g_assert_cmpuint (live_stats_after (guest, back_g), >=, 2);
-  g_assert_true (heard_since (host, back_h, 880.0));
-  g_assert_true (heard_since (guest, back_g, 440.0));
+  g_assert_true (rp_test_proc_heard_since (host, back_h, 880.0));
+  g_assert_true (rp_test_proc_heard_since (guest, back_g, 440.0));
   g_assert_null (rp_test_proc_find (host, "connected", 1));
   g_assert_null (rp_test_proc_find (guest, "connected", 1));
   g_assert_null (rp_test_proc_find (host, "error", 0));
@@ -941,11 +918,12 @@ test_signaling_blackhole_noticed (Fixture      *f,
   back_h = event_index (host, rp_test_proc_find (host, "reconnected", 0));
   back_g = event_index (guest, rp_test_proc_find (guest, "reconnected", 0));
   WAIT_FOR (live_stats_after (host, back_h) >= 2 && live_stats_after (guest, back_g) >= 2
-            && heard_since (host, back_h, 880.0) && heard_since (guest, back_g, 440.0), 15);
+            && rp_test_proc_heard_since (host, back_h, 880.0)
+            && rp_test_proc_heard_since (guest, back_g, 440.0), 15);
   g_assert_cmpuint (live_stats_after (host, back_h), >=, 2);
   g_assert_cmpuint (live_stats_after (guest, back_g), >=, 2);
-  g_assert_true (heard_since (host, back_h, 880.0));
-  g_assert_true (heard_since (guest, back_g, 440.0));
+  g_assert_true (rp_test_proc_heard_since (host, back_h, 880.0));
+  g_assert_true (rp_test_proc_heard_since (guest, back_g, 440.0));
   g_assert_null (rp_test_proc_find (host, "connected", 1));
   g_assert_null (rp_test_proc_find (guest, "connected", 1));
   g_assert_null (rp_test_proc_find (host, "error", 0));
@@ -962,20 +940,6 @@ test_signaling_blackhole_noticed (Fixture      *f,
   g_source_remove (ticker);
 }
 
-static gboolean
-write_file (const char *path,
-            const char *text)
-{
-  int fd = open (path, O_WRONLY);
-  gboolean ok;
-
-  if (fd < 0)
-    return FALSE;
-  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
-  close (fd);
-  return ok;
-}
-
 /* libnice never gathers on a loopback interface, and a host candidate on eth0 cannot reach a
  * TURN server on 127.0.0.1. So the TURN tests run in a network namespace of their own (a user
  * namespace makes that possible without privileges) with a veth pair as its only network:
@@ -984,29 +948,19 @@ write_file (const char *path,
 static gboolean
 enter_private_network (void)
 {
-  g_autofree char *uid_map = g_strdup_printf ("0 %u 1", (guint) getuid ());
-  g_autofree char *gid_map = g_strdup_printf ("0 %u 1", (guint) getgid ());
+  g_autoptr(GError) error = NULL;
   const char *commands[] = {
-    "ip link set lo up",
     "ip link add rp0 type veth peer name rp1",
     "ip addr add " TURN_IP "/24 dev rp0",
     "ip link set rp0 up",
     "ip link set rp1 up",
+    NULL,
   };
 
-  if (unshare (CLONE_NEWUSER | CLONE_NEWNET) != 0)
-    return FALSE;
-  write_file ("/proc/self/setgroups", "deny");
-  if (!write_file ("/proc/self/uid_map", uid_map) || !write_file ("/proc/self/gid_map", gid_map))
-    return FALSE;
-  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    {
-      int status = -1;
-
-      if (!g_spawn_command_line_sync (commands[i], NULL, NULL, &status, NULL) || status != 0)
-        return FALSE;
-    }
-  return TRUE;
+  if (rp_test_enter_private_network (commands, &error))
+    return TRUE;
+  g_printerr ("# no private network (%s): the TURN tests skip\n", error->message);
+  return FALSE;
 }
 
 int

@@ -110,30 +110,6 @@ find_fallback (Proc       *p,
   return -1;
 }
 
-/* Whether the process heard a tone near hz in at least two audio-level reports from its
- * from-th event on. */
-static gboolean
-heard_since (Proc  *p,
-             guint  from,
-             double hz)
-{
-  guint n = 0;
-
-  for (guint i = from; i < p->events->len; i++)
-    {
-      JsonObject *o = g_ptr_array_index (p->events, i);
-      JsonNode *v;
-
-      if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""),
-                     "audio-level") != 0)
-        continue;
-      v = json_object_get_member (o, "hz");
-      if (v != NULL && JSON_NODE_HOLDS_VALUE (v) && fabs (json_node_get_double (v) - hz) < 20.0)
-        n++;
-    }
-  return n >= 2;
-}
-
 /* ---- PulseAudio ---------------------------------------------------------------------- */
 
 /* pactl against our daemon; its stdout, stripped, or NULL on failure. */
@@ -420,9 +396,9 @@ test_vanished_devices_fall_back (Fixture      *f,
   link = wait_for_link (host);
   guest = spawn_peer (f, "guest", NULL, link, "--audio-only", "--audio", "test:880",
                       "--audio-sink", "none", "--duration", "14", NULL);
-  WAIT_FOR (heard_since (guest, 0, 660.0) && heard_since (host, 0, 880.0), WAIT_S);
-  g_assert_true (heard_since (guest, 0, 660.0));
-  g_assert_true (heard_since (host, 0, 880.0));
+  WAIT_FOR (rp_test_proc_heard_since (guest, 0, 660.0) && rp_test_proc_heard_since (host, 0, 880.0), WAIT_S);
+  g_assert_true (rp_test_proc_heard_since (guest, 0, 660.0));
+  g_assert_true (rp_test_proc_heard_since (host, 0, 880.0));
 
   /* The speaker is unplugged. */
   g_free (pactl ("unload-module", speaker_module, NULL));
@@ -433,10 +409,10 @@ test_vanished_devices_fall_back (Fixture      *f,
   g_assert_cmpstr (json_object_get_string_member (o, "from"), ==, "RpSpeaker");
   g_assert_cmpstr (json_object_get_string_member (o, "to"), ==, "RpDefault");
   guest_mark = guest->events->len;
-  WAIT_FOR (heard_since (host, speaker_at, 880.0) && heard_since (guest, guest_mark, 660.0),
+  WAIT_FOR (rp_test_proc_heard_since (host, speaker_at, 880.0) && rp_test_proc_heard_since (guest, guest_mark, 660.0),
             10);
-  g_assert_true (heard_since (host, speaker_at, 880.0));
-  g_assert_true (heard_since (guest, guest_mark, 660.0));
+  g_assert_true (rp_test_proc_heard_since (host, speaker_at, 880.0));
+  g_assert_true (rp_test_proc_heard_since (guest, guest_mark, 660.0));
 
   /* Then the microphone. */
   g_free (pactl ("unload-module", mic_module, NULL));
@@ -447,10 +423,10 @@ test_vanished_devices_fall_back (Fixture      *f,
   g_assert_cmpstr (json_object_get_string_member (o, "from"), ==, "Monitor of RpMic");
   g_assert_cmpstr (json_object_get_string_member (o, "to"), ==, "Monitor of RpDefault");
   guest_mark = guest->events->len;
-  WAIT_FOR (heard_since (guest, guest_mark, 550.0), 10);
-  g_assert_true (heard_since (guest, guest_mark, 550.0));
-  WAIT_FOR (heard_since (host, mic_at, 880.0), 10);
-  g_assert_true (heard_since (host, mic_at, 880.0));
+  WAIT_FOR (rp_test_proc_heard_since (guest, guest_mark, 550.0), 10);
+  g_assert_true (rp_test_proc_heard_since (guest, guest_mark, 550.0));
+  WAIT_FOR (rp_test_proc_heard_since (host, mic_at, 880.0), 10);
+  g_assert_true (rp_test_proc_heard_since (host, mic_at, 880.0));
 
   WAIT_FOR (guest->exited && host->exited, WAIT_S);
   g_assert_null (rp_test_proc_find_from (host, "error", 0));
@@ -618,7 +594,7 @@ test_echo_canceller_attenuation (Fixture      *f,
   off_db = median (&g_array_index (off, double, 2), off->len - 2);
   /* The echo path is there: without the canceller the guest hears its own tone back, and
    * steadily so. */
-  g_assert_true (heard_since (guest, 0, 880.0));
+  g_assert_true (rp_test_proc_heard_since (guest, 0, 880.0));
   g_assert_cmpfloat (off_db, >, -35.0);
   g_assert_cmpuint (quiet_seconds (off, off_db - 10.0), ==, 0);
   end_call (host, guest);
