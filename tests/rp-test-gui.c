@@ -72,3 +72,27 @@ rp_test_gui_maybe_grab (GtkWidget  *widget,
   g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
   cairo_surface_destroy (surface);
 }
+
+RpApplication *
+rp_test_gui_call_app (RpApplication **shared,
+                      const char     *zone)
+{
+  GSettings *settings;
+
+  if (*shared == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      *shared = rp_application_new (G_APPLICATION_NON_UNIQUE);
+      g_application_register (G_APPLICATION (*shared), NULL, &error);
+      g_assert_no_error (error);
+    }
+  settings = rp_application_get_settings (*shared);
+  g_settings_set_string (settings, "camera", "test");
+  g_settings_set_string (settings, "microphone", "test");
+  g_settings_set_string (settings, "speaker", "none");
+  g_settings_set_string (settings, "time-zone", zone);
+  g_settings_set_boolean (settings, "call-sounds", FALSE);
+  g_settings_set_uint (settings, "reminder-minutes", 0);
+  return *shared;
+}

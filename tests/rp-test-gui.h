@@ -8,6 +8,8 @@
 
 #include <gtk/gtk.h>
 
+#include "rp-application.h"
+
 G_BEGIN_DECLS
 
 typedef gboolean (*RpTestCondition) (gpointer data);
@@ -28,5 +30,10 @@ gpointer rp_test_gui_template_child (gpointer    widget,
 void     rp_test_gui_maybe_grab    (GtkWidget  *widget,
                                     const char *name,
                                     gint64      settle_us);
+
+/* *shared, made and registered (not unique) on first use, set for calls with test sources, no
+ * speaker, no call sounds or reminders, showing times in `zone`. */
+RpApplication *rp_test_gui_call_app (RpApplication **shared,
+                                     const char     *zone);
 
 G_END_DECLS

@@ -81,23 +81,10 @@ window_is_mapped (gpointer data)
 static void
 fixture_set_up (Fixture *fixture, gconstpointer user_data)
 {
-  g_autoptr (GError) error = NULL;
   GSettings *settings;
 
   ensure_partner ("Aiko Tanaka", "Asia/Tokyo");
-  if (shared_app == NULL)
-    {
-      shared_app = rp_application_new (G_APPLICATION_NON_UNIQUE);
-      g_application_register (G_APPLICATION (shared_app), NULL, &error);
-      g_assert_no_error (error);
-    }
-  settings = rp_application_get_settings (shared_app);
-  g_settings_set_string (settings, "camera", "test");
-  g_settings_set_string (settings, "microphone", "test");
-  g_settings_set_string (settings, "speaker", "none");
-  g_settings_set_string (settings, "time-zone", "UTC");
-  g_settings_set_boolean (settings, "call-sounds", FALSE);
-  g_settings_set_uint (settings, "reminder-minutes", 0);
+  settings = rp_application_get_settings (rp_test_gui_call_app (&shared_app, "UTC"));
   g_settings_reset (settings, "work-start");
 
   g_application_activate (G_APPLICATION (shared_app));

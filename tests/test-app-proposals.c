@@ -73,23 +73,8 @@ window_ready (gpointer data)
 static void
 fixture_set_up (Fixture *fixture, gconstpointer user_data)
 {
-  g_autoptr (GError) error = NULL;
-  GSettings *settings;
-
   ensure_partner (AIKO, "Asia/Tokyo");
-  if (shared_app == NULL)
-    {
-      shared_app = rp_application_new (G_APPLICATION_NON_UNIQUE);
-      g_application_register (G_APPLICATION (shared_app), NULL, &error);
-      g_assert_no_error (error);
-    }
-  settings = rp_application_get_settings (shared_app);
-  g_settings_set_string (settings, "camera", "test");
-  g_settings_set_string (settings, "microphone", "test");
-  g_settings_set_string (settings, "speaker", "none");
-  g_settings_set_string (settings, "time-zone", "Europe/Berlin");
-  g_settings_set_boolean (settings, "call-sounds", FALSE);
-  g_settings_set_uint (settings, "reminder-minutes", 0);
+  rp_test_gui_call_app (&shared_app, "Europe/Berlin");
   g_application_activate (G_APPLICATION (shared_app));
   rp_test_gui_wait ("the main window and its store", window_ready, fixture);
   fixture->peer_store = g_build_filename (data_dir, "peer.db", NULL);

@@ -738,6 +738,38 @@ live_stats_after (Proc *p,
   return n;
 }
 
+/* After a signaling interruption (events from back_h / back_g on): the same peer connection
+ * still carries stats and both tones, no second "connected", no error on the host. */
+static void
+assert_same_call_flows_since (Proc  *host,
+                              Proc  *guest,
+                              guint  back_h,
+                              guint  back_g)
+{
+  WAIT_FOR (live_stats_after (host, back_h) >= 2 && live_stats_after (guest, back_g) >= 2
+            && rp_test_proc_heard_since (host, back_h, 880.0)
+            && rp_test_proc_heard_since (guest, back_g, 440.0), 15);
+  g_assert_cmpuint (live_stats_after (host, back_h), >=, 2);
+  g_assert_cmpuint (live_stats_after (guest, back_g), >=, 2);
+  g_assert_true (rp_test_proc_heard_since (host, back_h, 880.0));
+  g_assert_true (rp_test_proc_heard_since (guest, back_g, 440.0));
+  g_assert_null (rp_test_proc_find (host, "connected", 1));
+  g_assert_null (rp_test_proc_find (guest, "connected", 1));
+  g_assert_null (rp_test_proc_find (host, "error", 0));
+}
+
+/* The host hangs up; its bye reaches the guest through the server and both exit cleanly. */
+static void
+assert_bye_ends_both (Proc *host,
+                      Proc *guest)
+{
+  g_subprocess_send_signal (host->proc, SIGINT);
+  WAIT_FOR (host->exited && guest->exited, WAIT_S);
+  g_assert_cmpstr (event_string (guest, "peer-left", "reason"), ==, "bye");
+  g_assert_cmpint (host->status, ==, 0);
+  g_assert_cmpint (guest->status, ==, 0);
+}
+
 /* The host's WebSocket to the server is cut: it reconnects with its client id, takes its seat
  * back, and the call (peer to peer) goes on; the guest sees it go and come back. */
 static void
@@ -773,24 +805,11 @@ test_signaling_cut_call_goes_on (Fixture      *f,
   /* Media kept flowing on the same call: fresh stats with frames, no second "connected". */
   back_h = event_index (host, rp_test_proc_find (host, "reconnected", 0));
   back_g = event_index (guest, rp_test_proc_find (guest, "peer-joined", 1));
-  WAIT_FOR (live_stats_after (host, back_h) >= 2 && live_stats_after (guest, back_g) >= 2
-            && rp_test_proc_heard_since (host, back_h, 880.0)
-            && rp_test_proc_heard_since (guest, back_g, 440.0), 15);
-  g_assert_cmpuint (live_stats_after (host, back_h), >=, 2);
-  g_assert_cmpuint (live_stats_after (guest, back_g), >=, 2);
-  g_assert_true (rp_test_proc_heard_since (host, back_h, 880.0));
-  g_assert_true (rp_test_proc_heard_since (guest, back_g, 440.0));
-  g_assert_null (rp_test_proc_find (host, "connected", 1));
-  g_assert_null (rp_test_proc_find (guest, "connected", 1));
-  g_assert_null (rp_test_proc_find (host, "error", 0));
+  assert_same_call_flows_since (host, guest, back_h, back_g);
   g_assert_null (rp_test_proc_find (guest, "peer-left", 0));
 
   /* The new connection works: the host's bye reaches the guest through it. */
-  g_subprocess_send_signal (host->proc, SIGINT);
-  WAIT_FOR (host->exited && guest->exited, WAIT_S);
-  g_assert_cmpstr (event_string (guest, "peer-left", "reason"), ==, "bye");
-  g_assert_cmpint (host->status, ==, 0);
-  g_assert_cmpint (guest->status, ==, 0);
+  assert_bye_ends_both (host, guest);
   forwarder_free (fwd);
   g_source_remove (ticker);
 }
@@ -917,25 +936,12 @@ test_signaling_blackhole_noticed (Fixture      *f,
   /* The call went on: fresh stats with frames and both tones after the return, no new call. */
   back_h = event_index (host, rp_test_proc_find (host, "reconnected", 0));
   back_g = event_index (guest, rp_test_proc_find (guest, "reconnected", 0));
-  WAIT_FOR (live_stats_after (host, back_h) >= 2 && live_stats_after (guest, back_g) >= 2
-            && rp_test_proc_heard_since (host, back_h, 880.0)
-            && rp_test_proc_heard_since (guest, back_g, 440.0), 15);
-  g_assert_cmpuint (live_stats_after (host, back_h), >=, 2);
-  g_assert_cmpuint (live_stats_after (guest, back_g), >=, 2);
-  g_assert_true (rp_test_proc_heard_since (host, back_h, 880.0));
-  g_assert_true (rp_test_proc_heard_since (guest, back_g, 440.0));
-  g_assert_null (rp_test_proc_find (host, "connected", 1));
-  g_assert_null (rp_test_proc_find (guest, "connected", 1));
-  g_assert_null (rp_test_proc_find (host, "error", 0));
+  assert_same_call_flows_since (host, guest, back_h, back_g);
   g_assert_null (rp_test_proc_find (guest, "error", 0));
   g_assert_null (rp_test_proc_find (guest, "peer-left", 0));
 
   /* Signaling works again: the host's bye reaches the guest. */
-  g_subprocess_send_signal (host->proc, SIGINT);
-  WAIT_FOR (host->exited && guest->exited, WAIT_S);
-  g_assert_cmpstr (event_string (guest, "peer-left", "reason"), ==, "bye");
-  g_assert_cmpint (host->status, ==, 0);
-  g_assert_cmpint (guest->status, ==, 0);
+  assert_bye_ends_both (host, guest);
   forwarder_free (fwd);
   g_source_remove (ticker);
 }
