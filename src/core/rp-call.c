@@ -88,6 +88,7 @@ struct _RpCall
   gboolean             remote_camera_enabled;
   gboolean             remote_wants_video;   /* media-state's want-video; absent is TRUE */
   gboolean             connected_emitted;
+  gint                 handshake_done;   /* atomic: DTLS is up, datagrams go once again */
   gboolean             channel_open;
   GByteArray          *reassembly;
   gsize                reassembly_size;
@@ -1748,6 +1749,7 @@ stats_main (RpCall  *self,
   if (!self->connected_emitted && pcstate == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
     {
       self->connected_emitted = TRUE;
+      g_atomic_int_set (&self->handshake_done, TRUE);
       g_signal_emit (self, signals[SIGNAL_CONNECTED], 0,
                      candidate_type (&w, "local-candidate-id"),
                      candidate_type (&w, "remote-candidate-id"));
@@ -2452,11 +2454,19 @@ send_again_each (GstBuffer **buffer,
   return TRUE;
 }
 
+/* On the streaming thread, in front of every packet the call sends: once the call is
+ * connected there is no handshake left to repeat, and the probe goes (media is not looked
+ * at for the rest of the call). The pipeline, and so this probe, ends before the call. */
 static GstPadProbeReturn
 on_transport_send (GstPad          *pad,
                    GstPadProbeInfo *info,
-                   gpointer         nicesink)
+                   gpointer         user_data)
 {
+  RpCall *self = user_data;
+  GstElement *nicesink = GST_ELEMENT (GST_PAD_PARENT (pad));
+
+  if (g_atomic_int_get (&self->handshake_done))
+    return GST_PAD_PROBE_REMOVE;
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
     send_again_if_handshake (nicesink, GST_PAD_PROBE_INFO_BUFFER (info));
   else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
@@ -2464,10 +2474,10 @@ on_transport_send (GstPad          *pad,
   return GST_PAD_PROBE_OK;
 }
 
-/* Runs on whichever thread webrtcbin builds a transport on, before the transport's fingerprint
- * goes into an SDP: the DTLS decoder takes this call's certificate (its `pem` is bound to the
- * transport's `certificate`, which the fingerprint is made from). dtls_pem never changes once
- * the call started. */
+/* Runs on whichever thread webrtcbin builds a transport on, before the transport's first
+ * handshake: the DTLS decoder takes this call's certificate (the a=fingerprint lines are then
+ * rewritten to match it: replace_fingerprints), and the ICE sink gets the probe that repeats
+ * handshake datagrams. dtls_pem never changes once the call started. */
 static void
 on_deep_element_added (GstBin     *bin,
                        GstBin     *sub_bin,
@@ -2483,9 +2493,8 @@ on_deep_element_added (GstBin     *bin,
     {
       g_autoptr(GstPad) sink = gst_element_get_static_pad (element, "sink");
 
-      /* The element outlives the probe (it is removed with its pad). */
       gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                         on_transport_send, element, NULL);
+                         on_transport_send, self, NULL);
     }
 }
 
